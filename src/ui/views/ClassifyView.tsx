@@ -1,0 +1,3 @@
+export default function ClassifyView() {
+  return <section aria-label="Classify"><p>Coming soon.</p></section>;
+}

@@ -1,0 +1,3 @@
+export default function ExploreView() {
+  return <section aria-label="Explore"><p>Coming soon.</p></section>;
+}

@@ -1,0 +1,44 @@
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+/**
+ * Content-Security-Policy for the built app: only our own origin runs code; WebAssembly (tfjs-backend-wasm,
+ * h5wasm) needs 'wasm-unsafe-eval' and nothing else does. connect-src allows https: only so a user can type a
+ * weights URL; the app never fetches another origin by itself.
+ */
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "media-src 'self' blob: mediastream:",
+  "connect-src 'self' blob: data: https:",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** The dev server also serves React Refresh's inline preamble, so it adds 'unsafe-inline' for scripts. */
+const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+  "connect-src 'self'",
+  "connect-src 'self' ws: wss:",
+);
+
+/** Cross-origin isolation lets tfjs-backend-wasm use threads (SharedArrayBuffer). */
+const ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+export default defineConfig({
+  plugins: [react()],
+  worker: { format: 'es' },
+  build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
+  server: { headers: { ...ISOLATION, 'Content-Security-Policy': DEV_CSP } },
+  preview: { headers: { ...ISOLATION, 'Content-Security-Policy': CSP } },
+});
