@@ -3,10 +3,11 @@
  * ids (Keras names), so weights, diagram and tables share one key.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import { type ArchGraph, type ArchSpec, expand, type GraphNode } from '../core';
 import { GroupConv2D, ZeroPadShortcut } from './layers';
 
-export type KernelInit = 'glorotUniform' | 'heNormal' | tf.initializers.Initializer;
+export type KernelInit = 'glorotUniform' | 'heNormal' | Initializer;
 
 export interface BuildOptions {
   /** Conv and dense kernel initializer; Keras' default is Glorot uniform. */
@@ -17,7 +18,7 @@ export interface BuildOptions {
   readonly onLayer?: (done: number, total: number) => void;
 }
 
-function initializer(init: KernelInit | undefined): tf.initializers.Initializer | undefined {
+function initializer(init: KernelInit | undefined): Initializer | undefined {
   if (init === undefined || typeof init !== 'string') return init;
   return tf.initializers[init]({});
 }

@@ -3,6 +3,7 @@
  * shortcut. Both are registered for serialization so saved models round-trip.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 
 type Kwargs = Record<string, unknown>;
 const single = (x: tf.Tensor | tf.Tensor[]) => (Array.isArray(x) ? x[0] : x);
@@ -15,7 +16,7 @@ export interface GroupConv2DArgs {
   padding: 'same' | 'valid';
   useBias: boolean;
   name: string;
-  kernelInitializer?: tf.initializers.Initializer | 'glorotUniform' | 'heNormal';
+  kernelInitializer?: Initializer | 'glorotUniform' | 'heNormal';
   trainable?: boolean;
 }
 
