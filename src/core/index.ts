@@ -6,3 +6,4 @@ export * from './keras-order';
 export * from './presets';
 export * from './spec';
 export * from './validate';
+export * from './describe';
