@@ -7,3 +7,4 @@ export * from './presets';
 export * from './spec';
 export * from './validate';
 export * from './describe';
+export * from './legacy-names';
