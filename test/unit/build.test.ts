@@ -25,7 +25,7 @@ describe('tfjs model matches the graph, for every preset', () => {
           expect(shape.slice(1), n.id).toEqual([...n.outShape]);
         }
         expect(model.countParams()).toBe(analyze(graph).params.total);
-        const trainable = model.trainableWeights.reduce((s, w) => s + w.shape.reduce((a, b) => a * b, 1), 0);
+        const trainable = model.trainableWeights.reduce((s, w) => s + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
         expect(trainable).toBe(analyze(graph).params.trainable);
       } finally {
         model.dispose();
