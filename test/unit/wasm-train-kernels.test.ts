@@ -156,9 +156,37 @@ describe('wasm training kernels agree with the cpu backend', () => {
     }
   }
 
-  it('the registered kernels replace the shipped ones', () => {
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
-  });
+  const TILES: readonly [number[], number[], 'float32' | 'int32' | 'bool'][] = [
+    [[1, 1, 1, 16], [32, 8, 8, 1], 'float32'], // the BatchNorm gradient's shape
+    [[2, 3, 1, 5], [2, 1, 4, 3], 'float32'],
+    [[3, 4], [5, 2], 'int32'],
+    [[7], [3], 'bool'],
+    [[2, 1, 3], [1, 1, 1], 'float32'],
+    [[2, 2], [0, 3], 'float32'],
+  ];
+  for (const [shape, reps, dtype] of TILES) {
+    it(`Tile [${shape}] × [${reps}] ${dtype} equals cpu exactly`, async () => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const make = () => {
+        const v = values(n, 5);
+        if (dtype === 'float32') return tf.tensor(v, shape);
+        return tf.tensor(Array.from(v, (x) => (dtype === 'bool' ? x > 0 : Math.round(x * 100))), shape, dtype);
+      };
+      const tileOn = async (backend: string) => {
+        await tf.setBackend(backend);
+        const x = make();
+        const before = tf.memory().numTensors;
+        const y = tf.tile(x, reps);
+        const out = { data: Array.from(y.dataSync()), shape: y.shape, dtype: y.dtype };
+        y.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        x.dispose();
+        return out;
+      };
+      const ref = await tileOn('cpu');
+      expect(await tileOn('wasm')).toEqual(ref);
+    });
+  }
 
   it('a conv layer trains on wasm: gradients match cpu end to end', async () => {
     const grads = async (backend: string) => {
