@@ -170,7 +170,8 @@ describe('wasm training kernels agree with the cpu backend', () => {
       const make = () => {
         const v = values(n, 5);
         if (dtype === 'float32') return tf.tensor(v, shape);
-        return tf.tensor(Array.from(v, (x) => (dtype === 'bool' ? x > 0 : Math.round(x * 100))), shape, dtype);
+        if (dtype === 'bool') return tf.tensor(Array.from(v, (x) => x > 0), shape, dtype);
+        return tf.tensor(Array.from(v, (x) => Math.round(x * 100)), shape, dtype);
       };
       const tileOn = async (backend: string) => {
         await tf.setBackend(backend);
