@@ -4,6 +4,12 @@
  * registerWasmTrainingKernels).
  */
 import * as tf from '@tensorflow/tfjs';
+import { expand } from '../core';
+import { Prng } from '../core/datasets/prng';
+import type { ImageSet } from '../core/datasets/shapes';
+import { dropBatchNorm, type LabNetOptions, labSpec } from '../core/lab/variants';
+import { buildModel } from './build';
+import { type InitKind, reinitialize } from './init';
 
 export interface Schedule {
   readonly learningRate: number;
@@ -79,4 +85,89 @@ export function trainStep(t: Trainer, x: tf.Tensor4D, labels: tf.Tensor1D): Step
 export function disposeTrainer(t: Trainer): void {
   t.optimizer.dispose();
   t.model.dispose();
+}
+
+/** Everything that determines a run; the same config and data give the same losses. */
+export interface RunConfig {
+  readonly net: LabNetOptions;
+  readonly init: InitKind;
+  readonly seed: number;
+  readonly batchSize: number;
+  readonly schedule: Schedule;
+  readonly optimizer: OptimizerKind;
+  /** Std multiplier of the classifier at init (small: start near uniform predictions). */
+  readonly outputScale: number;
+  /** Drop BN layers (the lab's "no BN" toggle). */
+  readonly batchNorm?: boolean;
+}
+
+/** Pixel normalisation for the generated set (values in [0, 1]). */
+const MEAN = 0.5;
+const STD = 0.25;
+
+/**
+ * One network training on an in-memory image set: seeded init, seeded batch order (a fresh permutation per
+ * epoch), `step()` runs one optimizer step. Owns its model and optimizer; call dispose().
+ */
+export class TrainingRun {
+  readonly trainer: Trainer;
+  private readonly rng: Prng;
+  private order: Int32Array;
+  private cursor = 0;
+  private readonly pixels: number;
+  private readonly buffer: Float32Array;
+
+  constructor(
+    readonly config: RunConfig,
+    readonly data: ImageSet,
+  ) {
+    const size = data.size;
+    const net = { ...config.net, inputSize: size, classes: data.classes.length };
+    let graph = expand(labSpec(net));
+    if (config.batchNorm === false) graph = dropBatchNorm(graph);
+    const model = buildModel(graph);
+    reinitialize(model, { init: config.init, seed: config.seed, outputScale: config.outputScale });
+    this.trainer = createTrainer(model, config.schedule, config.optimizer);
+    this.rng = new Prng(config.seed * 7 + 1);
+    this.order = this.rng.permutation(data.count);
+    this.pixels = size * size * 3;
+    this.buffer = new Float32Array(config.batchSize * this.pixels);
+  }
+
+  get step(): number {
+    return this.trainer.step;
+  }
+
+  private nextBatch(): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+    const { batchSize } = this.config;
+    const labels = new Int32Array(batchSize);
+    for (let i = 0; i < batchSize; i++) {
+      if (this.cursor >= this.order.length) {
+        this.order = this.rng.permutation(this.data.count);
+        this.cursor = 0;
+      }
+      const n = this.order[this.cursor++];
+      const src = this.data.images.subarray(n * this.pixels, (n + 1) * this.pixels);
+      const dst = i * this.pixels;
+      for (let k = 0; k < this.pixels; k++) this.buffer[dst + k] = (src[k] - MEAN) / STD;
+      labels[i] = this.data.labels[n];
+    }
+    const s = this.data.size;
+    return { x: tf.tensor4d(this.buffer, [batchSize, s, s, 3]), labels: tf.tensor1d(labels, 'int32') };
+  }
+
+  /** One optimizer step on the next batch. */
+  next(): StepResult {
+    const { x, labels } = this.nextBatch();
+    try {
+      return trainStep(this.trainer, x, labels);
+    } finally {
+      x.dispose();
+      labels.dispose();
+    }
+  }
+
+  dispose(): void {
+    disposeTrainer(this.trainer);
+  }
 }

@@ -1,0 +1,65 @@
+/**
+ * The degradation problem at browser scale (He et al. 2015, Fig. 1 / Fig. 6): plain-20, plain-56, ResNet-20
+ * and ResNet-56 trained for the same number of steps on the generated shapes set, tfjs wasm in Node.
+ *
+ *   npm run experiment:degradation -- [--steps 500] [--seed 1] [--lr 2e-3] [--count 4000] [--size 16]
+ *
+ * Prints one line per net, `<name> <final loss>`, the final loss being the mean training loss of the last
+ * 10 % of steps (a single batch's loss is too noisy to compare). Other output goes to stderr.
+ */
+import { generateShapeSet } from '../src/core/datasets';
+import { initNodeWasm } from '../src/tf/node-wasm';
+import { TrainingRun } from '../src/tf/train';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(process.argv[i + 1]);
+  if (!Number.isFinite(v)) throw new Error(`--${name} needs a number; received ${JSON.stringify(process.argv[i + 1])}`);
+  return v;
+}
+
+const steps = arg('steps', 500);
+const seed = arg('seed', 1);
+const lr = arg('lr', 2e-3);
+const count = arg('count', 4000);
+const size = arg('size', 16);
+const widths = [8, 16, 32] as const;
+
+// tfjs prints a banner on stdout in Node; keep stdout for the results only.
+const log = (...a: unknown[]) => console.error(...a);
+const origLog = console.log;
+console.log = (...a: unknown[]) => console.error(...a);
+await initNodeWasm();
+const data = generateShapeSet({ count, size, seed });
+log(`${count} generated ${size}×${size} images, widths ${widths.join('/')}, batch 32, Adam ${lr} (100 warm-up, cosine), ${steps} steps, seed ${seed}`);
+for (const [name, depth, residual] of [
+  ['plain-20', 20, false],
+  ['plain-56', 56, false],
+  ['resnet-20', 20, true],
+  ['resnet-56', 56, true],
+] as const) {
+  const t0 = performance.now();
+  const run = new TrainingRun(
+    {
+      net: { depth, residual, widths },
+      init: 'he',
+      seed,
+      batchSize: 32,
+      schedule: { learningRate: lr, warmupSteps: 100, totalSteps: steps, decay: 'cosine' },
+      optimizer: 'adam',
+      outputScale: 0.1,
+    },
+    data,
+  );
+  const tail = Math.max(1, Math.round(steps / 10));
+  let sum = 0;
+  for (let s = 0; s < steps; s++) {
+    const r = run.next();
+    if (s >= steps - tail) sum += r.loss;
+    if ((s + 1) % 100 === 0) log(`  ${name} step ${s + 1} loss ${r.loss.toFixed(3)} acc ${r.accuracy.toFixed(2)}`);
+  }
+  run.dispose();
+  origLog(`${name} ${(sum / tail).toFixed(4)}`);
+  log(`  ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
