@@ -11,6 +11,8 @@ export type SourceId = 'he2015' | 'he2016' | 'xie2017' | 'kerasApps' | 'kerasCod
 
 export interface Source {
   readonly id: SourceId;
+  /** Short citation for tables. */
+  readonly short: string;
   readonly title: string;
   readonly url: string;
 }
@@ -18,31 +20,37 @@ export interface Source {
 export const SOURCES: Readonly<Record<SourceId, Source>> = {
   he2015: {
     id: 'he2015',
+    short: 'He et al. 2015',
     title: 'He, Zhang, Ren, Sun. Deep Residual Learning for Image Recognition (CVPR 2016, arXiv:1512.03385)',
     url: 'https://arxiv.org/abs/1512.03385',
   },
   he2016: {
     id: 'he2016',
+    short: 'He et al. 2016',
     title: 'He, Zhang, Ren, Sun. Identity Mappings in Deep Residual Networks (ECCV 2016, arXiv:1603.05027)',
     url: 'https://arxiv.org/abs/1603.05027',
   },
   xie2017: {
     id: 'xie2017',
+    short: 'Xie et al. 2017',
     title: 'Xie, Girshick, Dollár, Tu, He. Aggregated Residual Transformations for Deep Neural Networks (CVPR 2017, arXiv:1611.05431)',
     url: 'https://arxiv.org/abs/1611.05431',
   },
   kerasApps: {
     id: 'kerasApps',
+    short: 'keras.io',
     title: 'Keras Applications, table of available models (keras.io/api/applications)',
     url: 'https://keras.io/api/applications/',
   },
   kerasCode: {
     id: 'kerasCode',
+    short: 'tf.keras summary',
     title: 'tf.keras applications resnet.py / resnet_v2.py, model.summary() (Total / Trainable params)',
     url: 'https://github.com/keras-team/keras/blob/master/keras/src/applications/resnet.py',
   },
   torchvision: {
     id: 'torchvision',
+    short: 'torchvision',
     title: 'torchvision models/resnet.py, weights meta (num_params, _ops = GFLOPS, acc@1, acc@5; IMAGENET1K_V1)',
     url: 'https://github.com/pytorch/vision/blob/main/torchvision/models/resnet.py',
   },
@@ -250,7 +258,7 @@ const TORCHVISION = from('torchvision', 'Weights meta, IMAGENET1K_V1', [
       precision: 0,
     },
     // torchvision's "GFLOPS" column (`_ops`) counts multiply-adds, printed to 3 decimals (2 for 4.23).
-    { model: name, preset: name, metric: 'macs', value: gflops * G, shown: String(gflops), precision: 0.001 * G },
+    { model: name, preset: name, metric: 'macs', value: gflops * G, shown: `${gflops} GFLOPS`, precision: 0.001 * G },
     { model: name, preset: name, metric: 'top1Acc', value: top1, shown: String(top1), precision: 0.001 },
     { model: name, preset: name, metric: 'top5Acc', value: top5, shown: String(top5), precision: 0.001 },
   ]),

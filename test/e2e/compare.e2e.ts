@@ -131,6 +131,7 @@ test('ResNet 18→152: the table matches analyze() in Node, MACs/FLOPs flips, CS
   const diff = page.locator('tr[data-ref-status="differs"]').filter({ hasText: 'resnet50' }).first();
   await expect.poll(() => diff.textContent()).toMatch(/Where the stride sits/);
   expect(await page.locator('tr[data-ref-status="agrees"]').count()).toBeGreaterThan(8);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'compare-view');
   expect(s.errors).toEqual([]);
   await page.context().close();
@@ -168,6 +169,35 @@ test('a malformed URL falls back to defaults with a notice; custom specs are val
   // Reload: the custom spec comes back from the URL.
   await page.reload();
   await expect.poll(async () => [...(await readTable(page)).keys()]).toEqual(['resnet50', 'ResNet-20 option B']);
+  expect(s.errors).toEqual([]);
+  await page.context().close();
+});
+
+test('every quick set fills the table and the charts; screenshots of each', async () => {
+  const { QUICK_SETS } = await import('../../src/core/compare');
+  const s = await open(browser, '/?view=compare', { width: 1280, height: 900 });
+  const { page } = s;
+  for (const q of QUICK_SETS) {
+    await page.getByRole('button', { name: q.label, exact: true }).click();
+    await expect.poll(async () => [...(await readTable(page)).keys()]).toEqual(q.models);
+    const charts = page.locator('.cmp-charts');
+    await charts.scrollIntoViewIfNeeded();
+    await charts.screenshot({ path: join(OUT_DIR, `compare-set-${q.id}.png`) });
+  }
+  // The plain vs residual set: option A twins cost nothing, option B ones do.
+  const text = await page.locator('[data-chart="chart-shortcuts"] svg').textContent();
+  expect(text).toContain('ResNet-20 (A)');
+  expect(text).toContain('+0 params (+0.0%)');
+  // Explanations open from the references table, with their arithmetic checked in the page too.
+  await page.getByRole('button', { name: 'ResNet-50 vs ResNeXt-50', exact: true }).click();
+  const link = page.locator('a.cmp-diff').filter({ hasText: 'constant kernel' }).first();
+  await link.click();
+  const gconv = page.locator('#explain-gconv');
+  await gconv.locator('summary').click();
+  await expect.poll(() => gconv.textContent()).toContain('128,122,880');
+  expect(await gconv.textContent()).toContain('= difference ✓');
+  await gconv.scrollIntoViewIfNeeded();
+  await screenshot(page, 'compare-explain-gconv');
   expect(s.errors).toEqual([]);
   await page.context().close();
 });

@@ -93,7 +93,8 @@ export function CompareTable({ rows, settings, unit, sort, onSort, onRemove }: P
                     {r.error}
                   </td>
                 )}
-                <td className="cmp-actions">
+                <td>
+                  <div className="cmp-actions">
                   {r.ok && (
                     <button type="button" aria-expanded={open.has(r.name)} onClick={() => toggle(r.name)} aria-label={`Stages of ${r.name}`}>
                       stages
@@ -102,6 +103,7 @@ export function CompareTable({ rows, settings, unit, sort, onSort, onRemove }: P
                   <button type="button" onClick={() => onRemove(r.name)} aria-label={`Remove ${r.name}`}>
                     ×
                   </button>
+                  </div>
                 </td>
               </tr>
               {r.ok && open.has(r.name) && (

@@ -71,7 +71,7 @@ export function ReferencesPanel({ rows }: { readonly rows: readonly CompareRow[]
                 </td>
                 <td>
                   <a href={SOURCES[r.source].url} target="_blank" rel="noreferrer" title={SOURCES[r.source].title}>
-                    {SOURCES[r.source].title.split(/[.(,]/)[0]}
+                    {SOURCES[r.source].short}
                   </a>{' '}
                   <span className="cmp-hint">{r.where}</span>
                 </td>
@@ -81,7 +81,7 @@ export function ReferencesPanel({ rows }: { readonly rows: readonly CompareRow[]
         </tbody>
       </table>
       <p className="cmp-hint">
-        For scale: {context.map((c) => `${c.model} ${c.shown} multiply-adds`).join(', ')} ({SOURCES.he2015.title.split('.')[0]}, Table 1 / §3.3).
+        For scale: {context.map((c) => `${c.model} ${c.shown} multiply-adds`).join(', ')} ({SOURCES.he2015.short}, Table 1 / §3.3).
         Our figures here are at each model’s own input size, whatever the input setting above.
       </p>
     </div>

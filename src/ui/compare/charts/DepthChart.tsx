@@ -13,6 +13,12 @@ interface Props {
 }
 
 const W = 640;
+
+/** On a log axis label only 1, 2 and 5 × 10^k, so the minor ticks stay unlabelled. */
+function logLabel(v: number): string {
+  const lead = Math.round(v / 10 ** Math.floor(Math.log10(v)));
+  return lead === 1 || lead === 2 || lead === 5 ? shortCount(v) : '';
+}
 const H = 360;
 const M = { top: 16, right: 24, bottom: 44, left: 64 };
 
@@ -57,7 +63,7 @@ export function DepthChart({ rows, metric, unit }: Props) {
         const ya = s
           .append('g')
           .attr('transform', `translate(${M.left},0)`)
-          .call(d3.axisLeft(y).ticks(6).tickFormat((d) => shortCount(Number(d))));
+          .call(d3.axisLeft(y).ticks(6).tickFormat((d) => (yLog ? logLabel(Number(d)) : shortCount(Number(d)))));
         for (const a of [xa, ya]) {
           a.selectAll('path,line').attr('stroke', t.muted);
           a.selectAll('text').attr('fill', t.fg).attr('font-size', 11);
@@ -66,7 +72,8 @@ export function DepthChart({ rows, metric, unit }: Props) {
         s.append('text').attr('transform', `translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', t.fg).attr('font-size', 12).text(`${yLabel}${yLog ? ', log scale' : ''}`);
         const color = (r: OkRow) => t.series[GROUP_INDEX[r.group] ?? 5];
         // Lines join models of the same group in depth order (one family's scaling).
-        const groups = d3.group(ok, (r) => r.group);
+        // A series is one family: same group, stem, activation and block grouping (V1 and V2 are separate lines).
+        const groups = d3.group(ok, (r) => [r.group, r.spec.stem.kind, r.spec.activation, r.spec.groups > 1].join('/'));
         for (const [, g] of groups) {
           const sorted = [...g].sort((a, b) => a.depth - b.depth);
           if (sorted.length < 2) continue;
@@ -80,21 +87,41 @@ export function DepthChart({ rows, metric, unit }: Props) {
         const pts = s.append('g').selectAll('g').data(ok).join('g').attr('transform', (r) => `translate(${x(r.depth)},${y(value(r))})`);
         pts.append('circle').attr('r', 5).attr('fill', color).attr('stroke', t.bg);
         pts.append('title').text((r) => `${r.name}: depth ${r.depth}, ${shortCount(value(r))}`);
-        // Models at the same depth (ResNet50 and resnet50) would print on top of each other: stack their labels.
-        const seen = new Map<number, number>();
-        const nth = ok.map((r) => {
-          const k = Math.round(x(r.depth));
-          const n = seen.get(k) ?? 0;
-          seen.set(k, n + 1);
-          return n;
-        });
-        pts
-          .append('text')
-          .attr('x', 7)
-          .attr('y', (_r, i) => -6 + 13 * nth[i])
-          .attr('font-size', 11)
-          .attr('fill', t.fg)
-          .text((r) => `${r.name} ${shortCount(value(r))}`);
+        // Labels drawn after every dot: right of the point (left near the right edge), nudged down until they
+        // overlap neither another label nor a dot.
+        const placed: { x: number; y: number; right: number; bottom: number }[] = ok.map((r) => ({
+          x: x(r.depth) - 5,
+          y: y(value(r)) - 5,
+          right: x(r.depth) + 5,
+          bottom: y(value(r)) + 5,
+        }));
+        const labels = s.append('g');
+        for (const r of ok) {
+          const px = x(r.depth);
+          const py = y(value(r));
+          const left = px > W - 150;
+          const label = labels
+            .append('text')
+            .attr('x', px + (left ? -8 : 8))
+            .attr('y', py - 6)
+            .attr('text-anchor', left ? 'end' : 'start')
+            .attr('font-size', 11)
+            .attr('fill', t.fg)
+            .text(`${r.name} ${shortCount(value(r))}`);
+          const node = label.node()!;
+          for (let k = 0; k < 8; k++) {
+            const bb = node.getBBox();
+            const box = { x: bb.x, y: bb.y, right: bb.x + bb.width, bottom: bb.y + bb.height };
+            const hit = placed.some((p) => box.x < p.right && box.right > p.x && box.y < p.bottom && box.bottom > p.y);
+            if (!hit || k === 7) {
+              placed.push(box);
+              break;
+            }
+            // Alternate below and above the dot, further each time.
+            const step = Math.ceil((k + 1) / 2) * 13;
+            label.attr('y', py - 6 + (k % 2 === 0 ? step + 12 : -step));
+          }
+        }
       }}
     />
   );

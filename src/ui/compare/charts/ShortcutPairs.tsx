@@ -4,7 +4,7 @@ import { shortCount, UNIT_LABEL } from '../format';
 import { ChartFrame } from './ChartFrame';
 
 const W = 640;
-const M = { top: 30, right: 200, bottom: 36, left: 150 };
+const M = { top: 30, right: 150, bottom: 36, left: 150 };
 const ROW = 40;
 
 /** Each residual model beside its plain twin: the extra params (projections) and MACs the shortcuts cost. */
@@ -45,7 +45,13 @@ export function ShortcutPairs({ pairs, unit }: { readonly pairs: readonly Shortc
             .attr('y', y + 12)
             .attr('font-size', 11)
             .attr('fill', p.extraParams ? t.shortcut : t.fg)
-            .text(`+${shortCount(p.extraParams)} params (+${pct.toFixed(1)}%), +${shortCount(ops(p.extraMacs))} ${UNIT_LABEL[unit]}`);
+            .text(`+${shortCount(p.extraParams)} params (+${pct.toFixed(1)}%)`);
+          s.append('text')
+            .attr('x', x(p.residual.paramsTotal) + 6)
+            .attr('y', y + 27)
+            .attr('font-size', 11)
+            .attr('fill', p.extraMacs ? t.shortcut : t.fg)
+            .text(`+${shortCount(ops(p.extraMacs))} ${UNIT_LABEL[unit]}`);
         });
         const axis = s
           .append('g')

@@ -19,7 +19,9 @@ export function StageBars({ rows, unit }: { readonly rows: readonly CompareRow[]
   const H = M.top + M.bottom + Math.max(1, ok.length) * (BAR + 8);
   const val = (st: OkRow['stages'][number]) =>
     metric === 'params' ? st.params : metric === 'activations' ? st.activations : unit === 'flops' ? 2 * st.macs : st.macs;
-  const sections = [...new Set(ok.flatMap((r) => r.stages.map((s) => s.section)))];
+  // Canonical order: stem, conv2 … convN, head (a CIFAR row has no conv5).
+  const order = (sec: string) => (sec === 'stem' ? 0 : sec === 'head' ? 1000 : Number(sec.slice(4)));
+  const sections = [...new Set(ok.flatMap((r) => r.stages.map((s) => s.section)))].sort((a, b) => order(a) - order(b));
   const label = metric === 'params' ? 'params' : metric === 'activations' ? 'activations (elements per image)' : UNIT_LABEL[unit];
   const key = ok.map((r) => r.name + r.stages.map(val).join(',')).join('|');
   return (
