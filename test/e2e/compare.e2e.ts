@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyze, expand, getPreset } from '../../src/core';
 import { parseCsv } from '../../src/core/compare';
 import { formatInt, formatOps } from '../../src/ui/compare/format';
-import { launch, OUT_DIR, open, screenshot } from './browser';
+import { baseUrl, launch, OUT_DIR, open, screenshot } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -166,6 +166,11 @@ test('a malformed URL falls back to defaults with a notice; custom specs are val
   await page.getByRole('button', { name: 'Add custom spec' }).click();
   await expect.poll(async () => [...(await readTable(page)).keys()]).toEqual(['resnet50', 'ResNet-20 option B']);
   expect(new URL(page.url()).searchParams.getAll('custom')).toHaveLength(1);
+  // Ticking a preset keeps the custom spec.
+  await page.getByText(/^Presets \(/).click();
+  await page.getByRole('checkbox', { name: 'resnet18', exact: true }).check();
+  await expect.poll(async () => [...(await readTable(page)).keys()]).toEqual(['resnet50', 'resnet18', 'ResNet-20 option B']);
+  await page.getByRole('button', { name: 'Remove resnet18' }).click();
   // Reload: the custom spec comes back from the URL.
   await page.reload();
   await expect.poll(async () => [...(await readTable(page)).keys()]).toEqual(['resnet50', 'ResNet-20 option B']);
@@ -200,4 +205,20 @@ test('every quick set fills the table and the charts; screenshots of each', asyn
   await screenshot(page, 'compare-explain-gconv');
   expect(s.errors).toEqual([]);
   await page.context().close();
+});
+
+test('dark scheme and a phone-sized viewport: charts follow the theme, the page stays usable', async () => {
+  const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(baseUrl() + '/?view=compare&models=ResNet50,resnet50');
+  await expect.poll(async () => [...(await readTable(page)).keys()]).toEqual(['ResNet50', 'resnet50']);
+  const fill = await page.locator('[data-chart="chart-params-depth"] svg rect').first().getAttribute('fill');
+  expect(fill).toBe('#111418');
+  await screenshot(page, 'compare-dark-phone');
+  await page.locator('[data-chart="chart-shortcuts"]').scrollIntoViewIfNeeded();
+  await screenshot(page, 'compare-dark-phone-chart');
+  expect(errors).toEqual([]);
+  await context.close();
 });

@@ -6,7 +6,10 @@ import type { ArchSpec } from '../../core/spec';
 interface Props {
   readonly models: readonly string[];
   readonly custom: readonly ArchSpec[];
+  /** Preset checkboxes: custom specs stay. */
   readonly onModels: (models: readonly string[]) => void;
+  /** A quick set replaces the whole selection, custom specs included. */
+  readonly onQuickSet: (models: readonly string[]) => void;
   readonly onAddCustom: (spec: ArchSpec) => void;
   readonly onRemoveCustom: (name: string) => void;
 }
@@ -20,7 +23,7 @@ const EXAMPLE = JSON.stringify(
 );
 
 /** Quick sets, presets by group, and a custom spec typed as JSON (validated, errors inline). */
-export function ModelPicker({ models, custom, onModels, onAddCustom, onRemoveCustom }: Props) {
+export function ModelPicker({ models, custom, onModels, onQuickSet, onAddCustom, onRemoveCustom }: Props) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const toggle = (name: string, on: boolean) => onModels(on ? [...models, name] : models.filter((m) => m !== name));
@@ -47,7 +50,7 @@ export function ModelPicker({ models, custom, onModels, onAddCustom, onRemoveCus
             type="button"
             title={q.why}
             aria-pressed={q.models.length === models.length && q.models.every((m, i) => models[i] === m) && !custom.length}
-            onClick={() => onModels(q.models)}
+            onClick={() => onQuickSet(q.models)}
           >
             {q.label}
           </button>

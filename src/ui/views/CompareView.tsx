@@ -45,7 +45,8 @@ export default function CompareView() {
       <ModelPicker
         models={models}
         custom={custom}
-        onModels={(m) => setState({ ...state, models: m, custom: [] })}
+        onModels={(m) => setState({ ...state, models: m })}
+        onQuickSet={(m) => setState({ ...state, models: m, custom: [] })}
         onAddCustom={(spec) => setState({ ...state, custom: [...custom, spec] })}
         onRemoveCustom={(name) => setState({ ...state, custom: custom.filter((c) => c.name !== name) })}
       />

@@ -22,13 +22,22 @@ export function ChartFrame({ id, title, caption, width, height, draw, drawKey, c
   // The latest draw function, without making every render redraw: only a new drawKey does.
   const drawRef = useRef(draw);
   drawRef.current = draw;
+  // Colours are baked into the SVG (so exports look right): redraw when the light/dark scheme changes.
+  const [scheme, setScheme] = useState(() => matchMedia('(prefers-color-scheme: dark)').matches);
+  useEffect(() => {
+    const mq = matchMedia('(prefers-color-scheme: dark)');
+    const on = () => setScheme(mq.matches);
+    mq.addEventListener('change', on);
+    return () => mq.removeEventListener('change', on);
+  }, []);
   useEffect(() => {
     const svg = ref.current;
     if (!svg) return;
     while (svg.firstChild) svg.removeChild(svg.firstChild);
     svg.dataset.key = drawKey;
+    svg.dataset.scheme = scheme ? 'dark' : 'light';
     drawRef.current(svg, chartTheme(svg));
-  }, [drawKey]);
+  }, [drawKey, scheme]);
   const png = async () => {
     if (!ref.current) return;
     try {
