@@ -38,12 +38,12 @@ describe('Keras HDF5 weights', () => {
       'conv1_bn/moving_mean:0',
       'conv1_bn/moving_variance:0',
     ]);
-    back.layers.forEach((l, i) =>
+    back.layers.forEach((l, i) => {
       l.weights.forEach((w, j) => {
         expect(w.shape).toEqual(contents.layers[i].weights[j].shape);
         expect(Buffer.from(w.data.buffer, w.data.byteOffset, w.data.byteLength).equals(Buffer.from(contents.layers[i].weights[j].data.buffer))).toBe(true);
-      }),
-    );
+      });
+    });
     const want = predict(source, spec);
     for (const mode of ['order', 'name'] as const) {
       const target = buildModel(spec);
