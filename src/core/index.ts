@@ -6,3 +6,5 @@ export * from './keras-order';
 export * from './presets';
 export * from './spec';
 export * from './validate';
+export * from './describe';
+export * from './legacy-names';
