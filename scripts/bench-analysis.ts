@@ -1,33 +1,35 @@
 /**
- * How long the compare view's analysis takes: expand + analyze every preset (plain twins included), as the view
- * does when the input or batch size changes. Target: all presets in under 50 ms (issue 4).
- * Run: npx tsx scripts/bench-analysis.ts [--runs N]
+ * What the compare view computes when a setting changes, timed over every preset (plain twins included).
+ * Target: all presets analysed in under 50 ms (issue 4). Run alone: npx tsx scripts/bench-analysis.ts
  */
 import { analyze, expand, PRESETS } from '../src/core';
+import { compareRows, DEFAULT_SETTINGS, type Entry, shortcutCosts } from '../src/core/compare';
+import { explanations } from '../src/core/explain';
+import { median, report } from './bench-util';
 
-const runsArg = process.argv.indexOf('--runs');
-const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 15;
-
-function once(): { ms: number; nodes: number } {
-  const t0 = performance.now();
-  let nodes = 0;
-  for (const p of PRESETS) nodes += analyze(expand(p.spec)).perNode.size;
-  return { ms: performance.now() - t0, nodes };
+const RUNS = 15;
+function timed(fn: () => void, runs = RUNS): { first: number; median: number } {
+  const t: number[] = [];
+  for (let i = 0; i < runs + 1; i++) {
+    const s = performance.now();
+    fn();
+    t.push(performance.now() - s);
+  }
+  return { first: t[0], median: median(t.slice(1)) };
 }
 
-const first = once();
-const times: number[] = [];
-for (let i = 0; i < runs; i++) times.push(once().ms);
-times.sort((a, b) => a - b);
-const median = times[Math.floor(times.length / 2)];
-const result = {
-  bench: 'analysis',
-  presets: PRESETS.length,
-  nodes: first.nodes,
-  firstRunMs: Number(first.ms.toFixed(1)),
-  medianMs: Number(median.toFixed(1)),
-  minMs: Number(times[0].toFixed(1)),
-  targetMs: 50,
-  pass: median < 50,
-};
-console.log(JSON.stringify(result));
+const entries: Entry[] = PRESETS.map((p) => ({ spec: p.spec, group: p.group }));
+const all = timed(() => {
+  for (const p of PRESETS) analyze(expand(p.spec));
+});
+report(`analysis: ${PRESETS.length} presets, first run (cold JIT)`, all.first, 'ms');
+report(`analysis: ${PRESETS.length} presets, median of ${RUNS}`, all.median, 'ms', '< 50 ms');
+const settings = { ...DEFAULT_SETTINGS, batch: 32 };
+const rows = timed(() => compareRows(entries, settings));
+report('compare: rows for every preset (batch 32)', rows.median, 'ms', '< 50 ms');
+const view = timed(() => shortcutCosts(compareRows(entries, settings), settings));
+report('compare: rows + plain twins for every preset', view.median, 'ms');
+const at160 = timed(() => compareRows(entries, { ...settings, input: 160 }));
+report('compare: rows for every preset at 160×160', at160.median, 'ms');
+const ex = timed(() => explanations(), 0);
+report('explain: all explanations (first call)', ex.first, 'ms');
