@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { analyze, expand, findPreset, getPreset } from '../../src/core';
 import { explanationFor } from '../../src/core/explain';
-import { agreement, COMPUTABLE, type ReferenceFigure, REFERENCES, referencesFor, SOURCES } from '../../src/core/references';
+import { agreement, COMPUTABLE, lastDigit, type ReferenceFigure, REFERENCES, referencesFor, SOURCES } from '../../src/core/references';
 
 const ours = (name: string) => {
   const a = analyze(expand(getPreset(name)));
@@ -61,6 +61,11 @@ describe('published reference figures', () => {
     expect(agreement(exact, { ...o, paramsTotal: 101 }).kind).toBe('differs');
     expect(agreement(exact, { ...o, paramsTotal: 100 })).toEqual({ kind: 'agrees', ours: 100, diff: 0 });
     expect(agreement({ ...rounded, metric: 'top1Acc' }, o).kind).toBe('context');
+    expect(lastDigit(4.089)).toBeCloseTo(0.001, 12);
+    expect(lastDigit(4.23)).toBeCloseTo(0.01, 12);
+    expect(lastDigit(11)).toBe(1);
+    const rx = REFERENCES.find((r) => r.source === 'torchvision' && r.preset === 'resnext50_32x4d' && r.metric === 'macs')!;
+    expect(rx.precision).toBeCloseTo(0.01e9, 0);
   });
 
   test('the headline figures of the issue are present with their sources', () => {
