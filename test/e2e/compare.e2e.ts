@@ -189,6 +189,13 @@ test('every quick set fills the table and the charts; screenshots of each', asyn
     await charts.scrollIntoViewIfNeeded();
     await charts.screenshot({ path: join(OUT_DIR, `compare-set-${q.id}.png`) });
   }
+  // Every preset at once: the table holds them all, the charts stay readable (screenshot).
+  const { PRESET_NAMES } = await import('../../src/core');
+  await page.goto(`${baseUrl()}/?view=compare&models=${PRESET_NAMES.join(',')}`);
+  await expect.poll(async () => (await readTable(page)).size).toBe(PRESET_NAMES.length);
+  await page.locator('.cmp-charts').screenshot({ path: join(OUT_DIR, 'compare-set-all.png') });
+  await page.getByRole('button', { name: 'plain vs residual', exact: true }).click();
+  await expect.poll(async () => (await readTable(page)).size).toBe(8);
   // The plain vs residual set: option A twins cost nothing, option B ones do.
   const text = await page.locator('[data-chart="chart-shortcuts"] svg').textContent();
   expect(text).toContain('ResNet-20 (A)');

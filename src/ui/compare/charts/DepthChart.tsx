@@ -13,6 +13,7 @@ interface Props {
 }
 
 const W = 640;
+const MAX_LABELS = 18;
 
 /** On a log axis label only 1, 2 and 5 × 10^k, so the minor ticks stay unlabelled. */
 function logLabel(v: number): string {
@@ -33,7 +34,7 @@ export function DepthChart({ rows, metric, unit }: Props) {
     <ChartFrame
       id={id}
       title={metric === 'params' ? 'Params against depth' : `${UNIT_LABEL[unit]} against depth`}
-      caption={`Depth = conv and dense layers on the main path (projections excluded), as the papers count. Log scales where values span more than 10×; colour = preset group.`}
+      caption={`Depth = conv and dense layers on the main path (projections excluded), as the papers count. Log scales where values span more than 10×; colour = preset group; rings and dashed lines = plain twins; a line joins one family across depths.`}
       width={W}
       height={H}
       drawKey={`${key}/${metric}/${unit}`}
@@ -72,8 +73,11 @@ export function DepthChart({ rows, metric, unit }: Props) {
         s.append('text').attr('transform', `translate(14,${(M.top + H - M.bottom) / 2}) rotate(-90)`).attr('text-anchor', 'middle').attr('fill', t.fg).attr('font-size', 12).text(`${yLabel}${yLog ? ', log scale' : ''}`);
         const color = (r: OkRow) => t.series[GROUP_INDEX[r.group] ?? 5];
         // Lines join models of the same group in depth order (one family's scaling).
-        // A series is one family: same group, stem, activation and block grouping (V1 and V2 are separate lines).
-        const groups = d3.group(ok, (r) => [r.group, r.spec.stem.kind, r.spec.activation, r.spec.groups > 1].join('/'));
+        // A series is one family scaled in depth: same library, shortcuts or not, stem, activation, stride placement,
+        // cardinality and base width (so V1/V2, ResNeXt and wide nets get their own lines).
+        const series = (r: OkRow) =>
+          [r.spec.family, r.spec.residual, r.spec.stem.kind, r.spec.activation, r.spec.strideAt, r.spec.groups, r.spec.stages[0]?.width].join('/');
+        const groups = d3.group(ok, series);
         for (const [, g] of groups) {
           const sorted = [...g].sort((a, b) => a.depth - b.depth);
           if (sorted.length < 2) continue;
@@ -81,11 +85,18 @@ export function DepthChart({ rows, metric, unit }: Props) {
             .attr('fill', 'none')
             .attr('stroke', color(sorted[0]))
             .attr('stroke-opacity', 0.45)
+            .attr('stroke-dasharray', sorted[0].spec.residual ? null : '4 3')
             .attr('stroke-width', 1.5)
             .attr('d', d3.line<OkRow>().x((r) => x(r.depth)).y((r) => y(value(r)))(sorted));
         }
         const pts = s.append('g').selectAll('g').data(ok).join('g').attr('transform', (r) => `translate(${x(r.depth)},${y(value(r))})`);
-        pts.append('circle').attr('r', 5).attr('fill', color).attr('stroke', t.bg);
+        // Residual nets are filled dots, plain twins rings, so a pair at the same spot shows both.
+        pts
+          .append('circle')
+          .attr('r', (r) => (r.spec.residual ? 5 : 6))
+          .attr('fill', (r) => (r.spec.residual ? color(r) : 'none'))
+          .attr('stroke', (r) => (r.spec.residual ? t.bg : color(r)))
+          .attr('stroke-width', (r) => (r.spec.residual ? 1 : 2));
         pts.append('title').text((r) => `${r.name}: depth ${r.depth}, ${shortCount(value(r))}`);
         // Labels drawn after every dot: right of the point (left near the right edge), nudged down until they
         // overlap neither another label nor a dot.
@@ -96,6 +107,11 @@ export function DepthChart({ rows, metric, unit }: Props) {
           bottom: y(value(r)) + 5,
         }));
         const labels = s.append('g');
+        // Past a dozen and a half models the labels would bury the dots: hover (title) names them instead.
+        if (ok.length > MAX_LABELS) {
+          s.append('text').attr('x', W - M.right).attr('y', M.top).attr('text-anchor', 'end').attr('font-size', 11).attr('fill', t.muted).text(`${ok.length} models: hover a dot for its name`);
+          return;
+        }
         for (const r of ok) {
           const px = x(r.depth);
           const py = y(value(r));
