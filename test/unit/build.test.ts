@@ -89,6 +89,27 @@ describe('custom layers against reference implementations', () => {
     tf.dispose([x, y, got, want, ...outs, kernel, bias]);
   });
 
+  test("GroupConv2D takes keras-applications ResNeXt weights as they are (DepthwiseConv2D + constant _2_gconv)", () => {
+    // keras-applications resnet_common.block3: DepthwiseConv2D(depth_multiplier=c) then a frozen 1×1 conv whose
+    // kernel[:, :, start:end:c, i] = 1 with start = (i // c)·c·c + i % c, end = start + c·c.
+    const [filters, groups] = [16, 4];
+    const c = filters / groups;
+    const gconv = new Float32Array(filters * c * filters);
+    for (let i = 0; i < filters; i++) {
+      const start = Math.floor(i / c) * c * c + (i % c);
+      for (let r = start; r < start + c * c; r += c) gconv[r * filters + i] = 1;
+    }
+    const x = tf.randomNormal([1, 7, 7, filters], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const dw = tf.randomNormal([3, 3, filters, c], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const keras = tf.conv2d(tf.depthwiseConv2d(x, dw, 1, 'same'), tf.tensor4d(gconv, [1, 1, filters * c, filters]), 1, 'valid');
+    const layer = new GroupConv2D({ name: 'g2', filters, kernelSize: 3, strides: 1, groups, padding: 'same', useBias: false });
+    layer.apply(x);
+    layer.setWeights([dw]);
+    const ours = layer.apply(x) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(ours, keras))).dataSync()[0]).toBeLessThan(1e-4);
+    tf.dispose([x, dw, keras, ours]);
+  });
+
   test('ZeroPadShortcut keeps every 2nd pixel and zero-pads channels symmetrically; it has a gradient', () => {
     const layer = new ZeroPadShortcut({ name: 'z', stride: 2, channelPad: [2, 2] });
     const x = tf.randomNormal([1, 6, 6, 4], 0, 1, 'float32', 4);
