@@ -44,10 +44,10 @@ function weighted(graph: ArchGraph): GraphNode[] {
   return graph.nodes.filter((n) => n.op.kind === 'conv' || n.op.kind === 'dense');
 }
 
-/** Mean softmax cross-entropy of the model's logits, BN in training mode. */
-export function batchLoss(model: tf.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D): tf.Scalar {
+/** Mean softmax cross-entropy of the model's logits; BN uses batch statistics when `training` (the default). */
+export function batchLoss(model: tf.LayersModel, x: tf.Tensor4D, labels: tf.Tensor1D, training = true): tf.Scalar {
   return tf.tidy(() => {
-    const logits = model.apply(x, { training: true }) as tf.Tensor2D;
+    const logits = model.apply(x, { training }) as tf.Tensor2D;
     return tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits) as tf.Scalar;
   });
 }
@@ -55,10 +55,16 @@ export function batchLoss(model: tf.LayersModel, x: tf.Tensor4D, labels: tf.Tens
 /**
  * ∂L/∂kernel for every weighted layer, keyed by layer name. The caller owns the returned tensors.
  */
-export function kernelGradients(model: tf.LayersModel, graph: ArchGraph, x: tf.Tensor4D, labels: tf.Tensor1D): Map<string, tf.Tensor> {
+export function kernelGradients(
+  model: tf.LayersModel,
+  graph: ArchGraph,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  training = true,
+): Map<string, tf.Tensor> {
   const layers = weighted(graph).map((n) => model.getLayer(n.id));
   const kernels = layers.map((l) => l.weights[0].read() as tf.Variable);
-  const { grads, value } = tf.variableGrads(() => batchLoss(model, x, labels), kernels);
+  const { grads, value } = tf.variableGrads(() => batchLoss(model, x, labels, training), kernels);
   value.dispose();
   const byVarName = new Map(Object.entries(grads));
   const out = new Map<string, tf.Tensor>();
@@ -73,8 +79,14 @@ export function kernelGradients(model: tf.LayersModel, graph: ArchGraph, x: tf.T
 }
 
 /** Per-layer gradient norms in graph order. */
-export function gradientNorms(model: tf.LayersModel, graph: ArchGraph, x: tf.Tensor4D, labels: tf.Tensor1D): LayerGradient[] {
-  const grads = kernelGradients(model, graph, x, labels);
+export function gradientNorms(
+  model: tf.LayersModel,
+  graph: ArchGraph,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  training = true,
+): LayerGradient[] {
+  const grads = kernelGradients(model, graph, x, labels, training);
   const norms = new Map<string, number>();
   for (const [id, g] of grads) {
     norms.set(id, tf.tidy(() => tf.norm(g).dataSync()[0]));
