@@ -15,14 +15,18 @@ export interface Schedule {
   readonly learningRate: number;
   readonly warmupSteps: number;
   readonly totalSteps: number;
-  /** 'cosine' decays to 0 at totalSteps after warm-up; 'constant' keeps the rate. */
-  readonly decay: 'cosine' | 'constant';
+  /**
+   * 'cosine' decays to 0 at totalSteps after warm-up; 'paper' divides by 10 at 50 % and 75 % of the steps
+   * (He et al. 2015 §4.2: 0.1, ÷10 at 32k and 48k of 64k iterations); 'constant' keeps the rate.
+   */
+  readonly decay: 'cosine' | 'paper' | 'constant';
 }
 
 /** Learning rate at a 0-based step. */
 export function learningRateAt(s: Schedule, step: number): number {
   const warm = s.warmupSteps > 0 ? Math.min(1, (step + 1) / s.warmupSteps) : 1;
   if (s.decay === 'constant' || step < s.warmupSteps) return s.learningRate * warm;
+  if (s.decay === 'paper') return s.learningRate * (step >= 0.75 * s.totalSteps ? 0.01 : step >= 0.5 * s.totalSteps ? 0.1 : 1);
   const span = Math.max(1, s.totalSteps - s.warmupSteps);
   const t = Math.min(1, (step - s.warmupSteps) / span);
   return s.learningRate * 0.5 * (1 + Math.cos(Math.PI * t));

@@ -21,6 +21,8 @@ export interface RaceSettings {
   readonly depth: number;
   readonly optimizer: OptimizerKind;
   readonly learningRate: number;
+  /** 'paper': ÷10 at 50 % and 75 % of the steps; 'cosine': warm-up then cosine decay. */
+  readonly schedule: 'paper' | 'cosine';
   readonly steps: number;
   readonly batch: number;
   readonly seed: number;

@@ -12,6 +12,9 @@ import type { Backend } from './lab-protocol';
 
 export async function initTrainingBackend(): Promise<{ backend: Backend; note?: string }> {
   try {
+    // The threaded build starts its pthreads with importScripts, which a module worker does not have (the
+    // page is cross-origin isolated, so tfjs would pick it): use the single-threaded SIMD build.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,

@@ -179,7 +179,7 @@ export function generateShapeSet(opts: ShapeSetOptions): ImageSet {
 }
 
 function img(a: Float32Array, i: number, v: number): void {
-  a[i] = v < 0 ? 0 : v > 1 ? 1 : v;
+  a[i] = Math.min(1, Math.max(0, v));
 }
 
 /** Per-class counts (for tests and the UI). */

@@ -11,7 +11,7 @@
  */
 
 export interface NormSeries {
-  /** Gradient norms of the main-path weighted layers, input to output. */
+  /** Gradient norms of the main-path conv layers, input to output. */
   readonly norms: readonly number[];
 }
 
@@ -64,16 +64,16 @@ function times(r: number): string {
 
 /** One sentence per net, from its summary. */
 export function describeNet(name: string, s: FlowSummary): string {
-  const ends = `first ${fmt(s.first)}, middle ${fmt(s.middle)}, last ${fmt(s.last)}`;
+  const ends = `conv layers first ${fmt(s.first)}, middle ${fmt(s.middle)}, last ${fmt(s.last)}`;
   switch (s.verdict) {
     case 'vanished':
       return `${name}: the gradients have vanished — every layer gets less than ${fmt(TINY)} (${ends}); its weights would barely move.`;
     case 'exploding':
       return `${name}: the gradients explode — up to ${fmt(s.max)} (${ends}); a normal learning rate would blow it up.`;
     case 'vanishing':
-      return `${name}: the gradients shrink toward the input — the first layer gets ${times(s.ratio)} less than the last (${ends}).`;
+      return `${name}: the gradients shrink toward the input — the first conv gets ${times(s.ratio)} less than the last (${ends}).`;
     case 'input-heavy':
-      return `${name}: the gradients do not vanish, but they are unbalanced — the first layer gets ${times(s.ratio)} more than the last (${ends}).`;
+      return `${name}: the gradients do not vanish, but they are unbalanced — the first conv gets ${times(s.ratio)} more than the last (${ends}).`;
     case 'balanced':
       return `${name}: the gradients are balanced across depth — first and last within ${times(s.ratio)} (${ends}).`;
   }
