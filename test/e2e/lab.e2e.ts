@@ -28,7 +28,7 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   const keyBN = await chart.getAttribute('data-key');
   const plainBN = await pathOf(page, 'gradient-chart', 'plain');
   expect(plainBN).toBeTruthy();
-  await expect.poll(() => page.getByTestId('teaching').innerText()).toMatch(/do not vanish/);
+  await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? '')).toMatch(/do not vanish/);
 
   // Race at depth 20 for a few steps: both curves grow and move.
   await page.getByLabel('Steps').fill('30');
@@ -38,12 +38,12 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   await expect.poll(() => pointsOf(page, 'residual'), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(5);
   expect(await pathOf(page, 'race-loss', 'plain')).not.toBe(early.plain);
   expect(await pathOf(page, 'race-loss', 'residual')).not.toBe(early.residual);
-  await expect.poll(() => page.getByTestId('race-status').innerText()).toMatch(/steps\/s/);
+  await expect.poll(() => page.getByTestId('race-status').textContent().then((t) => t ?? '')).toMatch(/steps\/s/);
   await screenshot(page, 'lab-race-running');
 
   // Pause holds the step count; resume continues.
   await page.getByRole('button', { name: 'Pause' }).click();
-  await expect.poll(() => page.getByTestId('race-status').innerText()).toMatch(/paused at step \d+/);
+  await expect.poll(() => page.getByTestId('race-status').textContent().then((t) => t ?? '')).toMatch(/paused at step \d+/);
   const pausedAt = await pointsOf(page, 'plain');
   await page.waitForTimeout(1500);
   expect(await pointsOf(page, 'plain')).toBe(pausedAt);
@@ -55,7 +55,7 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   await page.getByLabel('Batch normalization').uncheck();
   await expect.poll(() => chart.getAttribute('data-key'), { timeout: 240_000, interval: 500 }).not.toBe(keyBN);
   expect(await pathOf(page, 'gradient-chart', 'plain')).not.toBe(plainBN);
-  await expect.poll(() => page.getByTestId('teaching').innerText()).toMatch(/Without batch normalization/);
+  await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? '')).toMatch(/Without batch normalization/);
   await screenshot(page, 'lab-gradients-no-bn');
 
   // Reset clears the curves.
@@ -78,7 +78,7 @@ test('a bad weights file and a bad learning rate give clear messages; the lab ke
   const s = await open(browser, '/?view=lab');
   const { page } = s;
   await page.getByLabel('Learning rate').fill('fast');
-  await expect.poll(() => page.getByRole('alert').first().innerText()).toMatch(/received “fast”/);
+  await expect.poll(() => page.getByRole('alert').first().textContent().then((t) => t ?? '')).toMatch(/received “fast”/);
   expect(await page.getByRole('button', { name: 'Start race' }).isDisabled()).toBe(true);
   await page.getByLabel('akamaster weights file').setInputFiles({ name: 'weights.npz', mimeType: 'application/octet-stream', buffer: Buffer.from('not a zip') });
   await expect.poll(() => page.locator('.lab-error').allInnerTexts(), { timeout: 60_000 }).toContainEqual(expect.stringMatching(/not a zip/));
