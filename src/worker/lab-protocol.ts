@@ -23,6 +23,8 @@ export interface RaceSettings {
   readonly learningRate: number;
   /** 'paper': ÷10 at 50 % and 75 % of the steps; 'cosine': warm-up then cosine decay. */
   readonly schedule: 'paper' | 'cosine';
+  /** The built-in generated shapes, or the user's folder sent earlier with `race-data`. */
+  readonly data: 'shapes' | 'custom';
   readonly steps: number;
   readonly batch: number;
   readonly seed: number;
@@ -47,7 +49,8 @@ export type LabRequest =
   | { readonly type: 'race-pause' }
   | { readonly type: 'race-resume' }
   | { readonly type: 'race-reset' }
-  | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer };
+  | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
+  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
 
 export type LabResponse =
   | { readonly type: 'ready'; readonly backend: Backend; readonly note?: string }
@@ -74,5 +77,12 @@ export type LabResponse =
       readonly model: string;
       readonly filters: FilterImage;
       readonly gradients: readonly LayerGradient[];
+    }
+  | {
+      readonly type: 'race-data-ready';
+      readonly id: number;
+      readonly classes: readonly string[];
+      readonly count: number;
+      readonly skipped: readonly string[];
     }
   | { readonly type: 'error'; readonly id?: number; readonly message: string };

@@ -19,19 +19,27 @@ export class Race {
   private state: 'idle' | 'running' | 'paused' | 'done' = 'idle';
   private runId = 0;
   private data: { seed: number; set: ImageSet } | undefined;
+  private custom: ImageSet | undefined;
   private settings: RaceSettings | undefined;
   private times: number[] = [];
 
   constructor(private readonly post: Post) {}
 
+  /** The user's images, decoded at RACE_IMAGE_SIZE; used by races started with data 'custom'. */
+  setCustomData(set: ImageSet): void {
+    this.custom = set;
+  }
+
   start(settings: RaceSettings): void {
+    if (settings.data === 'custom' && !this.custom) throw new Error('no images loaded: pick a folder first, or use the built-in shapes');
     this.reset();
     const runId = ++this.runId;
     this.settings = settings;
     this.post({ type: 'race-state', runId, state: 'building' });
-    if (this.data?.seed !== settings.seed) {
+    if (settings.data === 'shapes' && this.data?.seed !== settings.seed) {
       this.data = { seed: settings.seed, set: generateShapeSet({ count: RACE_IMAGES, size: RACE_IMAGE_SIZE, seed: settings.seed }) };
     }
+    const set = settings.data === 'custom' ? this.custom! : this.data!.set;
     const make = (residual: boolean) =>
       new TrainingRun(
         {
@@ -50,7 +58,7 @@ export class Race {
           optimizer: settings.optimizer,
           outputScale: 0.1,
         },
-        this.data!.set,
+        set,
       );
     this.runs = { plain: make(false), residual: make(true) };
     this.state = 'running';

@@ -11,7 +11,8 @@ import { akamasterPreprocess, loadAkamasterWeights } from '../tf/akamaster';
 import { buildModel } from '../tf/build';
 import { gradientNorms, probePair } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
-import { Race } from './lab-race';
+import { decodeFolder } from './decode-images';
+import { Race, RACE_IMAGE_SIZE } from './lab-race';
 import { initTrainingBackend } from './wasm-browser';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -98,6 +99,14 @@ self.onmessage = async (ev: MessageEvent<LabRequest>) => {
       case 'race-reset':
         race.reset();
         break;
+      case 'race-data': {
+        const set = await decodeFolder(m.files, RACE_IMAGE_SIZE, (done, total) =>
+          post({ type: 'progress', id: m.id, label: `decoding images ${done} / ${total}`, fraction: done / total }),
+        );
+        race.setCustomData(set);
+        post({ type: 'race-data-ready', id: m.id, classes: set.classes, count: set.count, skipped: set.skipped });
+        break;
+      }
       case 'akamaster':
         await akamaster(m.id, m.name, m.bytes);
         break;

@@ -1,7 +1,10 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launch, open, screenshot } from './browser';
+import { encodePng } from './png';
 
 const FIXTURES = process.env.RESNET_FIXTURES ?? '../shared/fixtures';
 
@@ -84,5 +87,39 @@ test('a bad weights file and a bad learning rate give clear messages; the lab ke
   await expect.poll(() => page.locator('.lab-error').allInnerTexts(), { timeout: 60_000 }).toContainEqual(expect.stringMatching(/not a zip/));
   await page.getByLabel('Learning rate').fill('0.1');
   expect(await page.getByRole('button', { name: 'Start race' }).isDisabled()).toBe(false);
+  await page.context().close();
+});
+
+test('a race on the user\'s own folder of images (one sub-folder per class)', async () => {
+  // Two classes: a bright disc and a dark square on noise, 8 images each, 24×24 PNGs.
+  const root = mkdtempSync(join(tmpdir(), 'lab-folder-'));
+  const dir = join(root, 'mine');
+  for (const cls of ['discs', 'squares']) {
+    mkdirSync(join(dir, cls), { recursive: true });
+    for (let i = 0; i < 8; i++) {
+      const rgb = new Uint8Array(24 * 24 * 3);
+      for (let y = 0; y < 24; y++)
+        for (let x = 0; x < 24; x++) {
+          const inside = cls === 'discs' ? (x - 12) ** 2 + (y - 12) ** 2 < 49 : Math.abs(x - 12) < 6 && Math.abs(y - 12) < 6;
+          for (let c = 0; c < 3; c++) rgb[(y * 24 + x) * 3 + c] = inside ? (cls === 'discs' ? 230 : 20) : ((x * 7 + y * 13 + i * 31 + c * 5) % 120) + 60;
+        }
+      writeFileSync(join(dir, cls, `${i}.png`), encodePng(24, 24, rgb));
+    }
+  }
+  writeFileSync(join(dir, 'README.txt'), 'not an image');
+  const s = await open(browser, '/?view=lab', { width: 1280, height: 1000 });
+  const { page } = s;
+  await page.getByLabel('Data').selectOption('custom');
+  expect(await page.getByRole('button', { name: 'Start race' }).isDisabled()).toBe(true);
+  await page.getByLabel('image folder').setInputFiles(dir);
+  const loaded = page.getByTestId('folder-loaded');
+  await loaded.waitFor({ timeout: 60_000 });
+  expect(await loaded.textContent()).toMatch(/16 images in 2 classes \(discs, squares\)/);
+  expect(await loaded.textContent()).toMatch(/Skipped 1/);
+  await page.getByLabel('Steps').fill('10');
+  await page.getByRole('button', { name: 'Start race' }).click();
+  await expect.poll(() => pointsOf(page, 'residual'), { timeout: 120_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+  await screenshot(page, 'lab-race-own-images');
+  expect(s.errors).toEqual([]);
   await page.context().close();
 });

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { summarizeFlow, teachingText } from '../../src/core/lab/teaching';
+import { fmt, summarizeFlow, teachingText } from '../../src/core/lab/teaching';
 
 const decay = (n: number, from: number, to: number) => Array.from({ length: n }, (_, i) => from * (to / from) ** (i / (n - 1)));
 
 describe('teaching text follows the numbers', () => {
+  it('formats numbers readably', () => {
+    expect([570, 5.7, 0.96, 0.0123, 58000, 2.8e-10, 12.4].map(fmt)).toEqual(['570', '5.7', '0.96', '0.012', '5.8e4', '2.8e-10', '12']);
+  });
+
   it('classifies gradient flow', () => {
     expect(summarizeFlow([1e-7, 2e-7, 1e-7]).verdict).toBe('vanished');
     expect(summarizeFlow([590, 15, 0.45]).verdict).toBe('input-heavy');

@@ -50,9 +50,11 @@ export function summarizeFlow(norms: readonly number[]): FlowSummary {
   return { first, middle, last, min, max, ratio, verdict };
 }
 
+/** Two significant figures, plain notation from 0.01 to 999, else mantissa·e·exponent (5.7e4). */
 export function fmt(v: number): string {
   if (v === 0) return '0';
-  if (v >= 0.01 && v < 1000) return v.toPrecision(2).replace(/\.?0+$/, '');
+  if (v >= 10 && v < 1000) return String(Math.round(v));
+  if (v >= 0.01 && v < 10) return String(Number(v.toPrecision(2)));
   const e = Math.floor(Math.log10(Math.abs(v)));
   const m = v / 10 ** e;
   return `${m.toFixed(1)}e${e}`;

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LAB_DEPTHS } from '../../core/lab/variants';
 import type { RacePoint, RaceSettings } from '../../worker/lab-protocol';
+import { FolderPicker } from './FolderPicker';
 import { RaceChart } from './RaceChart';
 import type { LabWorker } from './useLabWorker';
 
@@ -13,7 +14,8 @@ const PRESETS = {
 
 /** plain-N vs ResNet-N trained side by side in the worker, live curves. */
 export function RacePanel({ worker }: { readonly worker: LabWorker }) {
-  const [settings, setSettings] = useState<RaceSettings>({ depth: 20, ...PRESETS.paper, steps: 500, batch: 32, seed: 1 });
+  const [settings, setSettings] = useState<RaceSettings>({ depth: 20, ...PRESETS.paper, steps: 500, batch: 32, seed: 1, data: 'shapes' });
+  const [customReady, setCustomReady] = useState(false);
   const [lrText, setLrText] = useState(String(settings.learningRate));
   const [state, setState] = useState<RaceState>('idle');
   const [plain, setPlain] = useState<RacePoint[]>([]);
@@ -60,7 +62,7 @@ export function RacePanel({ worker }: { readonly worker: LabWorker }) {
     <section className="lab-panel" aria-labelledby="lab-race-title">
       <h2 id="lab-race-title">Training race</h2>
       <p className="lab-muted">
-        plain-N and ResNet-N, same seed, same batches of generated 16×16 shapes (10 classes: 5 shapes × solid/outline, colours carry no
+        plain-N and ResNet-N, same seed, same batches — by default of generated 16×16 shapes (10 classes: 5 shapes × solid/outline, colours carry no
         class), widths 8/16/32. In the paper (Fig. 1, 6) the deeper plain net ends with the higher training error; the deeper ResNet with the
         lower.
       </p>
@@ -73,6 +75,13 @@ export function RacePanel({ worker }: { readonly worker: LabWorker }) {
                 {d}
               </option>
             ))}
+          </select>
+        </label>
+        <label>
+          Data{' '}
+          <select value={settings.data} disabled={active} aria-label="Data" onChange={(e) => set({ data: e.target.value as RaceSettings['data'] })}>
+            <option value="shapes">Built-in shapes (10 classes)</option>
+            <option value="custom">Your images (a folder)</option>
           </select>
         </label>
         <label>
@@ -122,13 +131,14 @@ export function RacePanel({ worker }: { readonly worker: LabWorker }) {
           <input type="number" value={settings.seed} disabled={active} aria-label="Seed" onChange={(e) => set({ seed: Math.floor(Number(e.target.value) || 0) })} />
         </label>
       </div>
+      {settings.data === 'custom' && !active && <FolderPicker worker={worker} onReady={setCustomReady} />}
       {!lrValid && (
         <p className="lab-error" role="alert">
           Learning rate must be a number between 0 and 10; received “{lrText}”.
         </p>
       )}
       <div className="lab-buttons">
-        <button type="button" onClick={start} disabled={active || !lrValid || !worker.status.backend}>
+        <button type="button" onClick={start} disabled={active || !lrValid || !worker.status.backend || (settings.data === 'custom' && !customReady)}>
           Start race
         </button>
         <button type="button" onClick={() => worker.send({ type: state === 'paused' ? 'race-resume' : 'race-pause' })} disabled={state !== 'running' && state !== 'paused'}>
