@@ -2,10 +2,11 @@
  * The degradation problem at browser scale (He et al. 2015, Fig. 1 / Fig. 6): plain-20, plain-56, ResNet-20
  * and ResNet-56 trained for the same number of steps on the generated shapes set, tfjs wasm in Node.
  *
- *   npm run experiment:degradation -- [--steps 500] [--seed 1] [--lr 2e-3] [--count 4000] [--size 16]
+ *   npm run experiment:degradation -- [--steps 500] [--seed 1] [--lr 2e-3] [--count 4000] [--size 16] [--nets plain-56,resnet-56]
  *
- * Prints one line per net, `<name> <final loss>`, the final loss being the mean training loss of the last
- * 10 % of steps (a single batch's loss is too noisy to compare). Other output goes to stderr.
+ * Prints one line per net, `<name> <final loss>`: the final training loss, i.e. the mean cross-entropy over the
+ * whole training set after the last step (BN with batch statistics, as in training; a single batch's loss is
+ * too noisy to compare). stderr also gets the mean step loss of the last 10 % of steps and the accuracy.
  */
 import { generateShapeSet } from '../src/core/datasets';
 import { initNodeWasm } from '../src/tf/node-wasm';
@@ -25,6 +26,8 @@ const lr = arg('lr', 2e-3);
 const count = arg('count', 4000);
 const size = arg('size', 16);
 const widths = [8, 16, 32] as const;
+const netsArg = process.argv.indexOf('--nets');
+const only = netsArg >= 0 ? new Set(process.argv[netsArg + 1]?.split(',')) : undefined;
 
 // tfjs prints a banner on stdout in Node; keep stdout for the results only.
 const log = (...a: unknown[]) => console.error(...a);
@@ -39,6 +42,7 @@ for (const [name, depth, residual] of [
   ['resnet-20', 20, true],
   ['resnet-56', 56, true],
 ] as const) {
+  if (only && !only.has(name)) continue;
   const t0 = performance.now();
   const run = new TrainingRun(
     {
@@ -59,7 +63,8 @@ for (const [name, depth, residual] of [
     if (s >= steps - tail) sum += r.loss;
     if ((s + 1) % 100 === 0) log(`  ${name} step ${s + 1} loss ${r.loss.toFixed(3)} acc ${r.accuracy.toFixed(2)}`);
   }
+  const final = run.evaluate();
   run.dispose();
-  origLog(`${name} ${(sum / tail).toFixed(4)}`);
-  log(`  ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  origLog(`${name} ${final.loss.toFixed(4)}`);
+  log(`  ${name}: training-set loss ${final.loss.toFixed(4)}, accuracy ${(final.accuracy * 100).toFixed(1)} %, last-10 % step loss ${(sum / tail).toFixed(4)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

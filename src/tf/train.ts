@@ -160,6 +160,37 @@ export class TrainingRun {
     return { x: tf.tensor4d(this.buffer, [batchSize, s, s, 3]), labels: tf.tensor1d(labels, 'int32') };
   }
 
+  /**
+   * Mean loss and accuracy over the whole set in fixed order, no updates: the training loss the model has
+   * reached, without the noise of single batches. BN uses batch statistics (as during training), so the
+   * number is comparable with the step losses.
+   */
+  evaluate(): { loss: number; accuracy: number } {
+    const { batchSize } = this.config;
+    const s = this.data.size;
+    let loss = 0;
+    let correct = 0;
+    let seen = 0;
+    for (let start = 0; start + batchSize <= this.data.count; start += batchSize) {
+      for (let i = 0; i < batchSize; i++) {
+        const src = this.data.images.subarray((start + i) * this.pixels, (start + i + 1) * this.pixels);
+        for (let k = 0; k < this.pixels; k++) this.buffer[i * this.pixels + k] = (src[k] - MEAN) / STD;
+      }
+      const [l, c] = tf.tidy(() => {
+        const x = tf.tensor4d(this.buffer, [batchSize, s, s, 3]);
+        const labels = tf.tensor1d(this.data.labels.subarray(start, start + batchSize), 'int32');
+        const logits = this.trainer.model.apply(x, { training: true }) as tf.Tensor2D;
+        const ce = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, logits.shape[1]), logits);
+        const hits = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), labels), 'float32'));
+        return [ce.dataSync()[0], hits.dataSync()[0]];
+      });
+      loss += l * batchSize;
+      correct += c;
+      seen += batchSize;
+    }
+    return { loss: loss / seen, accuracy: correct / seen };
+  }
+
   /** One optimizer step on the next batch. */
   next(): StepResult {
     const { x, labels } = this.nextBatch();

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fans, sampleKernel, targetVariance, TRUNCATED_NORMAL_STD } from '../../src/tf/init';
+import { labSpec } from '../../src/core/lab/variants';
+import { buildModel } from '../../src/tf/build';
+import { fans, reinitialize, sampleKernel, targetVariance, TRUNCATED_NORMAL_STD } from '../../src/tf/init';
 
 function variance(t: tf.Tensor): { mean: number; variance: number; maxAbs: number } {
   const v = t.dataSync();
@@ -53,5 +55,32 @@ describe('exact He-normal initialisation', () => {
     const [a, b, c] = tf.tidy(() => [sampleKernel('he', [3, 3, 4, 4], 5), sampleKernel('he', [3, 3, 4, 4], 5), sampleKernel('he', [3, 3, 4, 4], 6)].map((t) => Array.from(t.dataSync())));
     expect(a).toEqual(b);
     expect(a).not.toEqual(c);
+  });
+
+  it('reinitialize gives every conv kernel of a built net the exact He variance, resets BN, scales the classifier', () => {
+    const model = buildModel(labSpec({ depth: 20, residual: true }));
+    reinitialize(model, { init: 'he', seed: 7, outputScale: 0.1 });
+    let n = 0;
+    let ratio = 0;
+    for (const layer of model.layers) {
+      const cls = layer.getClassName();
+      if (cls === 'Conv2D') {
+        const w = layer.getWeights()[0];
+        ratio += variance(w).variance / targetVariance('he', w.shape);
+        n++;
+      }
+      if (cls === 'BatchNormalization') {
+        const [gamma, beta, mean, vari] = layer.getWeights().map((t) => Array.from(t.dataSync()));
+        expect(new Set([...gamma, ...vari])).toEqual(new Set([1]));
+        expect(new Set([...beta, ...mean])).toEqual(new Set([0]));
+      }
+    }
+    expect(n).toBe(19);
+    // 19 kernels, 432 to 36,864 weights each: the average ratio is within a few per cent of 1.
+    expect(ratio / n).toBeGreaterThan(0.95);
+    expect(ratio / n).toBeLessThan(1.05);
+    const dense = model.getLayer('predictions').getWeights()[0];
+    expect(variance(dense).variance / targetVariance('he', dense.shape)).toBeLessThan(0.02);
+    model.dispose();
   });
 });
