@@ -2,7 +2,7 @@
  * The degradation problem at browser scale (He et al. 2015, Fig. 1 / Fig. 6): plain-20, plain-56, ResNet-20
  * and ResNet-56 trained for the same number of steps on the generated shapes set, tfjs wasm in Node.
  *
- *   npm run experiment:degradation -- [--steps 500] [--seed 1] [--lr 2e-3] [--count 4000] [--size 16] [--nets plain-56,resnet-56]
+ *   npm run experiment:degradation -- [--steps 1000] [--seed 1] [--lr 2e-3] [--count 4000] [--size 16] [--nets plain-56,resnet-56]
  *
  * Prints one line per net, `<name> <final loss>`: the final training loss, i.e. the mean cross-entropy over the
  * whole training set after the last step (BN with batch statistics, as in training; a single batch's loss is
@@ -20,7 +20,9 @@ function arg(name: string, fallback: number): number {
   return v;
 }
 
-const steps = arg('steps', 500);
+// 1,000 steps: at 500 ResNet-56 and ResNet-20 end level on this set (1.048 vs 1.035 training-set loss, seed 1);
+// with twice the steps the deeper ResNet pulls ahead (0.459 vs 0.602), as in the paper. About 10 min on 2 cores.
+const steps = arg('steps', 1000);
 const seed = arg('seed', 1);
 const lr = arg('lr', 2e-3);
 const count = arg('count', 4000);
