@@ -13,6 +13,8 @@ import { wasmTrainingKernels } from '../src/tf/wasm-train';
 await tf.setBackend('cpu');
 const shipped = new Map(['Conv2DBackpropInput', 'Tile'].map((k) => [k, getKernel(k, 'wasm')!]));
 await initNodeWasm();
+// Ours replaced the shipped ones before the backend started, so their wasm bindings were never set up.
+for (const k of shipped.values()) k.setupFunc?.(tf.backend());
 
 function time(f: () => tf.Tensor, reps = 5): number {
   f().dispose();
