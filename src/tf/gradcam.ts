@@ -77,7 +77,7 @@ export async function gradCam(split: SplitModel, fmap: tf.Tensor4D, classIndex: 
   }
   const cam = tf.tidy(() => {
     const a = tf.slice(fmap, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
-    const score = (x: tf.Tensor4D) => tf.reshape(tf.slice(headLogits(split, x), [0, classIndex], [1, 1]), []) as tf.Scalar;
+    const score = (x: tf.Tensor) => tf.reshape(tf.slice(headLogits(split, x as tf.Tensor4D), [0, classIndex], [1, 1]), []);
     const grads = tf.grad(score)(a);
     const alpha = tf.mean(grads, [1, 2], true); // [1, 1, 1, c]
     const raw = tf.relu(tf.sum(tf.mul(alpha, a), -1)); // [1, h, w]

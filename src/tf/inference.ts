@@ -3,7 +3,7 @@
  * probabilities, the top-k and the Grad-CAM of the top class. The feature map can be kept for more heat maps
  * (another class clicked) and must then be disposed by the caller.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
 import { type Prediction, topK } from './classify';
 import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
