@@ -92,3 +92,7 @@ export type Response =
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 export type ResponseOf<T extends Response['type']> = Extract<Response, { type: T }>;
+
+/** A request without its id (the client assigns ids). Distributes over the union. */
+export type RequestBody = DistributiveOmit<Request, 'id'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -6,14 +6,14 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import 'fake-indexeddb/auto';
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WeightsCache } from '../../src/tf/cache';
 import { layersModelFromFiles } from '../../src/tf/layers-model-io';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
 import { ModelHost } from '../../src/worker/model-host';
-import type { RawImage, Request, Response } from '../../src/worker/protocol';
+import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
 import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
@@ -75,7 +75,7 @@ class Harness {
       fetch: fileFetch(this.fetchLog, opts),
     });
   }
-  async send<T extends Response['type']>(req: Omit<Request, 'id'> & { type: Request['type'] }): Promise<Extract<Response, { type: T }> | Extract<Response, { type: 'error' }>> {
+  async send<T extends Response['type']>(req: RequestBody): Promise<Extract<Response, { type: T }> | Extract<Response, { type: 'error' }>> {
     const id = this.nextId++;
     await this.host.handle({ ...req, id } as Request);
     const final = this.messages.filter((m) => m.id === id && m.type !== 'progress');
