@@ -11,8 +11,9 @@ import '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
-export const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKENDS, type BackendName } from './backend-names';
+
+export { BACKENDS, type BackendName, isBackendName } from './backend-names';
 
 export interface BackendAttempt {
   readonly name: BackendName;
@@ -33,13 +34,15 @@ export type WasmPaths = string | Record<string, string>;
 
 let wasmPathsSet = false;
 
-export function isBackendName(x: unknown): x is BackendName {
-  return typeof x === 'string' && (BACKENDS as readonly string[]).includes(x);
+interface GpuLike {
+  requestAdapter(): Promise<{
+    isFallbackAdapter?: boolean;
+    info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  } | null>;
 }
 
-interface GpuLike {
-  requestAdapter(): Promise<{ isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; description?: string } } | null>;
-}
+/** Software rasterisers that run "GPU" code on the CPU. */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
 
 /** Why WebGPU cannot or should not be used here; undefined when a hardware adapter exists. */
 async function webgpuProblem(allowSoftware: boolean): Promise<{ reason?: string; detail?: string }> {
@@ -49,8 +52,10 @@ async function webgpuProblem(allowSoftware: boolean): Promise<{ reason?: string;
   if (!adapter) return { reason: 'no WebGPU adapter (GPU blocklisted or disabled)' };
   const info = adapter.info;
   const detail = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || undefined;
-  if (adapter.isFallbackAdapter && !allowSoftware) {
-    return { reason: 'only a software WebGPU adapter (fallback, e.g. SwiftShader): slower than wasm', detail };
+  // Chrome moved isFallbackAdapter to adapter.info (and SwiftShader may not set it): check the name too.
+  const software = adapter.isFallbackAdapter || info?.isFallbackAdapter || (detail !== undefined && SOFTWARE.test(detail));
+  if (software && !allowSoftware) {
+    return { reason: `only a software WebGPU adapter (${detail ?? 'fallback adapter'}): slower than wasm`, detail };
   }
   return { detail };
 }
@@ -94,6 +99,9 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     setWasmPaths(opts.wasmPaths as string);
     wasmPathsSet = true;
   }
+  // Threaded wasm starts its pthreads from blob: scripts, which our CSP (script-src 'self') forbids, and tfjs
+  // keeps one thread anyway (tfjs issue #8513, DESIGN.md §4): use the single-threaded SIMD build.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   const order: BackendName[] = opts.prefer ? [opts.prefer, ...BACKENDS.filter((b) => b !== opts.prefer)] : [...BACKENDS];
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
@@ -122,7 +130,7 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     }
     if (name === 'webgl') {
       detail = webglRenderer();
-      if (!explicit && detail && /swiftshader|llvmpipe|software/i.test(detail)) {
+      if (!explicit && detail && SOFTWARE.test(detail)) {
         attempts.push({ name, ok: false, reason: `software WebGL renderer (${detail}): slower than wasm`, detail });
         continue;
       }

@@ -8,6 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArchSpec, Preprocessing } from '../core';
 
+export { describePreprocessing } from './preprocess-info';
+
 export type ResizeMode = 'center-crop' | 'squash';
 
 export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
@@ -32,18 +34,6 @@ export function cropBox(srcH: number, srcW: number, outH: number, outW: number, 
   const height = Math.max(1, Math.round(outH * scale));
   const width = Math.max(1, Math.round(outW * scale));
   return { top: Math.floor((srcH - height) / 2), left: Math.floor((srcW - width) / 2), height, width };
-}
-
-/** Human-readable description of the pipeline, shown in the UI. */
-export function describePreprocessing(p: Preprocessing): string {
-  switch (p) {
-    case 'caffe':
-      return 'caffe: RGB→BGR, subtract ImageNet mean (B 103.9, G 116.8, R 123.7), no scaling';
-    case 'tf':
-      return 'tf: scale to [−1, 1] (x / 127.5 − 1)';
-    case 'torch':
-      return 'torch: x / 255, subtract mean (0.485, 0.456, 0.406), divide by std (0.229, 0.224, 0.225)';
-  }
 }
 
 /** Normalise RGB pixels in 0…255 (any leading shape, channels last). */

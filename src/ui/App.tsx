@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { StatusBar } from './status/StatusBar';
 
 /**
  * The app shell: one tab per view. Each view lives in its own folder under src/ui/ and is loaded lazily so
@@ -50,6 +51,7 @@ export function App() {
           <Component />
         </Suspense>
       </main>
+      <StatusBar />
     </div>
   );
 }

@@ -28,6 +28,7 @@ export function rgbaToTensor(img: RawImage): tf.Tensor3D {
 export function imageToTensor(img: ImageBitmap | RawImage, minSide: number): tf.Tensor3D {
   if (isRaw(img)) return rgbaToTensor(img);
   try {
+    if (img.width === 0 || img.height === 0) throw new Error('the image has no pixels');
     const scale = Math.min(1, (OVERSAMPLE * minSide) / Math.min(img.width, img.height));
     const w = Math.max(1, Math.round(img.width * scale));
     const h = Math.max(1, Math.round(img.height * scale));

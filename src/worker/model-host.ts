@@ -213,6 +213,7 @@ export class ModelHost {
     if (!cur) throw new Error('no model is loaded yet');
     const spec = cur.info.spec;
     const t0 = performance.now();
+    const source = { width: req.image.width, height: req.image.height };
     const pixels = imageToTensor(req.image, Math.max(spec.input[0], spec.input[1]));
     const decode = performance.now() - t0;
     try {
@@ -236,7 +237,7 @@ export class ModelHost {
           timing: { decode, ...r.timing },
           backend: tf.getBackend(),
           preview,
-          source: { width: pixels.shape[1], height: pixels.shape[0] },
+          source,
         },
         [preview.data.buffer],
       );

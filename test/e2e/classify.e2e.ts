@@ -1,0 +1,143 @@
+/**
+ * Classify in real Chromium (wasm backend): the ImageNet ResNet50 our builder makes, loaded in the worker,
+ * classifies the Keras test elephant; bad images and bad model sources give messages and the app keeps working.
+ */
+import { deflateSync } from 'node:zlib';
+import * as tf from '@tensorflow/tfjs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { getPreset } from '../../src/core';
+import { buildModel } from '../../src/tf/build';
+import { writeKerasH5 } from '../../src/tf/h5';
+import { launch, open, type Session, screenshot } from './browser';
+import { classifyFiles, elephantFile, topOf, waitForModel } from './helpers-classify';
+
+let browser: Browser;
+let s: Session;
+
+beforeAll(async () => {
+  browser = await launch();
+  s = await open(browser, '/?view=classify');
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** A real 12000×12000 PNG (a few hundred kB: one grey row, deflated). */
+function hugePng(): Buffer {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc = (b: Buffer) => {
+    let c = 0xffffffff;
+    for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type: string, data: Buffer) => {
+    const td = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const c = Buffer.alloc(4);
+    c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const w = 12000;
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(w, 0);
+  ihdr.writeUInt32BE(w, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 0; // greyscale
+  const row = Buffer.alloc(1 + w, 128);
+  row[0] = 0;
+  const idat = deflateSync(Buffer.concat(Array.from({ length: w }, () => row)), { level: 9 });
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+}
+
+test('loads the ImageNet ResNet50 in the worker on wasm, with the fallback reasons in the status bar', async () => {
+  const info = await waitForModel(s.page);
+  expect(info).toMatch(/ResNet50 · 25,636,712 parameters · weights: ImageNet/);
+  const status = s.page.getByTestId('backend-status');
+  await expect.poll(() => status.textContent()).toMatch(/^Backend: wasm/);
+  await s.page.getByText(/why not webgpu, webgl\?/).click();
+  const reasons = await s.page.locator('.status-fallbacks li').allTextContents();
+  expect(reasons[0]).toMatch(/^webgpu: /);
+  expect(reasons[1]).toMatch(/^webgl: /);
+});
+
+test('elephant.jpg → African_elephant in the top 3, with latency, backend and a heat map', async () => {
+  const card = await classifyFiles(s.page, [elephantFile()]);
+  const top = await topOf(card);
+  expect(top).toHaveLength(5);
+  expect(top.slice(0, 3).map((t) => t.index)).toContain(386);
+  expect(top[0].index).toBe(386);
+  await expect.poll(() => card.getByTestId('latency').textContent()).toMatch(/\d+ ms on wasm · Grad-CAM \d+ ms · source 700×466/);
+  await expect.poll(() => card.getByRole('img').getAttribute('aria-label')).toMatch(/Grad-CAM heat map for class 386/);
+  // Another class's heat map on click.
+  await card.getByRole('button', { name: /tusker/ }).click();
+  await expect.poll(() => card.getByRole('img').getAttribute('aria-label')).toMatch(/class 101/);
+  await screenshot(s.page, 'classify-elephant');
+});
+
+test('bad images give a message each and the app keeps classifying', async () => {
+  const jpeg = elephantFile().buffer;
+  const bad = [
+    { name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is not an image at all') },
+    { name: 'corrupt.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat([jpeg.subarray(0, 600), Buffer.alloc(4000, 0x55)]) },
+    { name: 'empty.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(0) },
+    { name: 'huge.png', mimeType: 'image/png', buffer: hugePng() },
+  ];
+  await s.page.getByLabel('Images to classify').setInputFiles(bad);
+  const msg = async (name: string) => {
+    const card = s.page.getByRole('article', { name: `Result for ${name}` }).first();
+    await expect.poll(() => card.getAttribute('aria-busy'), { timeout: 60_000 }).toBe('false');
+    return card.getByRole('alert').textContent();
+  };
+  expect(await msg('notes.jpg')).toMatch(/notes.jpg is not an image we can read/);
+  expect(await msg('corrupt.jpg')).toMatch(/corrupt.jpg could not be decoded: the file is corrupt/);
+  expect(await msg('empty.jpg')).toMatch(/empty.jpg is empty \(0 bytes\)/);
+  expect(await msg('huge.png')).toMatch(/huge.png is 12000×12000 \(144 megapixels\); the limit is 50 megapixels/);
+  await screenshot(s.page, 'classify-bad-images');
+  const card = await classifyFiles(s.page, [{ ...elephantFile(), name: 'elephant-again.jpg' }]);
+  expect((await topOf(card))[0].index).toBe(386);
+});
+
+test('bad model sources give a message each and the previous model keeps working', async () => {
+  const page = s.page;
+  const panel = page.getByRole('region', { name: 'Model' }).or(page.locator('.cls-model'));
+  const load = () => panel.getByRole('button', { name: 'Load', exact: true }).click();
+  const alert = () => panel.getByRole('alert');
+
+  // A URL that fails.
+  await page.getByLabel('Weights source').selectOption('layers-url');
+  await page.getByLabel('Weights URL').fill('https://127.0.0.1:9/model.json');
+  await load();
+  await expect.poll(() => alert().textContent(), { timeout: 30_000 }).toMatch(/could not fetch https:\/\/127.0.0.1:9\/model.json/);
+
+  // A truncated model.json.
+  await page.getByLabel('Weights source').selectOption('layers-files');
+  await page.getByLabel('Weights files').setInputFiles([
+    { name: 'model.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "layers-model", "modelTopology": {"class_name": "Model", "conf') },
+  ]);
+  await load();
+  await expect.poll(() => alert().textContent(), { timeout: 30_000 }).toMatch(/model.json is not valid JSON .*truncated/);
+
+  // An h5 file for another model (ResNet-20 weights into ResNet50).
+  await tf.setBackend('cpu');
+  const small = buildModel(getPreset('ResNet-20'));
+  const h5 = Buffer.from(await writeKerasH5(small));
+  small.dispose();
+  await page.getByLabel('Weights source').selectOption('h5-file');
+  await page.getByLabel('Architecture').selectOption('ResNet50');
+  await page.getByLabel('Weights files').setInputFiles([{ name: 'resnet20.h5', mimeType: 'application/octet-stream', buffer: h5 }]);
+  await load();
+  await expect.poll(() => alert().textContent(), { timeout: 60_000 }).toMatch(/resnet20.h5.*conv1_conv.*\[3, 3, 3, 16\] in resnet20.h5, the model expects \[7, 7, 3, 64\]/);
+  await screenshot(page, 'classify-bad-model');
+
+  // Still the ImageNet model.
+  expect(await page.getByTestId('model-info').textContent()).toMatch(/weights: ImageNet/);
+  const card = await classifyFiles(page, [{ ...elephantFile(), name: 'elephant-after.jpg' }]);
+  expect((await topOf(card))[0].index).toBe(386);
+  expect(s.errors.filter((e) => !/Failed to load resource|net::ERR|Content Security Policy|Refused to connect/.test(e))).toEqual([]);
+});
