@@ -83,11 +83,25 @@ export class ModelHost {
     }
   }
 
+  /**
+   * Switch backends. tfjs would move the model's tensors lazily, but webgpu → wasm moves gave NaN here, so the
+   * weights are read out first and the model is rebuilt on the new backend.
+   */
   private async init(prefer?: BackendName) {
-    // Tensors live on one backend: drop the cached feature map before switching (the model's weights move).
-    this.current?.features?.dispose();
-    if (this.current) this.current.features = undefined;
-    return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
+    const cur = this.current;
+    if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
+    const weights = cur.model.getWeights();
+    const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
+    this.current = undefined;
+    cur.features?.dispose();
+    cur.model.dispose();
+    const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
+    const model = buildModel(cur.info.spec);
+    const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape));
+    model.setWeights(tensors);
+    tf.dispose(tensors);
+    this.current = { model, info: cur.info };
+    return choice;
   }
 
   private async artifactsFromUrl(id: number, url: string, key: string, useCache: boolean, signal: AbortSignal) {

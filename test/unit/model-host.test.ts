@@ -166,6 +166,26 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
   });
 });
 
+describe('switching backends', () => {
+  it('rebuilds the model on the new backend with the same weights and predictions', async () => {
+    const h = new Harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-20' } });
+    const img: RawImage = { width: 40, height: 40, data: new Uint8ClampedArray(40 * 40 * 4).map((_, i) => (i * 37) % 256) };
+    const a = await h.send<'classified'>({ type: 'classify', image: img, name: 'a', gradcam: false });
+    const sw = await h.send<'backend'>({ type: 'init', backend: 'cpu' });
+    expect(sw).toMatchObject({ type: 'backend', choice: { name: 'cpu' } });
+    const b = await h.send<'classified'>({ type: 'classify', image: img, name: 'b', gradcam: false });
+    if (a.type !== 'classified' || b.type !== 'classified') throw new Error('classification failed');
+    expect(b.backend).toBe('cpu');
+    expect(b.top.map((p) => p.index)).toEqual(a.top.map((p) => p.index));
+    b.top.forEach((p, i) => {
+      expect(p.probability).toBeCloseTo(a.top[i].probability, 5);
+    });
+    h.host.dispose();
+  });
+});
+
 describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
   it('stops promptly with CancelledError and keeps the previous model', async () => {
     requireWeights();
