@@ -6,3 +6,6 @@ export * from './keras-order';
 export * from './presets';
 export * from './spec';
 export * from './validate';
+export * from './describe';
+export * from './layout';
+export * from './url-state';
