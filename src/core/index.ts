@@ -9,3 +9,4 @@ export * from './validate';
 export * from './describe';
 export * from './layout';
 export * from './url-state';
+export * from './spec-form';

@@ -36,6 +36,11 @@ export const LANE_RIGHT = LANE_LEFT + GEOMETRY.laneWidth;
 /** x of the vertical run of every shortcut arc. */
 export const LANE_CENTER = (LANE_LEFT + LANE_RIGHT) / 2;
 
+/** Brackets of expanded groups, left of the spine. */
+export const BAND_WIDTH = 14;
+export const BLOCK_BAND_X = SPINE_LEFT - 8 - BAND_WIDTH;
+export const STAGE_BAND_X = BLOCK_BAND_X - 6 - BAND_WIDTH;
+
 export type LayoutNodeKind = 'layer' | 'block' | 'stage' | 'group';
 
 export interface LayoutNode {
@@ -82,7 +87,18 @@ export interface LayoutArc {
   readonly edgeIds: readonly string[];
 }
 
+/** An expanded group drawn as a bracket left of the spine (click it to collapse the group). */
+export interface LayoutBand {
+  readonly id: string;
+  readonly kind: 'stage' | 'block' | 'group';
+  /** Left edge of the bracket. */
+  readonly x: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
 export interface Layout {
+  readonly bands: readonly LayoutBand[];
   readonly nodes: readonly LayoutNode[];
   readonly edges: readonly LayoutEdge[];
   readonly arcs: readonly LayoutArc[];
@@ -230,13 +246,36 @@ export function layout(graph: ArchGraph, expanded: ReadonlySet<string>): Layout 
     if (ids) arcs.push({ block: b.id, kind: b.shortcut, edgeIds: ids });
   }
 
+  // Brackets for expanded groups: stages (and the stem/head) in the outer column, blocks in the inner one.
+  const extent = new Map<string, [number, number]>();
+  const grow = (g: string, n: LayoutNode) => {
+    const e = extent.get(g);
+    const top = n.y - n.h / 2;
+    const bottom = n.y + n.h / 2;
+    if (!e) extent.set(g, [top, bottom]);
+    else extent.set(g, [Math.min(e[0], top), Math.max(e[1], bottom)]);
+  };
+  for (const it of items.values()) {
+    const n = pos.get(it.id)!;
+    const m = it.members[0];
+    if (m.id === graph.inputId || it.kind === 'stage' || it.kind === 'group') continue;
+    grow(m.section, n);
+    if (it.kind === 'layer' && m.block) grow(m.block, n);
+  }
+  const bands: LayoutBand[] = [];
+  for (const [id, [y0, y1]] of extent) {
+    const kind = id === 'stem' || id === 'head' ? 'group' : blockInfo.has(id) ? 'block' : 'stage';
+    bands.push({ id, kind, x: kind === 'block' ? BLOCK_BAND_X : STAGE_BAND_X, y0, y1 });
+  }
+
   const anySide = arcs.length > 0;
   return {
+    bands,
     nodes,
     edges: edgesOut,
     arcs,
     bounds: {
-      minX: SPINE_LEFT,
+      minX: bands.length ? STAGE_BAND_X : SPINE_LEFT,
       minY: 0,
       maxX: anySide ? LANE_RIGHT + GEOMETRY.labelMargin : SPINE_RIGHT + GEOMETRY.labelMargin,
       maxY: Math.max(0, spineBottom),

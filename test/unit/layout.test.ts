@@ -187,3 +187,18 @@ describe('layout', () => {
     }
   });
 });
+
+test('expanded groups get a bracket spanning exactly their drawn members', () => {
+  const g = expand(getPreset('ResNet50'));
+  const l = layout(g, new Set(['stem', 'conv2', 'conv2_block2']));
+  expect(l.bands.map((b) => b.id).sort()).toEqual(['conv2', 'conv2_block2', 'stem']);
+  const n = (id: string) => l.nodes.find((x) => x.id === id)!;
+  const b = l.bands.find((x) => x.id === 'conv2_block2')!;
+  expect(b.y0).toBe(n('conv2_block2_1_conv').y - n('conv2_block2_1_conv').h / 2);
+  expect(b.y1).toBe(n('conv2_block2_out').y + n('conv2_block2_out').h / 2);
+  const s = l.bands.find((x) => x.id === 'conv2')!;
+  expect(s.y0).toBe(n('conv2_block1').y - n('conv2_block1').h / 2);
+  expect(s.y1).toBe(n('conv2_block3').y + n('conv2_block3').h / 2);
+  expect(s.x).toBeLessThan(b.x);
+  expect(l.bounds.minX).toBe(s.x);
+});
