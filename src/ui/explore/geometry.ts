@@ -23,7 +23,7 @@ export function roundedPath(points: readonly (readonly [number, number])[], r = 
 }
 
 /** Truncate to fit roughly `px` pixels at the given font size (average glyph ≈ 0.6 em). */
-export function fit(text: string, px: number, fontSize: number): string {
+export function clip(text: string, px: number, fontSize: number): string {
   const max = Math.max(4, Math.floor(px / (fontSize * 0.6)));
   return text.length <= max ? text : text.slice(0, max - 1) + '…';
 }

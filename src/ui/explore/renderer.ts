@@ -5,7 +5,7 @@
  */
 import { type D3ZoomEvent, select, type Selection, type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity } from 'd3';
 import { formatShape, type Layout, type LayoutArc, type LayoutBand, type LayoutEdge, type LayoutNode } from '../../core';
-import { edgeYRange, fit, nodeClass, roundedPath } from './geometry';
+import { clip, edgeYRange, nodeClass, roundedPath } from './geometry';
 
 export const CULL_THRESHOLD = 1200;
 /** Below this zoom, text is hidden. */
@@ -121,7 +121,10 @@ export class DiagramRenderer {
     const b = this.layout.bounds;
     const bw = b.maxX - b.minX + 40;
     const bh = b.maxY - b.minY + 40;
-    if (Math.min(w / bw, h / bh) >= 0.55) return this.fitToScreen();
+    if (Math.min(w / bw, h / bh) >= 0.55) {
+      this.fitToScreen();
+      return;
+    }
     const k = Math.min(1, w / bw);
     const t = zoomIdentity.translate((w - bw * k) / 2 - (b.minX - 20) * k, 10 - (b.minY - 20) * k).scale(k);
     this.svg.call(this.zoomBehavior.transform, t);
@@ -302,12 +305,12 @@ export class DiagramRenderer {
       .select('text.title')
       .attr('x', (d) => -d.w / 2 + 8)
       .attr('y', (d) => (d.kind === 'layer' ? -2 : -4))
-      .text((d) => (d.expandable ? '▸ ' : '') + fit(d.title, d.w - 30, d.kind === 'layer' ? 11 : 12));
+      .text((d) => (d.expandable ? '▸ ' : '') + clip(d.title, d.w - 30, d.kind === 'layer' ? 11 : 12));
     sel
       .select('text.detail')
       .attr('x', (d) => -d.w / 2 + 8)
       .attr('y', (d) => (d.kind === 'layer' ? 10 : 12))
-      .text((d) => fit(d.detail, d.w - 16, 9.5));
+      .text((d) => clip(d.detail, d.w - 16, 9.5));
     // Keep document order = spine order so Tab walks the network top to bottom.
     sel.order();
   }

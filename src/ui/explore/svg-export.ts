@@ -4,7 +4,7 @@
  * the same wherever it is opened.
  */
 import { formatShape, type Layout, type ShortcutKind } from '../../core';
-import { fit, nodeClass, roundedPath } from './geometry';
+import { clip, nodeClass, roundedPath } from './geometry';
 
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -76,8 +76,8 @@ export function layoutToSvg(layout: Layout, title: string): string {
     out.push(
       `<g class="${nodeClass(n)}" data-node-id="${escapeXml(n.id)}" transform="translate(${n.x},${n.y})">`,
       `<rect x="${-n.w / 2}" y="${-n.h / 2}" width="${n.w}" height="${n.h}" rx="6"/>`,
-      `<text class="title" x="${-n.w / 2 + 8}" y="${n.kind === 'layer' ? -2 : -4}">${escapeXml(fit(n.title, n.w - 16, titleSize))}</text>`,
-      `<text class="detail" x="${-n.w / 2 + 8}" y="${n.kind === 'layer' ? 10 : 12}">${escapeXml(fit(n.detail, n.w - 16, 9))}</text>`,
+      `<text class="title" x="${-n.w / 2 + 8}" y="${n.kind === 'layer' ? -2 : -4}">${escapeXml(clip(n.title, n.w - 16, titleSize))}</text>`,
+      `<text class="detail" x="${-n.w / 2 + 8}" y="${n.kind === 'layer' ? 10 : 12}">${escapeXml(clip(n.detail, n.w - 16, 9))}</text>`,
       '</g>',
     );
   }
