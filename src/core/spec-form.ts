@@ -81,7 +81,7 @@ class FormError extends Error {
 function fieldOf(specField: string): FormField | 'general' {
   if (specField.startsWith('stages') && specField.endsWith('.width')) return 'widthPerGroup';
   if (specField.startsWith('stages')) return 'depths';
-  if (specField.startsWith('input')) return specField.includes('channels') ? 'inputC' : 'inputH';
+  if (specField.startsWith('input')) return specField.includes('channels') ? 'inputC' : specField.includes('width') ? 'inputW' : 'inputH';
   const map: Record<string, FormField> = {
     name: 'name',
     groups: 'groups',

@@ -195,8 +195,8 @@ export class DiagramRenderer {
       .data(bands, (d) => d.id)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'band').attr('tabindex', 0).attr('role', 'button');
-        g.append('rect').attr('rx', 4);
-        g.append('text');
+        g.append('rect').attr('rx', 4).attr('class', 'band-bar');
+        g.append('text').attr('class', 'band-label');
         g.on('click', (_e, d) => this.handlers.collapse(d.id));
         g.on('keydown', (e: KeyboardEvent, d) => {
           if (e.key === 'Enter' || e.key === ' ') {

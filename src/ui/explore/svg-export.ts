@@ -71,6 +71,10 @@ export function layoutToSvg(layout: Layout, title: string): string {
     for (const id of a.edgeIds) out.push(`<path d="${roundedPath(byId.get(id)!.points)}"/>`);
     out.push('</g>');
   }
+  for (const e of layout.edges) {
+    if (e.path === 'main') continue;
+    out.push(`<text class="edge-label" x="${e.labelAt[0]}" y="${e.labelAt[1]}">${formatShape(e.shape)}</text>`);
+  }
   for (const n of layout.nodes) {
     const titleSize = n.kind === 'layer' ? 11 : 12;
     out.push(
