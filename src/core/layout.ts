@@ -240,6 +240,19 @@ export function layout(graph: ArchGraph, expanded: ReadonlySet<string>): Layout 
     });
   }
 
+  // A collapsed block always shows its skip, even when the shortcut starts inside it (V2 projects the
+  // pre-activated input, so no shortcut edge crosses the block's boundary).
+  for (const b of graph.blocks) {
+    if (b.shortcut === 'none' || items.get(b.id)?.kind !== 'block' || arcEdges.has(b.id)) continue;
+    const from = rep.get(b.inputId)!;
+    const f = pos.get(from)!;
+    const t = pos.get(b.id)!;
+    const id = `${from}->${b.id}:s`;
+    const points = routeShortcut(f, t);
+    edgesOut.push({ id, from, to: b.id, path: 'shortcut', points, shape: b.inShape, labelAt: [LANE_CENTER + 6, verticalMid(points) + 4], block: b.id });
+    arcEdges.set(b.id, [id]);
+  }
+
   const arcs: LayoutArc[] = [];
   for (const b of graph.blocks) {
     const ids = arcEdges.get(b.id);

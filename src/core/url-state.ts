@@ -170,8 +170,10 @@ export function resolveExpansion(
   if (tokens.includes('all')) return { expanded: new Set(all), notices: [] };
   const known = new Set(all);
   const unknown = tokens.filter((t) => !known.has(t));
+  const valid = tokens.filter((t) => known.has(t));
   return {
-    expanded: new Set(tokens.filter((t) => known.has(t))),
+    // Nothing usable at all: the default view rather than everything collapsed.
+    expanded: valid.length === 0 && unknown.length > 0 ? null : new Set(valid),
     notices: unknown.length
       ? [`Ignored groups that ${graph.name} does not have: ${unknown.slice(0, 3).map(show).join(', ')}.`]
       : [],

@@ -68,8 +68,9 @@ test('ResNet50: 16 skip arcs (4 projections), plain twin 0, expand a block, relo
   expect(text).toContain('56×56×64');
   expect(text).toContain('3×3 / 1 / same');
   expect(text).toContain('115,605,504'); // 56·56·64 outputs × 3·3·64 MACs each
-  await page.locator(node('conv2_block1_2_conv')).hover();
-  await expect.poll(() => page.locator('.hover-card').count()).toBe(1);
+  await page.locator(node('conv2_block1_3_conv')).hover();
+  await expect.poll(() => page.locator('.hover-card [data-details-for="conv2_block1_3_conv"]').count()).toBe(1);
+  expect(await page.locator('.hover-card').textContent()).toContain('56×56×256');
   await screenshot(page, 'explore-block-expanded');
 
   const before = await page.locator('svg.diagram-svg g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-node-id')));
@@ -163,6 +164,7 @@ test('custom builder: valid edits redraw, invalid ones are explained inline, the
   await depths.fill('1, x, 1');
   await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('"x" is not a whole number');
   expect(await count(page, 'svg.diagram-svg g.node[data-kind="block"]')).toBe(3);
+  await depths.fill('1, 1, 1');
   await page.getByLabel('Input height').fill('8');
   await expect.poll(() => page.locator('.field-error').first().textContent()).toContain('input height');
   await screenshot(page, 'explore-custom-builder');
@@ -181,7 +183,7 @@ test('ResNet152 expanded and ResNet-1202 render without freezing; timings record
   const { page } = s;
   await expect.poll(() => count(page, ARCS)).toBe(50);
   const t0 = Date.now();
-  await page.getByRole('button', { name: 'Layers' }).click();
+  await page.getByRole('button', { name: 'Layers', exact: true }).click();
   await expect.poll(() => count(page, 'svg.diagram-svg g.node')).toBe(517);
   timings.resnet152ExpandAllWallMs = Date.now() - t0;
   timings.resnet152ExpandAllDrawMs = Number(await page.locator('svg.diagram-svg').getAttribute('data-draw-ms'));
@@ -198,7 +200,7 @@ test('ResNet152 expanded and ResNet-1202 render without freezing; timings record
   timings.resnet1202CollapsedLoadWallMs = Date.now() - t1;
   await screenshot(page, 'explore-resnet1202-collapsed');
   const t2 = Date.now();
-  await page.getByRole('button', { name: 'Layers' }).click();
+  await page.getByRole('button', { name: 'Layers', exact: true }).click();
   await expect.poll(() => count(page, node('conv2_block1_2_conv'))).toBe(1);
   timings.resnet1202ExpandAllWallMs = Date.now() - t2;
   timings.resnet1202ExpandAllDrawMs = Number(await page.locator('svg.diagram-svg').getAttribute('data-draw-ms'));

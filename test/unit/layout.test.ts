@@ -115,7 +115,11 @@ describe('layout', () => {
     expect(kinds.filter((k) => k === 'zeropad')).toHaveLength(2);
     expect(kinds.filter((k) => k === 'identity')).toHaveLength(7);
     const v2 = expand(getPreset('ResNet50V2'));
-    expect(layout(v2, defaultExpansion(v2)).arcs.filter((a) => a.kind === 'subsample')).toHaveLength(3);
+    const v2arcs = layout(v2, defaultExpansion(v2)).arcs;
+    // V2 projects the pre-activated input (the shortcut starts inside the block): still one arc per block.
+    expect(v2arcs).toHaveLength(16);
+    expect(v2arcs.filter((a) => a.kind === 'subsample')).toHaveLength(3);
+    expect(v2arcs.filter((a) => a.kind === 'projection')).toHaveLength(4);
     const g = expand(getPreset('ResNet50'));
     const l = layout(g, new Set(['conv2', 'conv2_block1']));
     checkInvariants(l);

@@ -74,4 +74,10 @@ describe('explorer URL state', () => {
       expect(r.spec.residual).toBe(true);
     }
   });
+
+  test('a list of only unknown groups gives the default view, not an all-collapsed one', () => {
+    const r = resolveExpansion(expand(getPreset('ResNet50')), ['conv9']);
+    expect(r.expanded).toBeNull();
+    expect(r.notices).toHaveLength(1);
+  });
 });
