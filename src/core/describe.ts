@@ -44,7 +44,7 @@ export function opDetail(op: Op): string {
         (op.bias ? '' : ' · no bias')
       );
     case 'bn':
-      return `ε ${op.epsilon}`;
+      return `ε ${op.epsilon < 1e-3 ? op.epsilon.toExponential() : op.epsilon}`;
     case 'maxpool':
       return `${op.pool}×${op.pool} /${op.stride}`;
     case 'zeroPadShortcut':

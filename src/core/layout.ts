@@ -21,7 +21,7 @@ export const GEOMETRY = {
   gap: 26,
   /** Side lane: starts this far right of the spine's edge, and is this wide. */
   laneOffset: 24,
-  laneWidth: 150,
+  laneWidth: 180,
   /** Room right of the lane for shape labels on shortcut edges. */
   labelMargin: 90,
   heights: { layer: 30, block: 46, stage: 58, group: 46 },
@@ -411,10 +411,11 @@ function describe(
     case 'stage': {
       const s = stages.get(it.id)!;
       const count = s.blocks.length;
+      const skips = s.blocks.filter((b) => blocks.get(b)!.shortcut !== 'none').length;
       return {
         ...base,
         title: `${it.id} × ${count} block${count === 1 ? '' : 's'}`,
-        detail: `${it.members.length} layers · out ${formatShape(s.outShape)}`,
+        detail: `${it.members.length} layers · ${skips ? `${skips} skips` : 'no skips'} · out ${formatShape(s.outShape)}`,
         outShape: s.outShape,
         expandable: true,
       };

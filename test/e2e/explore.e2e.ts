@@ -191,6 +191,7 @@ test('ResNet152 expanded and ResNet-1202 render without freezing; timings record
   const r0 = Date.now();
   await page.evaluate(() => 1);
   timings.resnet152RoundTripMs = Date.now() - r0;
+  await screenshot(page, 'explore-resnet152-expanded-top');
   await page.getByRole('button', { name: 'Fit' }).click();
   await screenshot(page, 'explore-resnet152-expanded-fit');
 

@@ -174,7 +174,7 @@ export function Diagram(props: DiagramProps) {
       )}
       <svg ref={svgRef} className="diagram-svg" role="group" aria-label={`Architecture diagram of ${props.title}`} />
       {hover && (
-        <div className="hover-card" role="tooltip" style={{ left: Math.max(0, Math.min(hover.x + 8, (wrapRef.current?.clientWidth ?? 600) - 260)), top: Math.max(0, hover.y) }}>
+        <div className="hover-card" role="tooltip" style={{ left: Math.max(0, Math.min(hover.x + 8, (wrapRef.current?.clientWidth ?? 600) - 310)), top: Math.max(0, hover.y) }}>
           <NodeDetails id={hover.id} graph={props.graph} analysis={props.analysis} compact />
         </div>
       )}

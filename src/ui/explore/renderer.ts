@@ -109,7 +109,7 @@ export class DiagramRenderer {
     const b = this.layout.bounds;
     const bw = b.maxX - b.minX + 40;
     const bh = b.maxY - b.minY + 40;
-    const k = Math.min(w / bw, h / bh, 2);
+    const k = Math.min(w / bw, h / bh, 1.25);
     const t = zoomIdentity.translate((w - bw * k) / 2 - (b.minX - 20) * k, (h - bh * k) / 2 - (b.minY - 20) * k).scale(k);
     this.svg.call(this.zoomBehavior.transform, t);
   }
@@ -305,7 +305,7 @@ export class DiagramRenderer {
       .select('text.title')
       .attr('x', (d) => -d.w / 2 + 8)
       .attr('y', (d) => (d.kind === 'layer' ? -2 : -4))
-      .text((d) => (d.expandable ? '▸ ' : '') + clip(d.title, d.w - 30, d.kind === 'layer' ? 11 : 12));
+      .text((d) => (d.expandable ? '▸ ' : '') + clip(d.title, d.w - (d.expandable ? 30 : 14), d.kind === 'layer' ? 11 : 12));
     sel
       .select('text.detail')
       .attr('x', (d) => -d.w / 2 + 8)
