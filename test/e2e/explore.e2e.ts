@@ -39,6 +39,9 @@ test('ResNet50: 16 skip arcs (4 projections), plain twin 0, expand a block, relo
   expect(note).toContain('3.86 GMACs');
   expect(note).toContain('4.09 GMACs');
   await screenshot(page, 'explore-resnet50-blocks');
+  await page.locator('.anatomy').scrollIntoViewIfNeeded();
+  await screenshot(page, 'explore-anatomy');
+  await page.evaluate(() => window.scrollTo(0, 0));
 
   await page.getByRole('button', { name: 'Show plain twin' }).click();
   await expect.poll(() => new URL(page.url()).searchParams.get('model')).toBe('plain-ResNet50');
