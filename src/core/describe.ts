@@ -1,11 +1,10 @@
-/**
- * Human-readable descriptions of graph ops, shared by the diagram labels, the hover card, the side panel
- * and the SVG export. Names follow the Keras layer classes a reader would see in `model.summary()`.
- */
-import type { GraphNode, Op } from './graph';
+/** Human descriptions of specs and ops, shared by the CLI, the tables and the diagram. */
+import type { Analysis } from './analysis';
+import type { Op } from './graph';
+import type { ArchSpec } from './spec';
 
-/** Keras layer class of an op (grouped convs and option-A shortcuts are custom layers here). */
-export function opClass(op: Op): string {
+/** The Keras class name a graph op becomes. */
+export function kerasClassName(op: Op): string {
   switch (op.kind) {
     case 'input':
       return 'InputLayer';
@@ -16,7 +15,7 @@ export function opClass(op: Op): string {
     case 'bn':
       return 'BatchNormalization';
     case 'relu':
-      return 'Activation(relu)';
+      return 'Activation';
     case 'maxpool':
       return 'MaxPooling2D';
     case 'zeroPadShortcut':
@@ -32,48 +31,41 @@ export function opClass(op: Op): string {
   }
 }
 
-/** Short configuration, e.g. `3×3 /2 same · 64 filters · groups 32`. Empty when the op has none. */
-export function opDetail(op: Op): string {
-  switch (op.kind) {
-    case 'zeropad':
-      return `pad ${op.padding[0]}×${op.padding[1]}`;
-    case 'conv':
-      return (
-        `${op.kernel}×${op.kernel} /${op.stride} ${op.padding} · ${op.filters} filters` +
-        (op.groups > 1 ? ` · groups ${op.groups}` : '') +
-        (op.bias ? '' : ' · no bias')
-      );
-    case 'bn':
-      return `ε ${op.epsilon < 1e-3 ? op.epsilon.toExponential() : op.epsilon}`;
-    case 'maxpool':
-      return `${op.pool}×${op.pool} /${op.stride}`;
-    case 'zeroPadShortcut':
-      return `subsample /${op.stride} · pad channels +${op.channelPad[0]}/+${op.channelPad[1]}`;
-    case 'dense':
-      return `${op.units} units · ${op.activation}`;
-    default:
-      return '';
+/** One line saying what kind of ResNet a spec is. */
+export function describeSpec(spec: ArchSpec): string {
+  const parts = [
+    spec.block === 'bottleneck' ? 'bottleneck blocks' : 'basic blocks',
+    spec.activation === 'post' ? 'post-activation (V1)' : 'pre-activation (V2)',
+  ];
+  if (spec.block === 'bottleneck') parts.push(spec.strideAt === 'first1x1' ? 'stride on the first 1×1' : 'stride on the 3×3');
+  if (spec.groups > 1) parts.push(`cardinality ${spec.groups}`);
+  parts.push(spec.residual ? `shortcut option ${spec.shortcut}` : 'plain (no shortcuts)');
+  parts.push(`stages [${spec.stages.map((s) => s.blocks).join(', ')}]`);
+  return parts.join(', ');
+}
+
+/**
+ * Notes that explain where our numbers differ from what people compare them with. Each note's arithmetic is
+ * computed from the analysis, never typed in.
+ */
+export function specNotes(spec: ArchSpec, a: Analysis): string[] {
+  const notes: string[] = [];
+  if (spec.block === 'bottleneck' && spec.strideAt === 'first1x1' && spec.stem.kind === 'imagenet') {
+    notes.push(
+      'Stride 2 sits on the first 1×1 conv of each downsampling block (Caffe / Keras V1 / the paper), so the 3×3 runs at the ' +
+        'reduced resolution: this is why the paper\'s Table 1 says 3.8 / 7.6 / 11.3 ×10⁹ multiply-adds for ResNet-50/101/152, ' +
+        'while torchvision ("v1.5", stride on the 3×3) reports 4.09 / 7.80 / 11.51 G.',
+    );
   }
-}
-
-/** Kernel / stride / padding triple for the card, or undefined when the op has no window. */
-export function opWindow(op: Op): { kernel: number; stride: number; padding: string } | undefined {
-  if (op.kind === 'conv') return { kernel: op.kernel, stride: op.stride, padding: op.padding };
-  if (op.kind === 'maxpool') return { kernel: op.pool, stride: op.stride, padding: 'valid' };
-  if (op.kind === 'zeropad') return { kernel: 0, stride: 1, padding: `zero ${op.padding[0]}` };
-  return undefined;
-}
-
-export function nodeSummary(node: GraphNode): string {
-  const d = opDetail(node.op);
-  return d ? `${opClass(node.op)} ${d}` : opClass(node.op);
-}
-
-/** 25,636,712 → "25.64 M"; 3,858,000,000 → "3.86 G". */
-export function formatCount(n: number): string {
-  const abs = Math.abs(n);
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(2)} G`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(2)} M`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
-  return String(n);
+  if (a.kerasGconvConstantParams > 0) {
+    const keras = a.params.total + a.kerasGconvConstantParams;
+    notes.push(
+      `With true grouped 3×3 convs the model has ${a.params.trainable.toLocaleString('en-US')} trainable params. keras-applications ` +
+        'builds each grouped conv as a DepthwiseConv2D followed by a frozen 1×1 Conv2D (`_2_gconv`) whose 0/1 kernel sums within groups; those constant ' +
+        `kernels add ${a.kerasGconvConstantParams.toLocaleString('en-US')} "non-trainable params", so Keras reports ` +
+        `${keras.toLocaleString('en-US')} in all. We build a true grouped conv, so they do not exist here.`,
+    );
+  }
+  if (!spec.residual) notes.push('Plain twin: the same layers without shortcuts or additions.');
+  return notes;
 }

@@ -12,7 +12,7 @@
  * routed through that lane, so a skip connection reads as an arc beside the blocks it skips.
  */
 import { formatShape, type ArchGraph, type GraphNode, type PathKind, type Shape, type ShortcutKind } from './graph';
-import { opClass, opDetail } from './describe';
+import { opClass, opDetail } from './op-text';
 
 export const GEOMETRY = {
   /** Width of every spine node. */

@@ -1,0 +1,101 @@
+/**
+ * graph → tf.LayersModel. The only place tfjs-layers models are assembled. Layer names are the graph's node
+ * ids (Keras names), so weights, diagram and tables share one key.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
+import { type ArchGraph, type ArchSpec, expand, type GraphNode } from '../core';
+import { GroupConv2D, ZeroPadShortcut } from './layers';
+
+export type KernelInit = 'glorotUniform' | 'heNormal' | Initializer;
+
+export interface BuildOptions {
+  /** Conv and dense kernel initializer; Keras' default is Glorot uniform. */
+  readonly kernelInitializer?: KernelInit;
+  /** Use this symbolic tensor as the input (Keras `input_tensor`); its shape must match the spec's input. */
+  readonly inputTensor?: tf.SymbolicTensor;
+  /** Called after each layer is created: for progress on large models. */
+  readonly onLayer?: (done: number, total: number) => void;
+}
+
+function initializer(init: KernelInit | undefined): Initializer | undefined {
+  if (init === undefined || typeof init !== 'string') return init;
+  return tf.initializers[init]({});
+}
+
+function layerFor(node: GraphNode, opts: BuildOptions): tf.layers.Layer {
+  const name = node.id;
+  const op = node.op;
+  switch (op.kind) {
+    case 'zeropad':
+      return tf.layers.zeroPadding2d({ name, padding: [[op.padding[0], op.padding[0]], [op.padding[1], op.padding[1]]] });
+    case 'conv':
+      if (op.groups > 1) {
+        return new GroupConv2D({
+          name,
+          filters: op.filters,
+          kernelSize: op.kernel,
+          strides: op.stride,
+          groups: op.groups,
+          padding: op.padding,
+          useBias: op.bias,
+          kernelInitializer: initializer(opts.kernelInitializer),
+        });
+      }
+      return tf.layers.conv2d({
+        name,
+        filters: op.filters,
+        kernelSize: op.kernel,
+        strides: op.stride,
+        padding: op.padding,
+        useBias: op.bias,
+        kernelInitializer: initializer(opts.kernelInitializer),
+      });
+    case 'bn':
+      return tf.layers.batchNormalization({ name, axis: -1, epsilon: op.epsilon, momentum: 0.99 });
+    case 'relu':
+      return tf.layers.activation({ name, activation: 'relu' });
+    case 'maxpool':
+      return tf.layers.maxPooling2d({ name, poolSize: op.pool, strides: op.stride, padding: 'valid' });
+    case 'zeroPadShortcut':
+      return new ZeroPadShortcut({ name, stride: op.stride, channelPad: op.channelPad });
+    case 'add':
+      return tf.layers.add({ name });
+    case 'globalAvgPool':
+      return tf.layers.globalAveragePooling2d({ name });
+    case 'globalMaxPool':
+      return tf.layers.globalMaxPooling2d({ name });
+    case 'dense':
+      return tf.layers.dense({
+        name,
+        units: op.units,
+        activation: op.activation,
+        kernelInitializer: initializer(opts.kernelInitializer),
+      });
+    case 'input':
+      throw new Error('the input node is not a layer');
+  }
+}
+
+/** Build the tfjs model of a graph (or a spec, expanded first). */
+export function buildModel(source: ArchSpec | ArchGraph, opts: BuildOptions = {}): tf.LayersModel {
+  const graph = 'nodes' in source ? source : expand(source);
+  const tensors = new Map<string, tf.SymbolicTensor>();
+  const input = graph.nodes[0];
+  const inputTensor = opts.inputTensor ?? tf.input({ shape: [...input.outShape], name: input.id });
+  const got = inputTensor.shape.slice(1);
+  if (got.length !== input.outShape.length || got.some((d, i) => d !== input.outShape[i])) {
+    throw new Error(`inputTensor has shape [${got.join(', ')}]; the model expects [${input.outShape.join(', ')}]`);
+  }
+  tensors.set(input.id, inputTensor);
+  const total = graph.nodes.length;
+  graph.nodes.forEach((node, i) => {
+    if (i === 0) return;
+    const layer = layerFor(node, opts);
+    const ins = node.inputs.map((id) => tensors.get(id)!);
+    const out = layer.apply(ins.length === 1 ? ins[0] : ins) as tf.SymbolicTensor;
+    tensors.set(node.id, out);
+    opts.onLayer?.(i + 1, total);
+  });
+  return tf.model({ inputs: inputTensor, outputs: tensors.get(graph.outputId)!, name: graph.name.toLowerCase() });
+}
