@@ -7,13 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { allGroups, analyze, defaultExpansion, expand, getPreset, layout } from '../src/core';
 import { layoutToSvg } from '../src/ui/explore/svg-export';
+import { median, report } from './bench-util';
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function time(label: string, runs: number, fn: () => unknown): number {
+function time(label: string, runs: number, fn: () => unknown, target?: string): number {
   fn(); // warm-up (JIT)
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -22,7 +18,7 @@ function time(label: string, runs: number, fn: () => unknown): number {
     ms.push(performance.now() - t0);
   }
   const m = median(ms);
-  console.log(`${label.padEnd(58)} median ${m.toFixed(2).padStart(8)} ms  (min ${Math.min(...ms).toFixed(2)}, ${runs} runs)`);
+  report(`diagram: ${label}`, m, 'ms', target);
   return m;
 }
 
@@ -36,9 +32,9 @@ const all1202 = new Set(allGroups(g1202));
 console.log(`ResNet152: ${g152.nodes.length} layers; ResNet-1202: ${g1202.nodes.length} layers`);
 time('ResNet152 expand(spec)', 20, () => expand(r152));
 time('ResNet152 analyze(graph)', 20, () => analyze(g152));
-const l152 = time('ResNet152 layout, fully expanded (517 nodes)', 20, () => layout(g152, all152));
+const l152 = time('ResNet152 layout, fully expanded (517 nodes)', 20, () => layout(g152, all152), '< 300 ms');
 time('ResNet152 layout, blocks (default view)', 20, () => layout(g152, defaultExpansion(g152)));
-time('ResNet152 expand + analyze + layout (model switch, expanded)', 10, () => {
+time('ResNet152 expand+analyze+layout, expanded', 10, () => {
   const g = expand(r152);
   analyze(g);
   layout(g, new Set(allGroups(g)));
