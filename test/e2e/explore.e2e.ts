@@ -114,6 +114,11 @@ test('a garbage or hostile URL falls back to ResNet50 with a visible notice, ren
   await expect.poll(() => count(page, ARCS)).toBe(16);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
   expect(await count(page, 'img[src="x"]')).toBe(0);
+  // The first view on load is framed: the whole spine width is inside the diagram.
+  const inBox = (await page.locator(node('input_1')).boundingBox())!;
+  const svgBox = (await page.locator('svg.diagram-svg').boundingBox())!;
+  expect(inBox.x).toBeGreaterThanOrEqual(svgBox.x);
+  expect(inBox.x + inBox.width).toBeLessThanOrEqual(svgBox.x + svgBox.width);
   await screenshot(page, 'explore-garbage-url');
 
   const bad = encodeURIComponent(JSON.stringify({ name: 'x', block: 'triple' }));

@@ -62,6 +62,7 @@ export function Diagram(props: DiagramProps) {
       },
     });
     rendererRef.current = r;
+    epochRef.current = -1; // a fresh renderer starts from the initial view
     return () => {
       r.destroy();
       rendererRef.current = null;

@@ -3,7 +3,7 @@
  * logic. Large layouts (over CULL_THRESHOLD nodes, e.g. ResNet-1202 expanded) draw only what is in view and
  * redraw on pan/zoom; at low zoom text is hidden (semantic level of detail) to keep frames cheap.
  */
-import { type D3ZoomEvent, select, type Selection, type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity } from 'd3';
+import { type D3ZoomEvent, select, type Selection, type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity, zoomTransform } from 'd3';
 import { formatShape, type Layout, type LayoutArc, type LayoutBand, type LayoutEdge, type LayoutNode } from '../../core';
 import { clip, edgeYRange, nodeClass, roundedPath } from './geometry';
 
@@ -54,6 +54,9 @@ export class DiagramRenderer {
         if (this.culling()) this.schedule();
       });
     this.svg.call(this.zoomBehavior).on('dblclick.zoom', null);
+    // A renderer re-created on the same <svg> (React may re-run effects) continues from its zoom state.
+    this.transform = zoomTransform(el);
+    this.root.attr('transform', this.transform.toString());
   }
 
   destroy(): void {
