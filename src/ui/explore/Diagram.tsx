@@ -117,13 +117,13 @@ export function Diagram(props: DiagramProps) {
     <div className="diagram" ref={wrapRef}>
       <div className="toolbar" role="toolbar" aria-label="Diagram">
         <span className="group" role="group" aria-label="Level of detail">
-          <button type="button" onClick={() => props.onLevel('stages')}>
+          <button type="button" onClick={() => props.onLevel('stages')} title="Collapse all: one node per stage">
             Stages
           </button>
-          <button type="button" onClick={() => props.onLevel('blocks')}>
+          <button type="button" onClick={() => props.onLevel('blocks')} title="One node per residual block">
             Blocks
           </button>
-          <button type="button" onClick={() => props.onLevel('layers')} title="Expand all">
+          <button type="button" onClick={() => props.onLevel('layers')} title="Expand all: every layer">
             Layers
           </button>
         </span>
