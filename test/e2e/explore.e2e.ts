@@ -60,6 +60,13 @@ test('ResNet50: 16 skip arcs (4 projections), plain twin 0, expand a block, relo
   await page.locator(node('conv2_block2')).focus();
   await page.keyboard.press('Enter');
   await expect.poll(() => count(page, node('conv2_block2_2_conv'))).toBe(1);
+  // Focus follows to the expanded block's bracket; Enter there collapses it and focus returns to the block.
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-group'))).toBe('conv2_block2');
+  await page.keyboard.press('Enter');
+  await expect.poll(() => count(page, node('conv2_block2'))).toBe(1);
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('data-node-id'))).toBe('conv2_block2');
+  await page.keyboard.press(' ');
+  await expect.poll(() => count(page, node('conv2_block2_2_conv'))).toBe(1);
   // The projection is drawn with its layers in the side lane; still 16 arcs.
   expect(await count(page, node('conv2_block1_0_conv'))).toBe(1);
   expect(await count(page, ARCS)).toBe(16);

@@ -28,6 +28,8 @@ export class DiagramRenderer {
   private transform: ZoomTransform = zoomIdentity;
   private selected: string | null = null;
   private frame = 0;
+  /** After a keyboard expand/collapse, focus follows the group (its bracket, or its node again). */
+  private pendingFocus: string | null = null;
   /** Milliseconds the last full draw took (read by the e2e test and shown for curiosity). */
   lastDrawMs = 0;
 
@@ -89,6 +91,12 @@ export class DiagramRenderer {
       }
     }
     this.draw();
+    if (this.pendingFocus) {
+      const id = this.pendingFocus;
+      this.pendingFocus = null;
+      const target = this.el.querySelector<SVGGElement>(`g.band[data-group="${CSS.escape(id)}"], g.node[data-node-id="${CSS.escape(id)}"]`);
+      target?.focus();
+    }
   }
 
   setSelected(id: string | null): void {
@@ -204,6 +212,7 @@ export class DiagramRenderer {
         g.on('keydown', (e: KeyboardEvent, d) => {
           if (e.key === 'Enter' || e.key === ' ') {
             e.preventDefault();
+            this.pendingFocus = d.id;
             this.handlers.collapse(d.id);
           }
         });
@@ -274,6 +283,7 @@ export class DiagramRenderer {
         g.on('keydown', (e: KeyboardEvent, d) => {
           if (e.key === 'Enter' || e.key === ' ') {
             e.preventDefault();
+            if (d.expandable) this.pendingFocus = d.id;
             h.activate(d);
           }
         });
