@@ -5,7 +5,7 @@
  * ("ResNet v1.5", 4.09 G). The other figure is computed, not quoted.
  */
 import { useMemo } from 'react';
-import { type Analysis, type ArchGraph, type ArchSpec, analyze, expand, formatShape } from '../../core';
+import { type Analysis, type ArchGraph, type ArchSpec, analyze, expand, formatCount, formatShape } from '../../core';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 const g = (n: number) => (n / 1e9).toFixed(2);
@@ -30,7 +30,7 @@ export function Summary(props: { spec: ArchSpec; graph: ArchGraph; analysis: Ana
         </dd>
         <dt>MACs</dt>
         <dd data-testid="macs">
-          {g(a.macs)} G multiply-accumulates · {g(a.flops)} GFLOPs (= 2 × MACs)
+          {formatCount(a.macs)} multiply-accumulates · {formatCount(a.flops)}FLOPs (= 2 × MACs)
         </dd>
         <dt>Layers</dt>
         <dd>
