@@ -2,34 +2,12 @@
  * Human-readable descriptions of graph ops, shared by the diagram labels, the hover card, the side panel
  * and the SVG export. Names follow the Keras layer classes a reader would see in `model.summary()`.
  */
+import { kerasClassName } from './describe';
 import type { GraphNode, Op } from './graph';
 
-/** Keras layer class of an op (grouped convs and option-A shortcuts are custom layers here). */
+/** Keras layer class of an op as a reader sees it in `model.summary()`, with the activation named. */
 export function opClass(op: Op): string {
-  switch (op.kind) {
-    case 'input':
-      return 'InputLayer';
-    case 'zeropad':
-      return 'ZeroPadding2D';
-    case 'conv':
-      return op.groups > 1 ? 'GroupConv2D' : 'Conv2D';
-    case 'bn':
-      return 'BatchNormalization';
-    case 'relu':
-      return 'Activation(relu)';
-    case 'maxpool':
-      return 'MaxPooling2D';
-    case 'zeroPadShortcut':
-      return 'ZeroPadShortcut';
-    case 'add':
-      return 'Add';
-    case 'globalAvgPool':
-      return 'GlobalAveragePooling2D';
-    case 'globalMaxPool':
-      return 'GlobalMaxPooling2D';
-    case 'dense':
-      return 'Dense';
-  }
+  return op.kind === 'relu' ? 'Activation(relu)' : kerasClassName(op);
 }
 
 /** Short configuration, e.g. `3×3 /2 same · 64 filters · groups 32`. Empty when the op has none. */

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import type { Analysis, ArchGraph, Layout, LayoutNode } from '../../core';
-import { downloadBlob, safeFilename, svgToPng } from './download';
+import { downloadBlob, safeFilename, svgToPng } from '../shared/download';
 import { NodeDetails } from './NodeDetails';
 import { DiagramRenderer } from './renderer';
 import { layoutToSvg } from './svg-export';

@@ -1,4 +1,4 @@
-/** Save the diagram: the SVG string as a file, or rasterised to PNG via an <img> and a canvas (same origin, blob: URLs only). */
+/** Saving files from the page: blobs via a temporary link, SVG rasterised to PNG via an <img> and a canvas (blob: URLs only). */
 
 export function downloadBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
@@ -11,6 +11,10 @@ export function downloadBlob(blob: Blob, filename: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+export function downloadText(text: string, filename: string, type = 'text/csv'): void {
+  downloadBlob(new Blob([text], { type: `${type};charset=utf-8` }), filename);
+}
+
 export function safeFilename(name: string): string {
   return name.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 80) || 'diagram';
 }
@@ -19,7 +23,8 @@ export function safeFilename(name: string): string {
 const MAX_SIDE = 16_000;
 const MAX_AREA = 64e6;
 
-export async function svgToPng(svg: string): Promise<Blob> {
+/** Rasterise SVG text at up to `scale`× (less when the canvas would be too large). */
+export async function svgToPng(svg: string, scale = 2): Promise<Blob> {
   const img = new Image();
   const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
   try {
@@ -30,10 +35,10 @@ export async function svgToPng(svg: string): Promise<Blob> {
     });
     const w = img.naturalWidth || 800;
     const h = img.naturalHeight || 600;
-    const scale = Math.min(2, MAX_SIDE / w, MAX_SIDE / h, Math.sqrt(MAX_AREA / (w * h)));
+    const s = Math.min(scale, MAX_SIDE / w, MAX_SIDE / h, Math.sqrt(MAX_AREA / (w * h)));
     const canvas = document.createElement('canvas');
-    canvas.width = Math.max(1, Math.floor(w * scale));
-    canvas.height = Math.max(1, Math.floor(h * scale));
+    canvas.width = Math.max(1, Math.floor(w * s));
+    canvas.height = Math.max(1, Math.floor(h * s));
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no 2D canvas available');
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
