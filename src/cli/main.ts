@@ -1,0 +1,90 @@
+/** `resnet-explorer` command line. Exit codes: 0 ok, 1 runtime failure, 2 bad input. */
+import { parseArgs } from 'node:util';
+import { SpecError, UnknownModelError } from '../core';
+import { compareJson, compareText, listText, summaryJson, summaryText } from './commands';
+import { specFromFlags } from './spec-args';
+
+const HELP = `resnet-explorer — build, inspect and compare ResNets
+
+Usage:
+  resnet-explorer list                         every preset with params and MACs
+  resnet-explorer summary MODEL [options]      Keras-style summary of one model
+  resnet-explorer compare MODEL MODEL… [--json]  one table across models
+
+Summary options:
+  --no-top              drop the classifier (Keras include_top=False)
+  --input H,W,C         input shape (default: the model's, e.g. 224,224,3)
+  --pooling avg|max     global pooling when --no-top
+  --classes N           classifier size
+  --groups N            cardinality of the 3×3 convs
+  --spec FILE           a JSON ArchSpec instead of a preset
+  --json                one JSON object instead of the table
+`;
+
+const SPEC_OPTIONS = {
+  'no-top': { type: 'boolean' },
+  input: { type: 'string' },
+  pooling: { type: 'string' },
+  classes: { type: 'string' },
+  groups: { type: 'string' },
+  spec: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
+
+export async function main(argv: readonly string[], out: Out): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === 'help' || command === '--help' || command === '-h') {
+      out.stdout(HELP);
+      return command ? 0 : 2;
+    }
+    if (command === 'list') {
+      out.stdout(listText());
+      return 0;
+    }
+    if (command === 'summary' || command === 'compare') {
+      const { values, positionals } = parseArgs({ args: [...rest], options: SPEC_OPTIONS, allowPositionals: true, strict: true });
+      if (values.help) {
+        out.stdout(HELP);
+        return 0;
+      }
+      const flags = {
+        top: values['no-top'] ? false : undefined,
+        input: values.input,
+        pooling: values.pooling,
+        classes: values.classes,
+        groups: values.groups,
+        spec: values.spec,
+      };
+      if (command === 'summary') {
+        if (positionals.length > 1) throw new SpecError('model', positionals, 'summary takes one model');
+        const spec = specFromFlags(positionals[0], flags);
+        out.stdout(values.json ? JSON.stringify(summaryJson(spec)) : summaryText(spec));
+        return 0;
+      }
+      if (positionals.length === 0) throw new SpecError('models', positionals, 'name at least one model to compare');
+      const specs = positionals.map((m) => specFromFlags(m, { ...flags, spec: undefined }));
+      out.stdout(values.json ? JSON.stringify(compareJson(specs)) : compareText(specs));
+      return 0;
+    }
+    if (command === 'classify') {
+      const { runClassify } = await import('./classify');
+      return await runClassify(rest, out);
+    }
+    out.stderr(`Unknown command "${command}". Commands: list, summary, compare, classify.\n\n${HELP}`);
+    return 2;
+  } catch (e) {
+    if (e instanceof SpecError || e instanceof UnknownModelError) {
+      out.stderr(`error: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      out.stderr(`error: ${e.message}\n\n${HELP}`);
+      return 2;
+    }
+    throw e;
+  }
+}
