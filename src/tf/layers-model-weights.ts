@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { assignNamedWeights } from './assign-weights';
 import { WeightsFormatError, WeightsMismatchError } from './errors';
-import { legacyToKeras } from './legacy-names';
+import { legacyToKeras } from '../core';
 
 /** Decode artifacts into `layer/weight` → tensor, renaming legacy layer names. Caller disposes the tensors. */
 export function decodeNamedWeights(artifacts: tf.io.ModelArtifacts, classifierName = 'predictions'): Map<string, tf.Tensor> {

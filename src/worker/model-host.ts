@@ -27,7 +27,7 @@ export interface HostDeps {
   readonly cache?: WeightsCache;
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights (kept out of this module so h5wasm is fetched only when needed). */
-  readonly loadH5?: (model: tf.LayersModel, bytes: ArrayBuffer, byName: boolean, source: string) => Promise<void>;
+  readonly loadH5?: (model: tf.LayersModel, bytes: ArrayBuffer, mode: 'auto' | 'order' | 'name', source: string) => Promise<void>;
 }
 
 interface Current {
@@ -185,7 +185,7 @@ export class ModelHost {
             if (!res.ok) throw new Error(`could not fetch ${source.url}: HTTP ${res.status}`);
             bytes = await res.arrayBuffer();
           } else throw new Error('an h5 source needs a file or a URL');
-          apply = (m) => loadH5(m, bytes, source.byName, weightsLabel);
+          apply = (m) => loadH5(m, bytes, source.mode, weightsLabel);
           break;
         }
       }

@@ -22,9 +22,10 @@ const host = new ModelHost({
   },
   imagenetUrl: new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href,
   cache: new WeightsCache(),
-  loadH5: async (model, bytes, byName, source) => {
-    const { loadKerasH5Weights } = await import('../tf/h5');
-    await loadKerasH5Weights(model, new Uint8Array(bytes), { byName, source });
+  // h5wasm (≈4.8 MB with its embedded wasm) is fetched only when someone loads an .h5 file.
+  loadH5: async (model, bytes, mode, source) => {
+    const [{ readKerasH5 }, { assignKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
+    assignKerasWeights(model, await readKerasH5(new Uint8Array(bytes), source), mode);
   },
 });
 

@@ -19,8 +19,8 @@ export type ModelSource =
       readonly preset: string;
       readonly file?: File;
       readonly url?: string;
-      /** Keras load_weights(by_name=True) instead of by layer order. */
-      readonly byName: boolean;
+      /** Keras load_weights by layer order, by_name=True, or by name when every file layer has a match. */
+      readonly mode: 'auto' | 'order' | 'name';
     };
 
 export interface ModelInfo {

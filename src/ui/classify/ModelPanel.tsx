@@ -15,7 +15,7 @@ export function ModelPanel({ model }: { model: ModelState }) {
   const [preset, setPreset] = useState('ResNet50');
   const [url, setUrl] = useState('');
   const [files, setFiles] = useState<File[]>([]);
-  const [byName, setByName] = useState(true);
+  const [h5Mode, setH5Mode] = useState<'auto' | 'order' | 'name'>('auto');
   const [downloadError, setDownloadError] = useState<string>();
 
   const source = (): { source: ModelSource; label: string } | string => {
@@ -32,10 +32,10 @@ export function ModelPanel({ model }: { model: ModelState }) {
         return { source: { kind: 'layers-files', files, preset }, label: files.map((f) => f.name).join(', ') };
       case 'h5-file':
         if (files.length !== 1) return 'Pick one .h5 file.';
-        return { source: { kind: 'h5', file: files[0], preset, byName }, label: files[0].name };
+        return { source: { kind: 'h5', file: files[0], preset, mode: h5Mode }, label: files[0].name };
       case 'h5-url':
         if (!/^(https?:\/\/|\/)/.test(url)) return 'Enter the http(s) URL of an .h5 file.';
-        return { source: { kind: 'h5', url, preset, byName }, label: url };
+        return { source: { kind: 'h5', url, preset, mode: h5Mode }, label: url };
     }
   };
   const pending = source();
@@ -79,7 +79,12 @@ export function ModelPanel({ model }: { model: ModelState }) {
         )}
         {kind.startsWith('h5') && (
           <label>
-            <input type="checkbox" checked={byName} onChange={(e) => setByName(e.target.checked)} /> match layers by name
+            Match layers{' '}
+            <select value={h5Mode} onChange={(e) => setH5Mode(e.target.value as 'auto' | 'order' | 'name')} aria-label="Match layers">
+              <option value="auto">by name if all match, else by order</option>
+              <option value="order">by order (Keras load_weights)</option>
+              <option value="name">by name (Keras by_name=True)</option>
+            </select>
           </label>
         )}
         <button
