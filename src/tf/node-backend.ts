@@ -36,6 +36,8 @@ export async function initNodeBackend(name: NodeBackend = 'wasm'): Promise<strin
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`tfjs backend "${name}" failed to initialise`);
     await tf.ready();
+    // The cpu backend prints its banner on its first tensor write, outside this window: mark it as used.
+    if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     return tf.getBackend();
   } finally {
     restore();
