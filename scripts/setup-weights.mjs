@@ -58,7 +58,8 @@ const FILES = [
 ];
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-export const WEIGHTS_DIR = join(ROOT, 'public', 'weights', 'resnet50-imagenet');
+// RESNET_WEIGHTS_DIR moves it (tests of this script).
+export const WEIGHTS_DIR = process.env.RESNET_WEIGHTS_DIR ?? join(ROOT, 'public', 'weights', 'resnet50-imagenet');
 const CACHE_DIR = join(ROOT, '.cache', 'weights');
 
 const sha256 = (buf) => createHash('sha256').update(buf).digest('hex');

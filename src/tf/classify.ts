@@ -11,9 +11,14 @@ export interface Prediction {
   readonly probability: number;
 }
 
-/** Label of a class: Keras' ImageNet label for 1000-class models, `class N` otherwise. */
+/** CIFAR-10 class order (the dataset's batches.meta). */
+export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+
+/** Label of a class: Keras' ImageNet labels for 1000 classes, CIFAR-10's for 10, `class N` otherwise. */
 export function labelOf(index: number, classes: number): string {
-  return classes === IMAGENET_CLASSES.length ? IMAGENET_CLASSES[index][1] : `class ${index}`;
+  if (classes === IMAGENET_CLASSES.length) return IMAGENET_CLASSES[index][1];
+  if (classes === CIFAR10_CLASSES.length) return CIFAR10_CLASSES[index];
+  return `class ${index}`;
 }
 
 /** The k most probable classes, most probable first (ties: lower index first). */
