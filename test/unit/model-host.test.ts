@@ -201,7 +201,8 @@ describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
     const t0 = Date.now();
     const r = await h.send({ type: 'load', source: { kind: 'imagenet' } });
     expect(r).toMatchObject({ type: 'error', error: { name: 'CancelledError' } });
-    expect(Date.now() - t0).toBeLessThan(5000);
+    // The slow stream needs > 30 s for all 98 MB; a prompt cancel ends far sooner even on a busy machine.
+    expect(Date.now() - t0).toBeLessThan(15_000);
     expect(h.host.model?.name).toBe('resnet-20');
     h.host.dispose();
   });

@@ -20,7 +20,7 @@ describe.skipIf(SKIP_WEIGHTS)('setup-weights --check', () => {
     const r = check();
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/present and verified/);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(20_000); // hashing 98 MB; nothing downloaded
   });
 
   it('names a tampered or missing file and exits 1 without downloading', () => {
