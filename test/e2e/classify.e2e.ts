@@ -142,3 +142,33 @@ test('bad model sources give a message each and the previous model keeps working
   expect((await topOf(card))[0].index).toBe(386);
   expect(s.errors.filter((e) => !/Failed to load resource|net::ERR|Content Security Policy|Refused to connect/.test(e))).toEqual([]);
 });
+
+test('random weights are flagged; a tfjs model from a URL loads; the model downloads as model.json + weights', async () => {
+  const page = s.page;
+  const panel = page.locator('.cls-model');
+  const load = () => panel.getByRole('button', { name: 'Load', exact: true }).click();
+
+  await page.getByLabel('Weights source').selectOption('random');
+  await page.getByLabel('Architecture').selectOption('ResNet-20');
+  await load();
+  await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 60_000 }).toMatch(/ResNet-20 · 271,098 parameters · weights: random/);
+  await expect.poll(() => panel.getByRole('note').textContent()).toMatch(/random weights: its predictions mean nothing/);
+  const card = await classifyFiles(page, [{ ...elephantFile(), name: 'elephant-random.jpg' }]);
+  expect((await card.locator('.cls-bar-label').first().textContent()) ?? '').toMatch(/^(airplane|automobile|bird|cat|deer|dog|frog|horse|ship|truck) #\d/);
+
+  // The same ImageNet weights as a tfjs layers model from a URL (legacy names detected, BN epsilon 1e-3).
+  await page.getByLabel('Weights source').selectOption('layers-url');
+  await page.getByLabel('Architecture').selectOption('ResNet50');
+  await page.getByLabel('Weights URL').fill(`${new URL(page.url()).origin}/weights/resnet50-imagenet/model.json`);
+  await load();
+  await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 120_000 }).toMatch(/weights: http.*model\.json/);
+  expect(await panel.getByRole('note').count()).toBe(0);
+  const again = await classifyFiles(page, [{ ...elephantFile(), name: 'elephant-url.jpg' }]);
+  expect((await topOf(again))[0].index).toBe(386);
+
+  const downloads: string[] = [];
+  page.on('download', (d) => downloads.push(d.suggestedFilename()));
+  await page.getByRole('button', { name: 'Download model' }).click();
+  await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
+  expect(downloads).toEqual(['model.json', 'ResNet50.weights.bin']);
+});

@@ -54,7 +54,7 @@ export function Camera({ enabled, resize }: { enabled: boolean; resize: 'center-
           <video ref={video} muted playsInline aria-label="Camera preview" />
           {result && (
             <div>
-              <small>{result.timing.predict.toFixed(0)} ms on {result.backend}</small>
+              <small data-testid="camera-latency">{result.timing.predict.toFixed(0)} ms on {result.backend}</small>
               <TopBars top={result.top} onSelect={() => undefined} />
             </div>
           )}
