@@ -172,3 +172,14 @@ test('random weights are flagged; a tfjs model from a URL loads; the model downl
   await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
   expect(downloads).toEqual(['model.json', 'ResNet50.weights.bin']);
 });
+
+test('a reload takes the ImageNet weights from IndexedDB, not the network', async () => {
+  const page = s.page;
+  await page.goto(`${new URL(page.url()).origin}/?view=classify`);
+  const before = s.requests.length;
+  const info = await waitForModel(page);
+  expect(info).toMatch(/weights: ImageNet .*\(from the browser cache\)/);
+  expect(s.requests.slice(before).filter((u) => u.includes('/weights/'))).toEqual([]);
+  const card = await classifyFiles(page, [{ ...elephantFile(), name: 'elephant-cached.jpg' }]);
+  expect((await topOf(card))[0].index).toBe(386);
+});
