@@ -23,7 +23,7 @@ export function StatusBar() {
   const skipped = s.state === 'ready' ? s.choice.attempts.filter((a) => !a.ok) : [];
   return (
     <footer className="status-bar">
-      <span data-testid="backend-status" role="status">{text}</span>
+      <span data-testid="backend-status" aria-live="polite">{text}</span>
       {skipped.length > 0 && (
         <details className="status-fallbacks">
           <summary>why not {skipped.map((a) => a.name).join(', ')}?</summary>
