@@ -166,6 +166,42 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
   });
 });
 
+describe('Keras .h5 sources', () => {
+  it('loads an .h5 from a file or a URL into the chosen architecture; a failing URL keeps the model', async () => {
+    const { buildModel } = await import('../../src/tf/build');
+    const { getPreset } = await import('../../src/core');
+    const { writeKerasH5, readKerasH5 } = await import('../../src/tf/h5/keras-h5');
+    const { modelToKerasWeights, assignKerasWeights } = await import('../../src/tf/h5/model-weights');
+    const h = new Harness();
+    let bytes: Uint8Array = new Uint8Array(0);
+    const served: typeof fetch = (async (u: RequestInfo | URL) =>
+      String(u) === 'https://h5.test/r20.h5' ? new Response(bytes.slice()) : new Response('gone', { status: 410 })) as typeof fetch;
+    h.host = new ModelHost({
+      post: (m) => h.messages.push(m),
+      imagenetUrl: 'unused',
+      fetch: served,
+      loadH5: async (model, buf, mode, label) => {
+        assignKerasWeights(model, await readKerasH5(new Uint8Array(buf), label), mode);
+      },
+    });
+    await h.send({ type: 'init', backend: 'cpu' });
+    const src = buildModel(getPreset('ResNet-20'));
+    bytes = await writeKerasH5(modelToKerasWeights(src));
+    const file = new File([bytes.slice()], 'r20.h5');
+    const a = await h.send<'loaded'>({ type: 'load', source: { kind: 'h5', preset: 'ResNet-20', file, mode: 'order' } });
+    expect(a).toMatchObject({ type: 'loaded', info: { name: 'ResNet-20', weights: 'loaded', weightsLabel: 'r20.h5' } });
+    const want = src.getWeights().map((t) => Array.from(t.dataSync()));
+    expect(h.host.model!.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(want);
+    const b = await h.send<'loaded'>({ type: 'load', source: { kind: 'h5', preset: 'ResNet-20', url: 'https://h5.test/r20.h5', mode: 'name' } });
+    expect(b.type).toBe('loaded');
+    const c = await h.send({ type: 'load', source: { kind: 'h5', preset: 'ResNet-20', url: 'https://h5.test/missing.h5', mode: 'auto' } });
+    expect(c).toMatchObject({ type: 'error', error: { message: 'could not fetch https://h5.test/missing.h5: HTTP 410' } });
+    expect(h.host.model).toBeDefined();
+    src.dispose();
+    h.host.dispose();
+  });
+});
+
 describe('switching backends', () => {
   it('rebuilds the model on the new backend with the same weights and predictions', async () => {
     const h = new Harness();
