@@ -173,6 +173,36 @@ test('random weights are flagged; a tfjs model from a URL loads; the model downl
   expect(downloads).toEqual(['model.json', 'ResNet50.weights.bin']);
 });
 
+test('paste and drag-and-drop classify too; a dropped text file is reported, not classified', async () => {
+  const page = s.page;
+  await page.getByLabel('Weights source').selectOption('imagenet');
+  await page.locator('.cls-model').getByRole('button', { name: 'Load', exact: true }).click();
+  await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 120_000 }).toMatch(/weights: ImageNet/);
+  const b64 = elephantFile().buffer.toString('base64');
+  await page.evaluate((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'pasted.jpg', { type: 'image/jpeg' }));
+    window.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt }));
+  }, b64);
+  const pasted = page.getByRole('article', { name: 'Result for pasted.jpg' });
+  await expect.poll(() => pasted.getAttribute('aria-busy'), { timeout: 60_000 }).toBe('false');
+  expect((await topOf(pasted))[0].index).toBe(386);
+
+  const dataTransfer = await page.evaluateHandle((data) => {
+    const bytes = Uint8Array.from(atob(data), (c) => c.charCodeAt(0));
+    const dt = new DataTransfer();
+    dt.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+    dt.items.add(new File(['just words'], 'notes.txt', { type: 'text/plain' }));
+    return dt;
+  }, b64);
+  await page.getByRole('region', { name: 'Drop images here' }).dispatchEvent('drop', { dataTransfer });
+  const dropped = page.getByRole('article', { name: 'Result for dropped.jpg' });
+  await expect.poll(() => dropped.getAttribute('aria-busy'), { timeout: 60_000 }).toBe('false');
+  expect((await topOf(dropped))[0].index).toBe(386);
+  await expect.poll(() => page.locator('.cls > .cls-error').textContent()).toMatch(/Not images, skipped: notes.txt \(text\/plain\)/);
+});
+
 test('a reload takes the ImageNet weights from IndexedDB, not the network', async () => {
   const page = s.page;
   await page.goto(`${new URL(page.url()).origin}/?view=classify`);

@@ -8,8 +8,9 @@ export function ImageInput({ onFiles, onRejected, disabled }: { onFiles: (files:
     const files = [...(list ?? [])];
     if (files.length === 0) return;
     const { images, others } = splitImageFiles(files);
-    if (others.length) onRejected(others.map((f) => `${f.name} (${f.type || 'unknown type'})`));
+    // Files first: adding images clears the previous notice, which must not hide this drop's rejects.
     if (images.length) onFiles(images);
+    if (others.length) onRejected(others.map((f) => `${f.name} (${f.type || 'unknown type'})`));
   };
   useEffect(() => {
     const onPaste = (e: ClipboardEvent) => {
