@@ -142,21 +142,30 @@ export async function fetchLayersModel(url: string, opts: FetchOptions = {}): Pr
   let loaded = 0;
   opts.onProgress?.(0, total);
   const base = new URL(url, typeof location !== 'undefined' ? location.href : undefined);
-  const shards: ArrayBuffer[] = [];
-  // Sequential keeps memory flat and progress monotonic; the shards come from one origin anyway.
-  for (const p of shardPaths(m)) {
-    const r = await get(new URL(p, base).href, opts);
-    shards.push(
-      await readBody(
-        r,
-        (n) => {
-          loaded += n;
-          opts.onProgress?.(loaded, total);
-        },
-        opts.signal,
-      ),
-    );
-  }
+  const paths = shardPaths(m);
+  const shards: ArrayBuffer[] = new Array(paths.length);
+  // A few shards in flight hide per-request latency on real networks; results keep manifest order by index.
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      try {
+        const r = await get(new URL(paths[i], base).href, opts);
+        shards[i] = await readBody(
+          r,
+          (n) => {
+            loaded += n;
+            opts.onProgress?.(loaded, total);
+          },
+          opts.signal,
+        );
+      } catch (e) {
+        next = paths.length; // the load has failed: the other workers stop after their current shard
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, paths.length) }, worker));
   return toArtifacts(m, shards, url);
 }
 
