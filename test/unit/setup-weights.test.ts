@@ -14,13 +14,11 @@ const check = (dir?: string) =>
   });
 
 describe.skipIf(SKIP_WEIGHTS)('setup-weights --check', () => {
-  it('accepts the placed files quickly', () => {
+  it("accepts the placed files without downloading", () => {
     requireWeights();
-    const t0 = Date.now();
     const r = check();
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/present and verified/);
-    expect(Date.now() - t0).toBeLessThan(20_000); // hashing 98 MB; nothing downloaded
   });
 
   it('names a tampered or missing file and exits 1 without downloading', () => {
