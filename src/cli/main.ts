@@ -10,6 +10,7 @@ Usage:
   resnet-explorer list                         every preset with params and MACs
   resnet-explorer summary MODEL [options]      Keras-style summary of one model
   resnet-explorer compare MODEL MODEL… [--json]  one table across models
+  resnet-explorer classify IMAGE… [--json]      top-5 ImageNet classes per image (classify --help)
 
 Summary options:
   --no-top              drop the classifier (Keras include_top=False)

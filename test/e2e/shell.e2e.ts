@@ -31,3 +31,17 @@ test('the shell switches views and every request stays on our origin', async () 
   expect(s.errors).toEqual([]);
   await s.page.context().close();
 });
+
+test('each view keeps its own state while the user visits the others', async () => {
+  const s = await open(browser, '/?view=explore');
+  const picker = s.page.locator('.model-picker select');
+  await picker.selectOption('resnet18');
+  await expect.poll(() => new URL(s.page.url()).searchParams.get('model')).toBe('resnet18');
+  await s.page.getByRole('button', { name: 'Compare' }).click();
+  await expect.poll(() => new URL(s.page.url()).searchParams.get('model')).toBe(null);
+  await s.page.getByRole('button', { name: 'Explore' }).click();
+  await expect.poll(() => new URL(s.page.url()).searchParams.get('model')).toBe('resnet18');
+  await expect.poll(() => picker.inputValue()).toBe('resnet18');
+  expect(s.errors).toEqual([]);
+  await s.page.context().close();
+});

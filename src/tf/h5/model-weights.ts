@@ -64,6 +64,16 @@ function pairUp(model: tf.LayersModel, file: KerasWeightsFile, mode: LoadMode): 
         ` (first layers: file ${fileLayers[0]?.layer ?? '—'}, model ${modelLayers[0]?.name ?? '—'}).`,
     );
   }
+  // Same layers in another order (legacy Keras created the projection shortcut after the main path) would pair
+  // the wrong layers, silently where shapes coincide (conv2_block1_0_conv and _3_conv are both [1, 1, 64, 256]).
+  if (fileLayers.every((l) => resolve(l.layer))) {
+    const at = fileLayers.findIndex((l, i) => resolve(l.layer) !== modelLayers[i]);
+    if (at >= 0) {
+      throw new WeightsMismatchError(
+        `The weights file has this model's layers in another order (#${at}: file ${fileLayers[at].layer}, model ${modelLayers[at].name}); load it by name.`,
+      );
+    }
+  }
   return modelLayers.map((l, i) => [l, fileLayers[i]]);
 }
 

@@ -6,7 +6,7 @@ import { StageBars } from '../compare/charts/StageBars';
 import { CompareTable } from '../compare/CompareTable';
 import { Controls } from '../compare/Controls';
 import { ExplanationsPanel } from '../compare/ExplanationsPanel';
-import { downloadText } from '../compare/export';
+import { downloadText } from '../shared/download';
 import { ModelPicker } from '../compare/ModelPicker';
 import { ReferencesPanel } from '../compare/ReferencesPanel';
 import { useCompareState } from '../compare/useCompareState';

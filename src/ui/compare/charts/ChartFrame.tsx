@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { download, downloadSvg, svgToPng } from '../export';
+import { downloadPng, downloadSvg } from '../export';
 import { type ChartTheme, chartTheme } from '../theme';
 
 interface Props {
@@ -42,7 +42,7 @@ export function ChartFrame({ id, title, caption, width, height, draw, drawKey, c
     if (!ref.current) return;
     try {
       setError(null);
-      download(await svgToPng(ref.current), `${id}.png`);
+      await downloadPng(ref.current, `${id}.png`);
     } catch (e) {
       setError(`PNG export failed: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,0 +1,142 @@
+/**
+ * Choose the fastest working tfjs backend: webgpu → webgl → wasm → cpu, recording why each one before the
+ * chosen one was passed over (shown in the status bar). Software GPUs (SwiftShader: WebGPU fallback adapter,
+ * WebGL "SwiftShader" renderer) are skipped by the automatic choice because wasm beats them 10–60× on ResNet50
+ * (DESIGN.md §4), but the user can still pick them explicitly.
+ *
+ * Runs in the model worker (and in Node for tests, where only wasm/cpu exist). The wasm binaries' URLs are
+ * passed in by the caller (Vite `?url` imports in the worker; a file path prefix in Node).
+ */
+import '@tensorflow/tfjs-backend-webgpu';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+
+import { BACKENDS, type BackendName } from './backend-names';
+
+export { BACKENDS, type BackendName, isBackendName } from './backend-names';
+
+export interface BackendAttempt {
+  readonly name: BackendName;
+  readonly ok: boolean;
+  /** Why it was not used (absent for the chosen one). */
+  readonly reason?: string;
+  /** Adapter / renderer description when known. */
+  readonly detail?: string;
+}
+
+export interface BackendChoice {
+  readonly name: BackendName;
+  readonly attempts: readonly BackendAttempt[];
+}
+
+/** Wasm binaries: a directory prefix ending in '/', or a map from file name to URL. */
+export type WasmPaths = string | Record<string, string>;
+
+let wasmPathsSet = false;
+
+interface GpuLike {
+  requestAdapter(): Promise<{
+    isFallbackAdapter?: boolean;
+    info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  } | null>;
+}
+
+/** Software rasterisers that run "GPU" code on the CPU. */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
+
+/** Why WebGPU cannot or should not be used here; undefined when a hardware adapter exists. */
+async function webgpuProblem(allowSoftware: boolean): Promise<{ reason?: string; detail?: string }> {
+  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
+  if (!gpu) return { reason: 'WebGPU is not available in this browser (navigator.gpu is missing)' };
+  const adapter = await gpu.requestAdapter().catch(() => null);
+  if (!adapter) return { reason: 'no WebGPU adapter (GPU blocklisted or disabled)' };
+  const info = adapter.info;
+  const detail = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || undefined;
+  // Chrome moved isFallbackAdapter to adapter.info (and SwiftShader may not set it): check the name too.
+  const software = adapter.isFallbackAdapter || info?.isFallbackAdapter || (detail !== undefined && SOFTWARE.test(detail));
+  if (software && !allowSoftware) {
+    return { reason: `only a software WebGPU adapter (${detail ?? 'fallback adapter'}): slower than wasm`, detail };
+  }
+  return { detail };
+}
+
+/** The WebGL renderer string once the webgl backend is active. */
+function webglRenderer(): string | undefined {
+  try {
+    const backend = tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } };
+    const gl = backend.gpgpu?.gl;
+    if (!gl) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return undefined;
+  }
+}
+
+async function trySet(name: BackendName): Promise<string | undefined> {
+  try {
+    const ok = await tf.setBackend(name);
+    if (!ok) return `tf.setBackend('${name}') returned false`;
+    await tf.ready();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+}
+
+export interface ChooseOptions {
+  /** Try only this backend (and fall back from it in the usual order if it fails). */
+  readonly prefer?: BackendName;
+  readonly wasmPaths?: WasmPaths;
+}
+
+/**
+ * Pick and activate a backend. With `prefer`, that one is tried first and software GPUs are allowed for it
+ * (the user asked); the rest follow in the usual order.
+ */
+export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendChoice> {
+  if (opts.wasmPaths && !wasmPathsSet) {
+    setWasmPaths(opts.wasmPaths as string);
+    wasmPathsSet = true;
+  }
+  // Threaded wasm starts its pthreads from blob: scripts, which our CSP (script-src 'self') forbids, and tfjs
+  // keeps one thread anyway (tfjs issue #8513, DESIGN.md §4): use the single-threaded SIMD build.
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const order: BackendName[] = opts.prefer ? [opts.prefer, ...BACKENDS.filter((b) => b !== opts.prefer)] : [...BACKENDS];
+  const attempts: BackendAttempt[] = [];
+  for (const name of order) {
+    const explicit = name === opts.prefer;
+    let detail: string | undefined;
+    if (name === 'webgpu') {
+      const p = await webgpuProblem(explicit);
+      detail = p.detail;
+      if (p.reason) {
+        attempts.push({ name, ok: false, reason: p.reason, detail });
+        continue;
+      }
+    }
+    if (name === 'wasm' && !wasmPathsSet && typeof window !== 'undefined') {
+      attempts.push({ name, ok: false, reason: 'wasm binaries not configured (setWasmPaths)' });
+      continue;
+    }
+    if (!tf.findBackendFactory(name)) {
+      attempts.push({ name, ok: false, reason: `the ${name} backend is not available in this environment` });
+      continue;
+    }
+    const err = await trySet(name);
+    if (err) {
+      attempts.push({ name, ok: false, reason: err });
+      continue;
+    }
+    if (name === 'webgl') {
+      detail = webglRenderer();
+      if (!explicit && detail && SOFTWARE.test(detail)) {
+        attempts.push({ name, ok: false, reason: `software WebGL renderer (${detail}): slower than wasm`, detail });
+        continue;
+      }
+    }
+    attempts.push({ name, ok: true, detail });
+    return { name, attempts };
+  }
+  throw new Error(`no tfjs backend works here: ${attempts.map((a) => `${a.name}: ${a.reason}`).join('; ')}`);
+}

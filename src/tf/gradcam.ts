@@ -1,0 +1,93 @@
+/**
+ * Grad-CAM (Selvaraju et al. 2017) over the last convolutional stage: the class score's gradient with respect to
+ * that stage's feature map A, averaged over space, weights A's channels; ReLU of the weighted sum, scaled to 0…1.
+ *
+ * The model is split once into `features` (input → last stage output, the input of the global pooling) and the
+ * head (pooling + dense). One forward pass through `features` serves both the prediction and any number of
+ * heat maps (a click on another class only re-runs the cheap head and its gradient).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface SplitModel {
+  readonly features: tf.LayersModel;
+  /** Name of the layer whose output is the feature map (e.g. conv5_block3_out, post_relu). */
+  readonly layer: string;
+  readonly pooling: 'avg' | 'max';
+  readonly dense: tf.layers.Layer;
+  /** Whether the dense layer applies softmax (its scores are probabilities). */
+  readonly softmax: boolean;
+}
+
+const splits = new WeakMap<tf.LayersModel, SplitModel>();
+
+/** Split a classifier (… → GlobalPooling → Dense) at its last feature map. */
+export function splitModel(model: tf.LayersModel): SplitModel {
+  const cached = splits.get(model);
+  if (cached) return cached;
+  const layers = model.layers;
+  const dense = layers[layers.length - 1];
+  const pool = layers[layers.length - 2];
+  const poolClass = pool?.getClassName();
+  if (dense.getClassName() !== 'Dense' || (poolClass !== 'GlobalAveragePooling2D' && poolClass !== 'GlobalMaxPooling2D')) {
+    throw new Error(
+      `Grad-CAM needs a classifier ending in global pooling and a dense layer; ${model.name} ends in ${poolClass ?? 'nothing'} → ${dense.getClassName()}.`,
+    );
+  }
+  const fmap = pool.input as tf.SymbolicTensor;
+  const split: SplitModel = {
+    features: tf.model({ inputs: model.inputs, outputs: fmap }),
+    layer: fmap.sourceLayer.name,
+    pooling: poolClass === 'GlobalAveragePooling2D' ? 'avg' : 'max',
+    dense,
+    softmax: dense.getConfig().activation === 'softmax',
+  };
+  splits.set(model, split);
+  return split;
+}
+
+/** Pre-activation class scores (logits) [batch, classes] from a feature map [batch, h, w, c]. */
+export function headLogits(split: SplitModel, fmap: tf.Tensor4D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const pooled = split.pooling === 'avg' ? tf.mean(fmap, [1, 2]) : tf.max(fmap, [1, 2]);
+    const [kernel, bias] = split.dense.getWeights();
+    const z = tf.matMul(pooled as tf.Tensor2D, kernel as tf.Tensor2D);
+    return (bias ? tf.add(z, bias) : z) as tf.Tensor2D;
+  });
+}
+
+/** Class probabilities [classes] for the first image of a feature map batch. */
+export function headProbs(split: SplitModel, fmap: tf.Tensor4D): tf.Tensor1D {
+  return tf.tidy(() => tf.reshape(tf.softmax(headLogits(split, fmap)), [-1]) as tf.Tensor1D);
+}
+
+export interface HeatMap {
+  /** Row-major heat values in 0…1, height × width (the feature map's grid, e.g. 7×7 for 224² input). */
+  readonly values: Float32Array;
+  readonly height: number;
+  readonly width: number;
+  readonly classIndex: number;
+  readonly layer: string;
+}
+
+/** Grad-CAM for `classIndex` from the first image's feature map [1, h, w, c]. */
+export async function gradCam(split: SplitModel, fmap: tf.Tensor4D, classIndex: number): Promise<HeatMap> {
+  const classes = split.dense.getWeights()[0].shape[1] as number;
+  if (!Number.isInteger(classIndex) || classIndex < 0 || classIndex >= classes) {
+    throw new RangeError(`class index must be an integer in 0…${classes - 1}, got ${classIndex}`);
+  }
+  const cam = tf.tidy(() => {
+    const a = tf.slice(fmap, [0, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+    const score = (x: tf.Tensor) => tf.reshape(tf.slice(headLogits(split, x as tf.Tensor4D), [0, classIndex], [1, 1]), []);
+    const grads = tf.grad(score)(a);
+    const alpha = tf.mean(grads, [1, 2], true); // [1, 1, 1, c]
+    const raw = tf.relu(tf.sum(tf.mul(alpha, a), -1)); // [1, h, w]
+    const peak = tf.max(raw);
+    return tf.reshape(tf.div(raw, tf.maximum(peak, 1e-12)), [a.shape[1], a.shape[2]]);
+  });
+  try {
+    const [height, width] = cam.shape;
+    return { values: (await cam.data()) as Float32Array, height, width, classIndex, layer: split.layer };
+  } finally {
+    cam.dispose();
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * One image through a classifier: preprocessing, one forward pass to the last feature map, the head's
+ * probabilities, the top-k and the Grad-CAM of the top class. The feature map can be kept for more heat maps
+ * (another class clicked) and must then be disposed by the caller.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { ArchSpec } from '../core';
+import { type Prediction, topK } from './classify';
+import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
+import { preprocess, type ResizeMode } from './preprocess';
+
+export interface InferenceResult {
+  readonly top: readonly Prediction[];
+  readonly heat?: HeatMap;
+  /** Milliseconds: preprocessing, forward pass + read-back, Grad-CAM. */
+  readonly timing: { readonly preprocess: number; readonly predict: number; readonly gradcam: number };
+}
+
+export interface InferenceOptions {
+  readonly k?: number;
+  readonly resize?: ResizeMode;
+  /** Compute the top class's heat map (default true). */
+  readonly gradcam?: boolean;
+  /** Keep the feature map and return it (for later heat maps); the caller disposes it. */
+  readonly keepFeatures?: boolean;
+}
+
+export async function runInference(
+  model: tf.LayersModel,
+  spec: Pick<ArchSpec, 'input' | 'preprocessing'>,
+  pixels: tf.Tensor3D,
+  opts: InferenceOptions = {},
+): Promise<InferenceResult & { features?: tf.Tensor4D }> {
+  const split = splitModel(model);
+  const t0 = performance.now();
+  const x = preprocess(pixels, spec, opts.resize);
+  const t1 = performance.now();
+  let fmap: tf.Tensor4D | undefined;
+  try {
+    fmap = split.features.predict(x) as tf.Tensor4D;
+    x.dispose();
+    const probsT = headProbs(split, fmap);
+    const probs = (await probsT.data()) as Float32Array;
+    probsT.dispose();
+    const top = topK(probs, opts.k ?? 5);
+    const t2 = performance.now();
+    const heat = opts.gradcam === false ? undefined : await gradCam(split, fmap, top[0].index);
+    const t3 = performance.now();
+    const timing = { preprocess: t1 - t0, predict: t2 - t1, gradcam: t3 - t2 };
+    if (opts.keepFeatures) {
+      const features = fmap;
+      fmap = undefined;
+      return { top, heat, timing, features };
+    }
+    return { top, heat, timing };
+  } finally {
+    if (!x.isDisposed) x.dispose();
+    fmap?.dispose();
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * tfjs layers-model artifacts (model.json + binary shards) from bytes, a URL or a multi-file pick, without
+ * tfjs' own file:// handler (which needs tfjs-node). Shards are concatenated in `weightsManifest[].paths` order:
+ * an alphabetical sort (shard10 before shard2) loads without error and gives NaN everywhere.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { CancelledError, FetchError, WeightsFormatError } from './errors';
+
+export interface WeightsManifestGroup {
+  readonly paths: readonly string[];
+  readonly weights: readonly tf.io.WeightsManifestEntry[];
+}
+
+export interface ModelJson {
+  readonly format?: string;
+  readonly modelTopology?: unknown;
+  readonly weightsManifest: readonly WeightsManifestGroup[];
+}
+
+/** Bytes a weight entry occupies (float32/int32 = 4, bool/uint8 = 1; quantized entries use their dtype). */
+function entryBytes(e: tf.io.WeightsManifestEntry): number {
+  const n = e.shape.reduce((a, b) => a * b, 1);
+  const q = e.quantization;
+  if (q) return n * (q.dtype === 'float16' || q.dtype === 'uint16' ? 2 : 1);
+  return n * (e.dtype === 'bool' || e.dtype === 'string' ? 1 : 4);
+}
+
+/** Parse and check a model.json. `source` names the file or URL in messages. */
+export function parseModelJson(text: string, source: string): ModelJson {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new WeightsFormatError(
+      `${source} is not valid JSON (${text.length} characters; truncated or not a model.json?): ${why}`,
+    );
+  }
+  const m = json as Partial<ModelJson> | null;
+  if (!m || typeof m !== 'object' || !Array.isArray(m.weightsManifest)) {
+    throw new WeightsFormatError(
+      `${source} is not a tfjs layers model: it has no "weightsManifest" array (keys: ${m && typeof m === 'object' ? Object.keys(m).join(', ') || 'none' : typeof m}).`,
+    );
+  }
+  for (const g of m.weightsManifest) {
+    if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) {
+      throw new WeightsFormatError(`${source}: every weightsManifest group needs "paths" and "weights" arrays.`);
+    }
+  }
+  return m as ModelJson;
+}
+
+/** Total weight bytes the manifest describes. */
+export function manifestBytes(m: ModelJson): number {
+  return m.weightsManifest.reduce((a, g) => a + g.weights.reduce((b, e) => b + entryBytes(e), 0), 0);
+}
+
+/** Shard paths in the order their bytes must be concatenated. */
+export function shardPaths(m: ModelJson): string[] {
+  return m.weightsManifest.flatMap((g) => [...g.paths]);
+}
+
+/** Artifacts from a model.json and its shards (already in manifest order). */
+export function toArtifacts(m: ModelJson, shards: readonly ArrayBuffer[], source: string): tf.io.ModelArtifacts {
+  const total = shards.reduce((a, s) => a + s.byteLength, 0);
+  const want = manifestBytes(m);
+  if (total !== want) {
+    throw new WeightsFormatError(
+      `${source}: the shards hold ${total} bytes but the manifest describes ${want} bytes (a shard is missing, truncated or from another model).`,
+    );
+  }
+  const data = new Uint8Array(total);
+  let off = 0;
+  for (const s of shards) {
+    data.set(new Uint8Array(s), off);
+    off += s.byteLength;
+  }
+  return {
+    modelTopology: m.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+    format: m.format,
+    weightSpecs: m.weightsManifest.flatMap((g) => [...g.weights]),
+    weightData: data.buffer,
+  };
+}
+
+export interface FetchOptions {
+  readonly signal?: AbortSignal;
+  /** Bytes loaded so far and the total the manifest promises. */
+  readonly onProgress?: (loaded: number, total: number) => void;
+  readonly fetch?: typeof fetch;
+}
+
+async function get(url: string, opts: FetchOptions): Promise<Response> {
+  const f = opts.fetch ?? fetch;
+  let res: Response;
+  try {
+    res = await f(url, { signal: opts.signal });
+  } catch (e) {
+    if (opts.signal?.aborted) throw new CancelledError('download');
+    const why = e instanceof Error ? e.message : String(e);
+    throw new FetchError(`could not fetch ${url}: ${why} (offline, wrong address, or the server does not allow cross-origin requests)`);
+  }
+  if (!res.ok) throw new FetchError(`could not fetch ${url}: HTTP ${res.status} ${res.statusText}`.trim());
+  return res;
+}
+
+/** Read a body chunk by chunk so progress is reported and cancellation is prompt. */
+async function readBody(res: Response, onChunk: (n: number) => void, signal?: AbortSignal): Promise<ArrayBuffer> {
+  if (!res.body) {
+    const b = await res.arrayBuffer();
+    onChunk(b.byteLength);
+    return b;
+  }
+  const reader = res.body.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    if (signal?.aborted) {
+      await reader.cancel();
+      throw new CancelledError('download');
+    }
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    size += value.byteLength;
+    onChunk(value.byteLength);
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.byteLength;
+  }
+  return out.buffer;
+}
+
+/** Fetch a layers model from the URL of its model.json; shards are resolved relative to it. */
+export async function fetchLayersModel(url: string, opts: FetchOptions = {}): Promise<tf.io.ModelArtifacts> {
+  const res = await get(url, opts);
+  const m = parseModelJson(await res.text(), url);
+  const total = manifestBytes(m);
+  let loaded = 0;
+  opts.onProgress?.(0, total);
+  const base = new URL(url, typeof location !== 'undefined' ? location.href : undefined);
+  const paths = shardPaths(m);
+  const shards: ArrayBuffer[] = new Array(paths.length);
+  // A few shards in flight hide per-request latency on real networks; results keep manifest order by index.
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      try {
+        const r = await get(new URL(paths[i], base).href, opts);
+        shards[i] = await readBody(
+          r,
+          (n) => {
+            loaded += n;
+            opts.onProgress?.(loaded, total);
+          },
+          opts.signal,
+        );
+      } catch (e) {
+        next = paths.length; // the load has failed: the other workers stop after their current shard
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(4, paths.length) }, worker));
+  return toArtifacts(m, shards, url);
+}
+
+/** A named blob: a browser File, or anything with a name and bytes (tests, Node). */
+export interface NamedBlob {
+  readonly name: string;
+  arrayBuffer(): Promise<ArrayBuffer>;
+  text(): Promise<string>;
+}
+
+/** Artifacts from a multi-file pick: one `*.json` plus every shard it names (matched by file name). */
+export async function layersModelFromFiles(files: readonly NamedBlob[]): Promise<tf.io.ModelArtifacts> {
+  const jsons = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
+  if (jsons.length !== 1) {
+    throw new WeightsFormatError(
+      `pick exactly one model.json with its .bin shards; got ${jsons.length} JSON files among ${files.map((f) => f.name).join(', ') || 'no files'}.`,
+    );
+  }
+  const m = parseModelJson(await jsons[0].text(), jsons[0].name);
+  const byName = new Map(files.map((f) => [f.name, f]));
+  const shards: ArrayBuffer[] = [];
+  for (const p of shardPaths(m)) {
+    const base = p.split('/').pop()!;
+    const f = byName.get(base);
+    if (!f) throw new WeightsFormatError(`${jsons[0].name} needs the shard "${base}", which was not picked.`);
+    shards.push(await f.arrayBuffer());
+  }
+  return toArtifacts(m, shards, jsons[0].name);
+}

@@ -1,0 +1,70 @@
+/** Model state of the Classify view: the loaded model, a load in progress (with cancel) and the last error. */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { BackendName } from '../../tf/backend-names';
+import { modelClient } from '../../worker/client';
+import type { LoadPhase, ModelInfo, ModelSource } from '../../worker/protocol';
+
+export interface LoadState {
+  readonly label: string;
+  readonly phase: LoadPhase;
+  readonly loaded: number;
+  readonly total: number;
+  readonly cancel: () => void;
+}
+
+export interface ModelState {
+  readonly info?: ModelInfo;
+  readonly loading?: LoadState;
+  readonly error?: string;
+  readonly backendBusy: boolean;
+  load(source: ModelSource, label: string): Promise<void>;
+  setBackend(name?: BackendName): Promise<void>;
+  dismissError(): void;
+}
+
+export function useModel(initial: ModelSource | undefined): ModelState {
+  const [info, setInfo] = useState<ModelInfo>();
+  const [loading, setLoading] = useState<LoadState>();
+  const [error, setError] = useState<string>();
+  const [backendBusy, setBackendBusy] = useState(true);
+  const ready = useRef<Promise<unknown> | undefined>(undefined);
+
+  const load = useCallback(async (source: ModelSource, label: string) => {
+    const client = modelClient();
+    await ready.current?.catch(() => undefined);
+    setError(undefined);
+    const job = client.load(source, (phase, loaded, total) => setLoading((l) => (l ? { ...l, phase, loaded, total } : l)));
+    setLoading({ label, phase: 'download', loaded: 0, total: 0, cancel: job.cancel });
+    try {
+      setInfo(await job.promise);
+    } catch (e) {
+      const err = e as Error;
+      setError(err.name === 'CancelledError' ? `Loading ${label} was cancelled; the previous model is still in use.` : `${label}: ${err.message}`);
+    } finally {
+      setLoading(undefined);
+    }
+  }, []);
+
+  const setBackend = useCallback(async (name?: BackendName) => {
+    setBackendBusy(true);
+    try {
+      await modelClient().init(name);
+    } catch (e) {
+      setError(`Backend: ${(e as Error).message}`);
+    } finally {
+      setBackendBusy(false);
+    }
+  }, []);
+
+  // Start the worker, pick a backend, load the default model once.
+  const started = useRef(false);
+  useEffect(() => {
+    if (started.current) return;
+    started.current = true;
+    const requested = new URLSearchParams(window.location.search).get('backend') as BackendName | null;
+    ready.current = setBackend(requested ?? undefined);
+    if (initial) void load(initial, 'ImageNet ResNet50');
+  }, [initial, load, setBackend]);
+
+  return { info, loading, error, backendBusy, load, setBackend, dismissError: () => setError(undefined) };
+}

@@ -1,0 +1,118 @@
+/**
+ * Main-thread side of the model worker: promise per request, progress callbacks, cancellation. One shared
+ * worker for the app (the model and its weights live there once). Backend changes are published to
+ * `backend-status` for the shell's status bar.
+ */
+import type { BackendChoice, BackendName } from '../tf/backend';
+import { setBackendStatus } from './backend-status';
+import type { LoadPhase, ModelInfo, ModelSource, RawImage, RequestBody, Response, ResponseOf } from './protocol';
+
+type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
+
+interface Pending {
+  readonly resolve: (r: Response) => void;
+  readonly reject: (e: Error) => void;
+  readonly onProgress?: Progress;
+}
+
+/** An error from the worker, with the worker-side error name (WeightsFormatError, CancelledError, …). */
+export class WorkerError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ModelClient {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly worker: Worker) {
+    worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
+    worker.onerror = (e) => {
+      const err = new WorkerError('WorkerError', e.message || 'the model worker failed to start');
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  private receive(m: Response): void {
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    if (m.type === 'progress') {
+      p.onProgress?.(m.phase, m.loaded, m.total);
+      return;
+    }
+    this.pending.delete(m.id);
+    if (m.type === 'error') p.reject(new WorkerError(m.error.name, m.error.message));
+    else p.resolve(m);
+  }
+
+  private send<T extends Response['type']>(
+    body: RequestBody,
+    opts: { onProgress?: Progress; transfer?: Transferable[] } = {},
+  ): { id: number; promise: Promise<ResponseOf<T>> } {
+    const id = this.nextId++;
+    const promise = new Promise<ResponseOf<T>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: Response) => void, reject, onProgress: opts.onProgress });
+    });
+    this.worker.postMessage({ ...body, id }, opts.transfer ?? []);
+    return { id, promise };
+  }
+
+  async init(backend?: BackendName): Promise<BackendChoice> {
+    setBackendStatus({ state: 'starting', requested: backend });
+    try {
+      const r = await this.send<'backend'>({ type: 'init', backend }).promise;
+      setBackendStatus({ state: 'ready', choice: r.choice, requested: backend });
+      return r.choice;
+    } catch (e) {
+      setBackendStatus({ state: 'failed', message: (e as Error).message, requested: backend });
+      throw e;
+    }
+  }
+
+  /** Load a model; `cancel()` aborts the download (the previous model stays). */
+  load(source: ModelSource, onProgress?: Progress, useCache = true): { promise: Promise<ModelInfo>; cancel: () => void } {
+    const { id, promise } = this.send<'loaded'>({ type: 'load', source, useCache }, { onProgress });
+    return {
+      promise: promise.then((r) => r.info),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
+  }
+
+  classify(
+    image: ImageBitmap | RawImage,
+    name: string,
+    opts: { k?: number; resize?: 'center-crop' | 'squash'; gradcam?: boolean } = {},
+  ): Promise<ResponseOf<'classified'>> {
+    const transfer = 'close' in image ? [image as ImageBitmap] : [];
+    return this.send<'classified'>({ type: 'classify', image, name, ...opts }, { transfer }).promise;
+  }
+
+  async gradcam(classIndex: number) {
+    return (await this.send<'heat'>({ type: 'gradcam', classIndex }).promise).heat;
+  }
+
+  exportModel(): Promise<ResponseOf<'exported'>> {
+    return this.send<'exported'>({ type: 'export' }).promise;
+  }
+
+  memory(): Promise<ResponseOf<'memory'>> {
+    return this.send<'memory'>({ type: 'memory' }).promise;
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+let shared: ModelClient | undefined;
+
+/** The app's one model worker, started on first use. */
+export function modelClient(): ModelClient {
+  shared ??= new ModelClient(new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: 'model' }));
+  return shared;
+}

