@@ -18,7 +18,7 @@ interface Props {
 
 const W = 640;
 const H = 320;
-const M = { top: 16, right: 20, bottom: 42, left: 64 };
+const M = { top: 30, right: 20, bottom: 42, left: 64 };
 
 /** Gradient norm of every main-path weighted layer against its depth, both nets, log scale. */
 export function GradientChart({ series: input, label, drawKey }: Props) {
@@ -91,13 +91,14 @@ export function GradientChart({ series: input, label, drawKey }: Props) {
         .append('title')
         .text((d) => `${s.name} ${d.id}: ${d.norm.toExponential(2)}`);
     }
-    const legend = g.append('g').attr('transform', `translate(${W - M.right - 160},${M.top + 4})`);
+    // Legend in a row above the plot, so it never covers points.
+    const legend = g.append('g').attr('transform', `translate(${M.left + 8},12)`);
     series.forEach((s, i) => {
-      legend.append('rect').attr('x', 0).attr('y', i * 18).attr('width', 14).attr('height', 3).attr('fill', s.colour);
+      legend.append('rect').attr('x', i * 140).attr('y', 0).attr('width', 14).attr('height', 3).attr('fill', s.colour);
       legend
         .append('text')
-        .attr('x', 20)
-        .attr('y', i * 18 + 5)
+        .attr('x', i * 140 + 20)
+        .attr('y', 5)
         .attr('fill', theme.fg)
         .attr('font-size', 12)
         .text(s.name);
