@@ -88,6 +88,11 @@ export interface ChooseOptions {
   /** Try only this backend (and fall back from it in the usual order if it fails). */
   readonly prefer?: BackendName;
   readonly wasmPaths?: WasmPaths;
+  /**
+   * Extra condition a started backend must meet (e.g. the lab needs every training kernel): a reason string
+   * rejects it and the choice moves on to the next backend, with that reason recorded.
+   */
+  readonly accept?: (name: BackendName) => string | undefined;
 }
 
 /**
@@ -134,6 +139,11 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
         attempts.push({ name, ok: false, reason: `software WebGL renderer (${detail}): slower than wasm`, detail });
         continue;
       }
+    }
+    const refused = opts.accept?.(name);
+    if (refused) {
+      attempts.push({ name, ok: false, reason: refused, detail });
+      continue;
     }
     attempts.push({ name, ok: true, detail });
     return { name, attempts };

@@ -78,7 +78,7 @@ export function kernelGradients(
   return out;
 }
 
-/** Per-layer gradient norms in graph order. */
+/** Per-layer gradient norms in graph order. Synchronous read-back: cpu / wasm (see gradientNormsAsync). */
 export function gradientNorms(
   model: tf.LayersModel,
   graph: ArchGraph,
@@ -86,12 +86,41 @@ export function gradientNorms(
   labels: tf.Tensor1D,
   training = true,
 ): LayerGradient[] {
-  const grads = kernelGradients(model, graph, x, labels, training);
-  const norms = new Map<string, number>();
-  for (const [id, g] of grads) {
-    norms.set(id, tf.tidy(() => tf.norm(g).dataSync()[0]));
-    g.dispose();
+  const { ids, norms } = normTensor(model, graph, x, labels, training);
+  try {
+    return labelNorms(graph, ids, norms.dataSync());
+  } finally {
+    norms.dispose();
   }
+}
+
+/** gradientNorms with asynchronous read-back (a synchronous one in a worker on WebGPU returned zeros here). */
+export async function gradientNormsAsync(
+  model: tf.LayersModel,
+  graph: ArchGraph,
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  training = true,
+): Promise<LayerGradient[]> {
+  const { ids, norms } = normTensor(model, graph, x, labels, training);
+  try {
+    return labelNorms(graph, ids, await norms.data());
+  } finally {
+    norms.dispose();
+  }
+}
+
+/** All layers' norms in one tensor: one read-back instead of one per layer. */
+function normTensor(model: tf.LayersModel, graph: ArchGraph, x: tf.Tensor4D, labels: tf.Tensor1D, training: boolean) {
+  const grads = kernelGradients(model, graph, x, labels, training);
+  const ids = [...grads.keys()];
+  const norms = tf.tidy(() => tf.stack(ids.map((id) => tf.norm(grads.get(id)!))));
+  tf.dispose([...grads.values()]);
+  return { ids, norms };
+}
+
+function labelNorms(graph: ArchGraph, ids: readonly string[], values: ArrayLike<number>): LayerGradient[] {
+  const norms = new Map(ids.map((id, i) => [id, values[i]]));
   let depth = 0;
   return weighted(graph).map((n) => ({
     id: n.id,
@@ -105,6 +134,19 @@ export function gradientNorms(
 export interface GradientProbe {
   readonly plain: readonly LayerGradient[];
   readonly residual: readonly LayerGradient[];
+}
+
+/** probePair with asynchronous read-back (every backend). */
+export async function probePairAsync(opts: Omit<ProbeNetOptions, 'residual'>, x: tf.Tensor4D, labels: tf.Tensor1D): Promise<GradientProbe> {
+  const run = async (residual: boolean) => {
+    const { model, graph } = buildProbeNet({ ...opts, residual });
+    try {
+      return await gradientNormsAsync(model, graph, x, labels);
+    } finally {
+      model.dispose();
+    }
+  };
+  return { plain: await run(false), residual: await run(true) };
 }
 
 /** Plain-N and ResNet-N at initialisation on the same batch, same seed. */

@@ -59,15 +59,12 @@ function setLearningRate(opt: tf.Optimizer, lr: number): void {
   (opt as unknown as { learningRate: number }).learningRate = lr;
 }
 
-/**
- * One step on a batch: x [B, H, W, C], labels int32 [B]. Only this model's trainable variables are updated
- * (two models train side by side in the race). BN layers run in training mode and update their moving stats.
- */
-export function trainStep(t: Trainer, x: tf.Tensor4D, labels: tf.Tensor1D): StepResult {
+/** The step's loss and number of correct predictions as tensors (the caller reads and disposes them). */
+function stepTensors(t: Trainer, x: tf.Tensor4D, labels: tf.Tensor1D): { loss: tf.Scalar; correct: tf.Scalar; lr: number } {
   const lr = learningRateAt(t.schedule, t.step);
   setLearningRate(t.optimizer, lr);
   const vars = t.model.trainableWeights.map((w) => w.read() as tf.Variable);
-  let correct: tf.Tensor | undefined;
+  let correct: tf.Scalar | undefined;
   const loss = t.optimizer.minimize(
     () => {
       const logits = t.model.apply(x, { training: true }) as tf.Tensor2D;
@@ -78,12 +75,35 @@ export function trainStep(t: Trainer, x: tf.Tensor4D, labels: tf.Tensor1D): Step
     true,
     vars,
   )!;
-  const lossValue = loss.dataSync()[0];
-  const acc = correct!.dataSync()[0] / x.shape[0];
-  loss.dispose();
-  correct!.dispose();
   t.step += 1;
-  return { step: t.step, loss: lossValue, accuracy: acc, learningRate: lr };
+  return { loss, correct: correct!, lr };
+}
+
+/**
+ * One step on a batch: x [B, H, W, C], labels int32 [B]. Only this model's trainable variables are updated
+ * (two models train side by side in the race). BN layers run in training mode and update their moving stats.
+ * Reads the loss synchronously: fine on cpu / wasm; on GPU backends use trainStepAsync (a synchronous
+ * read-back in a worker on WebGPU returned zeros here).
+ */
+export function trainStep(t: Trainer, x: tf.Tensor4D, labels: tf.Tensor1D): StepResult {
+  const { loss, correct, lr } = stepTensors(t, x, labels);
+  try {
+    return { step: t.step, loss: loss.dataSync()[0], accuracy: correct.dataSync()[0] / x.shape[0], learningRate: lr };
+  } finally {
+    tf.dispose([loss, correct]);
+  }
+}
+
+/** trainStep with asynchronous read-back (works on every backend, including WebGPU in a worker). */
+export async function trainStepAsync(t: Trainer, x: tf.Tensor4D, labels: tf.Tensor1D): Promise<StepResult> {
+  const { loss, correct, lr } = stepTensors(t, x, labels);
+  const step = t.step;
+  try {
+    const [l, c] = await Promise.all([loss.data(), correct.data()]);
+    return { step, loss: l[0], accuracy: c[0] / x.shape[0], learningRate: lr };
+  } finally {
+    tf.dispose([loss, correct]);
+  }
 }
 
 export function disposeTrainer(t: Trainer): void {
@@ -196,6 +216,17 @@ export class TrainingRun {
     const { x, labels } = this.nextBatch();
     try {
       return trainStep(this.trainer, x, labels);
+    } finally {
+      x.dispose();
+      labels.dispose();
+    }
+  }
+
+  /** next() with asynchronous read-back (GPU backends). */
+  async nextAsync(): Promise<StepResult> {
+    const { x, labels } = this.nextBatch();
+    try {
+      return await trainStepAsync(this.trainer, x, labels);
     } finally {
       x.dispose();
       labels.dispose();

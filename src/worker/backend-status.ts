@@ -1,6 +1,7 @@
 /**
- * Which tfjs backend the model worker uses and why the faster ones were passed over: a tiny external store the
- * shell's status bar reads with useSyncExternalStore (no tfjs on the UI thread).
+ * Which tfjs backend each worker uses and why the faster ones were passed over: tiny external stores the
+ * shell's status bar reads with useSyncExternalStore (no tfjs on the UI thread). One for the model worker
+ * (explore / classify), one for the lab's training worker (set while the lab view is mounted).
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
 
@@ -10,19 +11,33 @@ export type BackendStatus =
   | { readonly state: 'ready'; readonly choice: BackendChoice; readonly requested?: BackendName }
   | { readonly state: 'failed'; readonly message: string; readonly requested?: BackendName };
 
-let status: BackendStatus = { state: 'idle' };
-const listeners = new Set<() => void>();
-
-export function setBackendStatus(s: BackendStatus): void {
-  status = s;
-  for (const l of listeners) l();
+export interface StatusStore {
+  set(s: BackendStatus): void;
+  get(): BackendStatus;
+  subscribe(l: () => void): () => void;
 }
 
-export function getBackendStatus(): BackendStatus {
-  return status;
+function statusStore(): StatusStore {
+  let status: BackendStatus = { state: 'idle' };
+  const listeners = new Set<() => void>();
+  return {
+    set(s) {
+      status = s;
+      for (const l of listeners) l();
+    },
+    get: () => status,
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
 }
 
-export function subscribeBackendStatus(l: () => void): () => void {
-  listeners.add(l);
-  return () => listeners.delete(l);
-}
+/** The model worker's backend. */
+export const modelBackendStatus = statusStore();
+/** The lab worker's backend. */
+export const labBackendStatus = statusStore();
+
+export const setBackendStatus = modelBackendStatus.set;
+export const getBackendStatus = modelBackendStatus.get;
+export const subscribeBackendStatus = modelBackendStatus.subscribe;

@@ -2,11 +2,13 @@
  * Typed messages between the lab view and its worker (src/worker/lab.worker.ts). Requests carry an id when
  * they expect one answer; the race streams `race-progress` messages until done, paused or reset.
  */
+import type { BackendCheckResult } from '../tf/backend-check';
+import type { BackendChoice, BackendName } from '../tf/backend';
 import type { InitKind } from '../tf/init';
 import type { LayerGradient } from '../tf/gradients';
 import type { OptimizerKind } from '../tf/train';
 
-export type Backend = 'wasm' | 'cpu';
+export type Backend = BackendName;
 
 export interface ProbeSettings {
   readonly depth: number;
@@ -43,7 +45,10 @@ export interface FilterImage {
 }
 
 export type LabRequest =
-  | { readonly type: 'init' }
+  /** Start (or switch) the backend: `backend` is the user's pick, absent for the automatic choice. A switch resets the race. */
+  | { readonly type: 'init'; readonly backend?: BackendName }
+  /** The seeded few-step training check on the active backend (src/tf/backend-check.ts). */
+  | { readonly type: 'check'; readonly id: number }
   | { readonly type: 'probe'; readonly id: number; readonly settings: ProbeSettings }
   | { readonly type: 'race-start'; readonly settings: RaceSettings }
   | { readonly type: 'race-pause' }
@@ -53,7 +58,9 @@ export type LabRequest =
   | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
 
 export type LabResponse =
-  | { readonly type: 'ready'; readonly backend: Backend; readonly note?: string }
+  | { readonly type: 'ready'; readonly backend: Backend; readonly choice: BackendChoice; readonly requested?: BackendName; readonly note?: string }
+  | { readonly type: 'backend-failed'; readonly requested?: BackendName; readonly message: string }
+  | { readonly type: 'check-result'; readonly id: number; readonly result: BackendCheckResult }
   | { readonly type: 'progress'; readonly id: number; readonly label: string; readonly fraction: number }
   | {
       readonly type: 'probe-result';

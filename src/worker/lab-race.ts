@@ -63,7 +63,7 @@ export class Race {
     this.runs = { plain: make(false), residual: make(true) };
     this.state = 'running';
     this.post({ type: 'race-state', runId, state: 'running' });
-    void this.loop(runId);
+    this.run(runId);
   }
 
   pause(): void {
@@ -77,7 +77,7 @@ export class Race {
     this.state = 'running';
     this.times = [];
     this.post({ type: 'race-state', runId: this.runId, state: 'running' });
-    void this.loop(this.runId);
+    this.run(this.runId);
   }
 
   reset(): void {
@@ -89,6 +89,14 @@ export class Race {
     this.post({ type: 'race-state', runId: this.runId, state: 'idle' });
   }
 
+  /** The loop, with a failed step (e.g. a kernel the backend lacks) reported instead of lost. */
+  private run(runId: number): void {
+    this.loop(runId).catch((e: unknown) => {
+      this.reset();
+      this.post({ type: 'error', message: `training stopped: ${e instanceof Error ? e.message : String(e)}` });
+    });
+  }
+
   private async loop(runId: number): Promise<void> {
     while (this.state === 'running' && runId === this.runId && this.runs && this.settings) {
       if (this.runs.plain.step >= this.settings.steps) {
@@ -96,8 +104,13 @@ export class Race {
         this.post({ type: 'race-state', runId, state: 'done' });
         return;
       }
-      const plain = this.runs.plain.next();
-      const residual = this.runs.residual.next();
+      // Asynchronous read-back: a synchronous one returned zeros on WebGPU in a worker.
+      const runs = this.runs;
+      const plain = await runs.plain.nextAsync();
+      if (runId !== this.runId || this.runs !== runs) return;
+      const residual = await runs.residual.nextAsync();
+      // Reset / restart while the step was in flight: its models are gone (or replaced).
+      if (runId !== this.runId || this.runs !== runs) return;
       const now = performance.now();
       this.times.push(now);
       if (this.times.length > 20) this.times.shift();

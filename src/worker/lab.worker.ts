@@ -8,8 +8,10 @@ import { expand, getPreset } from '../core';
 import { generateShapeSet } from '../core/datasets/shapes';
 import { parseNpz } from '../core/npz';
 import { akamasterPreprocess, loadAkamasterWeights } from '../tf/akamaster';
+import type { BackendName } from '../tf/backend';
+import { runBackendCheck } from '../tf/backend-check';
 import { buildModel } from '../tf/build';
-import { gradientNorms, probePair } from '../tf/gradients';
+import { gradientNormsAsync, probePairAsync } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
 import { decodeFolder } from './decode-images';
 import { Race, RACE_IMAGE_SIZE } from './lab-race';
@@ -17,11 +19,29 @@ import { initTrainingBackend } from './wasm-browser';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: LabResponse) => self.postMessage(m);
-const ready = initTrainingBackend().then((r) => {
-  post({ type: 'ready', ...r });
-  return r;
-});
 const race = new Race(post);
+
+/** The backend in use; every request waits for the latest (re)start. */
+let ready: Promise<unknown> | undefined;
+
+function start(requested?: BackendName): Promise<unknown> {
+  const prev = ready ?? Promise.resolve();
+  ready = prev
+    .catch(() => undefined)
+    .then(async () => {
+      // The race's models live on the old backend: drop them before switching (moving them lazily gave NaN in
+      // the model worker, see model-host.ts).
+      race.reset();
+      try {
+        const { choice, note } = await initTrainingBackend(requested);
+        post({ type: 'ready', backend: choice.name, choice, requested, note });
+      } catch (e) {
+        post({ type: 'backend-failed', requested, message: e instanceof Error ? e.message : String(e) });
+        throw e;
+      }
+    });
+  return ready;
+}
 
 /** A batch of generated 32×32 images, normalised like the race's inputs. */
 function probeBatch(batch: number, seed: number): { x: tf.Tensor4D; labels: tf.Tensor1D } {
@@ -32,12 +52,12 @@ function probeBatch(batch: number, seed: number): { x: tf.Tensor4D; labels: tf.T
   }));
 }
 
-function probe(id: number, settings: ProbeSettings): void {
+async function probe(id: number, settings: ProbeSettings): Promise<void> {
   const t0 = performance.now();
   post({ type: 'progress', id, label: `plain-${settings.depth} and ResNet-${settings.depth}: one forward/backward pass each`, fraction: 0 });
   const { x, labels } = probeBatch(settings.batch, settings.seed);
   try {
-    const { plain, residual } = probePair(
+    const { plain, residual } = await probePairAsync(
       { depth: settings.depth, batchNorm: settings.batchNorm, init: settings.init, shortcut: settings.shortcut, seed: settings.seed },
       x,
       labels,
@@ -62,12 +82,12 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
     loadAkamasterWeights(model, arrays);
     post({ type: 'progress', id, label: `ResNet-${depth} loaded; gradient norms on 32 generated images`, fraction: 0.5 });
     const kernel = model.getLayer('conv1_conv').getWeights()[0];
-    const filters: FilterImage = { kernel: Array.from(kernel.dataSync()), shape: kernel.shape as [number, number, number, number] };
+    const filters: FilterImage = { kernel: Array.from(await kernel.data()), shape: kernel.shape as [number, number, number, number] };
     const set = generateShapeSet({ count: 32, size: 32, seed: 1 });
     const x = tf.tidy(() => akamasterPreprocess(tf.mul(tf.tensor4d(set.images, [32, 32, 32, 3]), 255) as tf.Tensor4D));
     // Trained net: BN with its running statistics; the loss of its own top prediction for each image.
     const labels = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1).toInt() as tf.Tensor1D);
-    const gradients = gradientNorms(model, expand(spec), x, labels, false);
+    const gradients = await gradientNormsAsync(model, expand(spec), x, labels, false);
     tf.dispose([x, labels]);
     post({ type: 'akamaster-result', id, model: spec.name, filters, gradients });
   } finally {
@@ -75,17 +95,28 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
   }
 }
 
-self.onmessage = async (ev: MessageEvent<LabRequest>) => {
-  const m = ev.data;
+/** Requests run one at a time (reads are asynchronous now): a backend switch never lands mid-probe. */
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (ev: MessageEvent<LabRequest>) => {
+  queue = queue.then(() => handle(ev.data));
+};
+
+async function handle(m: LabRequest): Promise<void> {
   const id = 'id' in m ? m.id : undefined;
   try {
-    await ready;
+    if (m.type === 'init') {
+      // A failure was already reported as 'backend-failed'.
+      await start(m.backend).catch(() => undefined);
+      return;
+    }
+    await (ready ?? start());
     switch (m.type) {
-      case 'init':
-        post({ type: 'ready', ...(await ready) });
+      case 'check':
+        post({ type: 'progress', id: m.id, label: `training a tiny ResNet-8 for a few steps on ${tf.getBackend()}`, fraction: 0 });
+        post({ type: 'check-result', id: m.id, result: await runBackendCheck() });
         break;
       case 'probe':
-        probe(m.id, m.settings);
+        await probe(m.id, m.settings);
         break;
       case 'race-start':
         race.start(m.settings);
@@ -114,4 +145,4 @@ self.onmessage = async (ev: MessageEvent<LabRequest>) => {
   } catch (e) {
     post({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
   }
-};
+}

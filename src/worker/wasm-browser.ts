@@ -1,31 +1,35 @@
 /**
- * tfjs in the browser worker: wasm (with the training kernels) when it starts, else cpu. Under Vite the
- * .wasm files must be passed to setWasmPaths as URLs, or setBackend('wasm') silently returns false (DESIGN §6).
+ * The lab worker's backend: the same choice as the model worker (webgpu → webgl → wasm → cpu, software GPUs
+ * skipped unless asked for, reasons recorded), plus one condition: the backend must have every kernel a
+ * training step uses (src/tf/training-kernels.ts), else the choice falls back with that reason.
+ * Under Vite the .wasm files must be passed to setWasmPaths as URLs, or setBackend('wasm') silently returns
+ * false (DESIGN §6).
  */
-import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { type BackendChoice, type BackendName, chooseBackend } from '../tf/backend';
+import { trainingProblem } from '../tf/training-kernels';
 import { registerWasmTrainingKernels } from '../tf/wasm-train';
-import type { Backend } from './lab-protocol';
 
-export async function initTrainingBackend(): Promise<{ backend: Backend; note?: string }> {
-  try {
-    // The threaded build starts its pthreads with importScripts, which a module worker does not have (the
-    // page is cross-origin isolated, so tfjs would pick it): use the single-threaded SIMD build.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    setWasmPaths({
+export async function initTrainingBackend(prefer?: BackendName): Promise<{ choice: BackendChoice; note?: string }> {
+  // Kernels registered for 'wasm' only: the fast backprop-filter/input and Tile (wasm lacks or has slow ones);
+  // the GPU backends keep their own.
+  registerWasmTrainingKernels();
+  const choice = await chooseBackend({
+    prefer,
+    wasmPaths: {
       'tfjs-backend-wasm.wasm': wasmPlain,
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-    });
-    registerWasmTrainingKernels();
-    if (await tf.setBackend('wasm')) return { backend: 'wasm' };
-  } catch (e) {
-    await tf.setBackend('cpu');
-    return { backend: 'cpu', note: `wasm failed to start (${e instanceof Error ? e.message : String(e)}); training on cpu is slow` };
+    },
+    accept: trainingProblem,
+  });
+  const notes: string[] = [];
+  if (prefer && choice.name !== prefer) {
+    const failed = choice.attempts.find((a) => a.name === prefer);
+    notes.push(`${prefer} could not be used for training (${failed?.reason ?? 'unknown reason'}); the lab trains on ${choice.name}.`);
   }
-  await tf.setBackend('cpu');
-  return { backend: 'cpu', note: 'wasm is unavailable; training on cpu is slow' };
+  if (choice.name === 'cpu') notes.push('Training on the cpu backend is slow.');
+  return { choice, note: notes.length > 0 ? notes.join(' ') : undefined };
 }

@@ -1,9 +1,21 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { isBackendName, type BackendName } from '../../tf/backend-names';
+import { labBackendStatus } from '../../worker/backend-status';
 import type { Backend, LabRequest, LabResponse } from '../../worker/lab-protocol';
 
 export interface WorkerStatus {
+  /** The backend training runs on; undefined while (re)starting. */
   readonly backend?: Backend;
+  /** The user's pick (undefined: automatic). */
+  readonly requested?: BackendName;
+  /** Why the pick was not used, or that cpu is slow; or why no backend started. */
   readonly note?: string;
+}
+
+/** `?backend=` in the URL (the app's convention, see the classify view), when it names a backend. */
+function backendFromUrl(): BackendName | undefined {
+  const b = new URLSearchParams(window.location.search).get('backend');
+  return isBackendName(b) ? b : undefined;
 }
 
 type Listener = (m: LabResponse) => void;
@@ -15,24 +27,39 @@ type Listener = (m: LabResponse) => void;
 export function useLabWorker() {
   const workerRef = useRef<Worker | null>(null);
   const listeners = useRef(new Set<Listener>());
-  const [status, setStatus] = useState<WorkerStatus>({});
+  const [status, setStatus] = useState<WorkerStatus>(() => ({ requested: backendFromUrl() }));
   const nextId = useRef(1);
+
+  const setBackend = useCallback((backend?: BackendName) => {
+    setStatus({ requested: backend });
+    labBackendStatus.set({ state: 'starting', requested: backend });
+    workerRef.current?.postMessage({ type: 'init', backend } satisfies LabRequest);
+  }, []);
 
   useEffect(() => {
     const worker = new Worker(new URL('../../worker/lab.worker.ts', import.meta.url), { type: 'module' });
     workerRef.current = worker;
     worker.onmessage = (ev: MessageEvent<LabResponse>) => {
       const m = ev.data;
-      if (m.type === 'ready') setStatus({ backend: m.backend, note: m.note });
+      if (m.type === 'ready') {
+        setStatus({ backend: m.backend, requested: m.requested, note: m.note });
+        labBackendStatus.set({ state: 'ready', choice: m.choice, requested: m.requested });
+      } else if (m.type === 'backend-failed') {
+        setStatus({ requested: m.requested, note: m.message });
+        labBackendStatus.set({ state: 'failed', message: m.message, requested: m.requested });
+      }
       for (const l of listeners.current) l(m);
     };
     worker.onerror = (e) => {
       for (const l of listeners.current) l({ type: 'error', message: e.message || 'the lab worker failed to start' });
     };
-    worker.postMessage({ type: 'init' } satisfies LabRequest);
+    const requested = backendFromUrl();
+    labBackendStatus.set({ state: 'starting', requested });
+    worker.postMessage({ type: 'init', backend: requested } satisfies LabRequest);
     return () => {
       worker.terminate();
       workerRef.current = null;
+      labBackendStatus.set({ state: 'idle' });
     };
   }, []);
 
@@ -49,7 +76,7 @@ export function useLabWorker() {
 
   const newId = useCallback(() => nextId.current++, []);
 
-  return useMemo(() => ({ status, send, subscribe, newId }), [status, send, subscribe, newId]);
+  return useMemo(() => ({ status, send, subscribe, newId, setBackend }), [status, send, subscribe, newId, setBackend]);
 }
 
 export type LabWorker = ReturnType<typeof useLabWorker>;

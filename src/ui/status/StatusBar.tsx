@@ -1,31 +1,33 @@
 import { useSyncExternalStore } from 'react';
-import { getBackendStatus, subscribeBackendStatus } from '../../worker/backend-status';
+import { type BackendStatus, labBackendStatus, modelBackendStatus, type StatusStore } from '../../worker/backend-status';
 import './status.css';
 
-/** The shell's status bar: the tfjs backend in use and the reason each faster backend was not used. */
-export function StatusBar() {
-  const s = useSyncExternalStore(subscribeBackendStatus, getBackendStatus);
-  let text: string;
+function describe(label: string, s: BackendStatus, idle: string): string {
   switch (s.state) {
     case 'idle':
-      text = 'Backend: not started (starts with the first model)';
-      break;
+      return `${label}: ${idle}`;
     case 'starting':
-      text = `Backend: starting${s.requested ? ` ${s.requested}` : ''}…`;
-      break;
+      return `${label}: starting${s.requested ? ` ${s.requested}` : ''}…`;
     case 'failed':
-      text = `Backend: failed — ${s.message}`;
-      break;
-    case 'ready':
-      text = `Backend: ${s.choice.name}${s.choice.attempts.at(-1)?.detail ? ` (${s.choice.attempts.at(-1)!.detail})` : ''}`;
-      break;
+      return `${label}: failed — ${s.message}`;
+    case 'ready': {
+      const detail = s.choice.attempts.at(-1)?.detail;
+      return `${label}: ${s.choice.name}${detail ? ` (${detail})` : ''}`;
+    }
   }
+}
+
+/** One worker's backend and the reason each faster backend was not used. */
+function BackendLine({ store, label, idle, testId }: { store: StatusStore; label: string; idle: string; testId: string }) {
+  const s = useSyncExternalStore(store.subscribe, store.get);
   const skipped = s.state === 'ready' ? s.choice.attempts.filter((a) => !a.ok) : [];
   return (
-    <footer className="status-bar">
-      <span data-testid="backend-status" aria-live="polite">{text}</span>
+    <>
+      <span data-testid={testId} aria-live="polite">
+        {describe(label, s, idle)}
+      </span>
       {skipped.length > 0 && (
-        <details className="status-fallbacks">
+        <details className="status-fallbacks" data-testid={`${testId}-fallbacks`}>
           <summary>why not {skipped.map((a) => a.name).join(', ')}?</summary>
           <ul>
             {skipped.map((a) => (
@@ -36,6 +38,23 @@ export function StatusBar() {
           </ul>
         </details>
       )}
+    </>
+  );
+}
+
+/**
+ * The shell's status bar: the tfjs backend of the model worker (explore / classify) and, while the lab is
+ * open, of the lab's training worker ("Lab: …"). The model line is hidden while only the lab has started.
+ */
+export function StatusBar() {
+  const model = useSyncExternalStore(modelBackendStatus.subscribe, modelBackendStatus.get);
+  const lab = useSyncExternalStore(labBackendStatus.subscribe, labBackendStatus.get);
+  return (
+    <footer className="status-bar">
+      {(model.state !== 'idle' || lab.state === 'idle') && (
+        <BackendLine store={modelBackendStatus} label="Backend" idle="not started (starts with the first model)" testId="backend-status" />
+      )}
+      {lab.state !== 'idle' && <BackendLine store={labBackendStatus} label="Lab" idle="" testId="lab-backend-status" />}
     </footer>
   );
 }

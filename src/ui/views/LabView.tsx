@@ -1,3 +1,4 @@
+import { BackendPanel } from '../lab/BackendPanel';
 import { FiltersPanel } from '../lab/FiltersPanel';
 import { GradientPanel } from '../lab/GradientPanel';
 import { RacePanel } from '../lab/RacePanel';
@@ -14,6 +15,7 @@ export default function LabView() {
           {worker.status.note}
         </p>
       )}
+      <BackendPanel worker={worker} />
       <GradientPanel worker={worker} />
       <RacePanel worker={worker} />
       <FiltersPanel worker={worker} />
