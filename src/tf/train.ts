@@ -54,9 +54,16 @@ export interface StepResult {
   readonly learningRate: number;
 }
 
-/** Adam has no setLearningRate in tfjs 4.22; both optimizers read the public field each step. */
+/**
+ * Adam has no setLearningRate in tfjs 4.22 and reads its public `learningRate` field each step. SGD and
+ * momentum do not: they multiply by a scalar `c = -lr` made in setLearningRate, so assigning the field alone
+ * left them at their first rate (the warm-up's lr / warmupSteps) for the whole run.
+ */
 function setLearningRate(opt: tf.Optimizer, lr: number): void {
-  (opt as unknown as { learningRate: number }).learningRate = lr;
+  const o = opt as unknown as { learningRate: number; setLearningRate?: (lr: number) => void };
+  if (o.learningRate === lr) return;
+  if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+  else o.learningRate = lr;
 }
 
 /** The step's loss and number of correct predictions as tensors (the caller reads and disposes them). */
@@ -108,6 +115,8 @@ export async function trainStepAsync(t: Trainer, x: tf.Tensor4D, labels: tf.Tens
 
 export function disposeTrainer(t: Trainer): void {
   t.optimizer.dispose();
+  // MomentumOptimizer.dispose (tfjs 4.22) frees its momentum scalar but not SGD's learning-rate scalar `c`.
+  (t.optimizer as unknown as { c?: tf.Tensor }).c?.dispose();
   t.model.dispose();
 }
 

@@ -25,4 +25,10 @@ describe('backend choice', () => {
     expect(choice.name).toBe('cpu');
     expect(choice.attempts).toHaveLength(1);
   });
+
+  it('a backend refused by `accept` (e.g. missing training kernels) is skipped with that reason', async () => {
+    const choice = await chooseBackend({ prefer: 'cpu', accept: (n) => (n === 'cpu' ? 'cannot train here: test' : undefined) });
+    expect(choice.name).not.toBe('cpu');
+    expect(choice.attempts.find((a) => a.name === 'cpu')).toEqual({ name: 'cpu', ok: false, reason: 'cannot train here: test', detail: undefined });
+  });
 });
