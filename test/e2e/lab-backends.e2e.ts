@@ -91,6 +91,18 @@ test('the same seeded training steps and gradient norms on wasm, webgl and webgp
     expect(dGrad, `${backend} gradient norms vs wasm`).toBeLessThan(TOLERANCE);
   }
   if (skipped.length > 0) console.log(`not checked (unavailable here): ${skipped.join(', ')}`);
+
+  // Back to auto: the status bar names the lab's backend and, when faster ones were passed over (software
+  // GPUs here), why.
+  const auto = await pick(page, 'auto');
+  const labStatus = page.getByTestId('lab-backend-status');
+  await expect.poll(() => labStatus.textContent()).toMatch(new RegExp(`^Lab: ${auto}`));
+  if (auto === 'wasm') {
+    await page.getByTestId('lab-backend-status-fallbacks').locator('summary').click();
+    const reasons = await page.getByTestId('lab-backend-status-fallbacks').locator('li').allTextContents();
+    expect(reasons.map((r) => r.split(':')[0])).toEqual(['webgpu', 'webgl']);
+    console.log(`auto → wasm; ${reasons.join(' | ')}`);
+  }
   expect(s.errors).toEqual([]);
   await page.context().close();
 });
