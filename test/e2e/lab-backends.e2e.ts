@@ -12,10 +12,10 @@
  *
  * A backend that cannot start here is reported (console) and skipped; wasm and webgl must run.
  */
-import type { Browser, Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BackendCheckResult } from '../../src/tf/backend-check';
-import { launch, open, screenshot } from './browser';
+import { baseUrl, launch, open, screenshot } from './browser';
 
 const TOLERANCE = 1e-3;
 
@@ -105,4 +105,32 @@ test('the same seeded training steps and gradient norms on wasm, webgl and webgp
   }
   expect(s.errors).toEqual([]);
   await page.context().close();
+});
+
+test('a backend that cannot start is named with its reason, and the lab falls back', async () => {
+  // Chromium without --enable-unsafe-webgpu has no WebGPU adapter on Linux.
+  const plain = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await plain.newPage({ viewport: { width: 1280, height: 1000 } });
+    await page.goto(`${baseUrl()}/?view=lab&backend=webgpu`);
+    const status = page.getByTestId('lab-backend');
+    await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^training on (webgl|wasm|cpu)$/);
+    const got = (await status.textContent())!.replace('training on ', '');
+    const note = page.locator('.lab > .lab-error');
+    await expect.poll(() => note.textContent()).toMatch(new RegExp(`^webgpu could not be used for training \\(.*WebGPU.*\\); the lab trains on ${got}\\.`));
+    await page.getByTestId('lab-backend-status-fallbacks').locator('summary').click();
+    const reasons = await page.getByTestId('lab-backend-status-fallbacks').locator('li').allTextContents();
+    expect(reasons[0]).toMatch(/^webgpu: .*WebGPU/);
+    console.log(`without the WebGPU flag: ${await note.textContent()} | ${reasons.join(' | ')}`);
+    // The lab still trains on the fallback.
+    await page.getByRole('button', { name: 'Check training on this backend' }).click();
+    await page.locator(`[data-testid="backend-checks"] tr[data-backend="${got}"]`).waitFor({ timeout: 120_000 });
+    await screenshot(page, 'lab-backend-fallback');
+  } finally {
+    await plain.close();
+  }
 });
