@@ -50,7 +50,7 @@ describe('resnet-explorer export', () => {
     const [orig, again] = [await readKerasH5(readFileSync(h5)), await readKerasH5(readFileSync(join(tmp, 'back.h5')))];
     expect(again.layers.map((l) => l.layer)).toEqual(orig.layers.map((l) => l.layer));
     again.layers.forEach((l, i) => {
-      l.weights.forEach((w, j) => expect(w.data).toEqual(orig.layers[i].weights[j].data));
+      for (const [j, w] of l.weights.entries()) expect(w.data).toEqual(orig.layers[i].weights[j].data);
     });
     source.dispose();
     target.dispose();
