@@ -25,8 +25,8 @@ export interface Dataset {
   readonly train: ExampleSet;
   readonly val: ExampleSet;
   readonly skipped: readonly Skipped[];
-  /** Images that went through the network (not counting mirrors). */
-  readonly extracted: number;
+  /** Label of every image that went through the network (skipped ones left out; mirrors not counted). */
+  readonly used: readonly number[];
   /** Milliseconds of decode + preprocessing + forward pass per image (mirror included when flipping). */
   readonly msPerImage: number;
 }
@@ -37,6 +37,28 @@ export interface ExtractOptions {
   readonly seed?: number;
   readonly signal?: AbortSignal;
   readonly onImage?: (done: number, total: number, name: string) => void;
+}
+
+/** A fine-tuning request that cannot work: names the class or value and what is needed. */
+export class FinetuneInputError extends Error {
+  override readonly name = 'FinetuneInputError';
+}
+
+/** ≥ 2 distinct non-empty class names, every label one of them, ≥ 1 image per class. */
+export function checkClasses(classNames: readonly string[], labels: readonly number[]): void {
+  if (classNames.length < 2) {
+    throw new FinetuneInputError(`fine-tuning needs at least 2 classes; got ${classNames.length}${classNames.length ? ` (${classNames.join(', ')})` : ''}.`);
+  }
+  const seen = new Set<string>();
+  for (const c of classNames) {
+    if (typeof c !== 'string' || c.trim() === '') throw new FinetuneInputError(`class names must be non-empty; got ${JSON.stringify(c)}.`);
+    if (seen.has(c)) throw new FinetuneInputError(`class names must be unique; "${c}" appears twice.`);
+    seen.add(c);
+  }
+  const bad = labels.find((l) => !Number.isInteger(l) || l < 0 || l >= classNames.length);
+  if (bad !== undefined) throw new FinetuneInputError(`label ${bad} is not a class index in 0…${classNames.length - 1}.`);
+  const empty = classNames.filter((_, i) => !labels.includes(i));
+  if (empty.length) throw new FinetuneInputError(`every class needs at least one image; ${empty.map((c) => `"${c}"`).join(', ')} has none.`);
 }
 
 function stack(parts: tf.Tensor2D[], d: number): tf.Tensor2D {
@@ -63,6 +85,7 @@ export async function extractDataset(
   const parts = { train: [] as tf.Tensor2D[], val: [] as tf.Tensor2D[] };
   const labels = { train: [] as number[], val: [] as number[] };
   const skipped: Skipped[] = [];
+  const used: number[] = [];
   let ms = 0;
   try {
     for (let i = 0; i < images.length; i++) {
@@ -89,6 +112,7 @@ export async function extractDataset(
       ms += performance.now() - t0;
       if (feats) {
         parts[which].push(feats);
+        used.push(im.label);
         labels[which].push(...(flip ? [im.label, im.label] : [im.label]));
       }
       opts.onImage?.(i + 1, images.length, im.name);
@@ -99,7 +123,7 @@ export async function extractDataset(
       train: { x: stack(parts.train, d), labels: labels.train },
       val: { x: stack(parts.val, d), labels: labels.val },
       skipped,
-      extracted: images.length - skipped.length,
+      used,
       msPerImage: images.length ? ms / images.length : 0,
     };
   } finally {
