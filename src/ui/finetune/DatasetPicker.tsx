@@ -9,7 +9,7 @@ export function DatasetPicker({ disabled, onPicked }: { disabled: boolean; onPic
   return (
     <div
       role="region"
-      aria-label="Drop a folder of classes here"
+      aria-label="Drop class folders here"
       className={`ft-drop cls-drop${over ? ' cls-drop-over' : ''}`}
       onDragOver={(e) => {
         e.preventDefault();
