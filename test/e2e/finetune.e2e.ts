@@ -47,7 +47,9 @@ beforeAll(async () => {
     ['cat', 'cat.jpg'],
   ] as const) {
     mkdirSync(join(dir, 'pets', cls), { recursive: true });
-    BOXES.forEach((b, i) => writeFileSync(join(dir, 'pets', cls, `${cls}-${i}.jpg`), crop(file, b, i % 2 === 1)));
+    BOXES.forEach((b, i) => {
+      writeFileSync(join(dir, 'pets', cls, `${cls}-${i}.jpg`), crop(file, b, i % 2 === 1));
+    });
   }
   writeFileSync(join(dir, 'pets', 'notes.txt'), 'not an image');
   browser = await launch();
