@@ -298,3 +298,15 @@ export function finetunedSpec(base: ArchSpec, classes: number): ArchSpec {
     head: { ...base.head, includeTop: true, pooling: 'avg', classes, classifierActivation: 'softmax', classifierName: 'predictions' },
   };
 }
+
+/**
+ * A fine-tuned model saved by this app (tfjs files): its class names (`userDefinedMetadata.classNames`) and
+ * BatchNormalization epsilon (from the topology; the ImageNet base uses 1e-3). Undefined for other models.
+ */
+export function finetunedFromArtifacts(a: tf.io.ModelArtifacts): { classNames: string[]; bnEpsilon?: number } | undefined {
+  const names = (a.userDefinedMetadata as { classNames?: unknown } | undefined)?.classNames;
+  if (!Array.isArray(names) || names.length < 2 || !names.every((n) => typeof n === 'string' && n.length > 0)) return undefined;
+  const layers = (a.modelTopology as { config?: { layers?: { class_name?: string; config?: { epsilon?: unknown } }[] } } | undefined)?.config?.layers;
+  const eps = layers?.find((l) => l.class_name === 'BatchNormalization')?.config?.epsilon;
+  return { classNames: names as string[], bnEpsilon: typeof eps === 'number' ? eps : undefined };
+}

@@ -8,7 +8,7 @@ import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
-import { adoptCombined } from '../tf/finetune';
+import { adoptCombined, finetunedFromArtifacts, finetunedSpec } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { imagenetResNet50Spec, loadImagenetResNet50Weights } from '../tf/imagenet';
 import { runInference } from '../tf/inference';
@@ -166,6 +166,7 @@ export class ModelHost {
       let weights: ModelInfo['weights'] = 'loaded';
       let weightsLabel: string;
       let fromCache = false;
+      let classNames: readonly string[] | undefined;
       let apply: ((m: tf.LayersModel) => Promise<void> | void) | undefined;
       switch (source.kind) {
         case 'imagenet': {
@@ -189,7 +190,15 @@ export class ModelHost {
               ? await this.artifactsFromUrl(id, source.url, `url:${source.url}`, useCache, ctl.signal)
               : { artifacts: await layersModelFromFiles(source.files), fromCache: false };
           const legacy = isLegacyImagenet(r.artifacts);
-          spec = legacy ? imagenetResNet50Spec() : getPreset(source.preset);
+          // A fine-tuned model downloaded from this app: the chosen architecture with its classes and BN epsilon.
+          const tuned = legacy ? undefined : finetunedFromArtifacts(r.artifacts);
+          const preset = getPreset(source.preset);
+          spec = legacy
+            ? imagenetResNet50Spec()
+            : tuned
+              ? finetunedSpec({ ...preset, bnEpsilon: tuned.bnEpsilon ?? preset.bnEpsilon }, tuned.classNames.length)
+              : preset;
+          classNames = tuned?.classNames;
           weightsLabel = source.kind === 'layers-url' ? source.url : source.files.map((f) => f.name).join(', ');
           fromCache = r.fromCache;
           apply = (m) => loadLayersModelWeights(m, r.artifacts, { source: weightsLabel, bnEpsilon: legacy ? 1e-3 : undefined });
@@ -227,6 +236,7 @@ export class ModelHost {
         weightsLabel,
         params: model.countParams(),
         classes: spec.head.classes,
+        ...(classNames ? { classNames } : {}),
         preprocessing: spec.preprocessing,
         fromCache,
         loadMs: performance.now() - t0,

@@ -34,6 +34,7 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
   let host: ModelHost;
   let images: FinetuneImage[];
   let probe: { elephant: RawImage; cat: RawImage };
+  let exported: Extract<Response, { type: 'exported' }> | undefined;
 
   async function send(req: RequestBody): Promise<Response> {
     const id = nextId++;
@@ -124,6 +125,7 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     if (tfjs.type !== 'exported') throw new Error(JSON.stringify(tfjs));
     expect(JSON.parse(tfjs.modelJson).userDefinedMetadata).toEqual({ classNames: ['elephant', 'cat'] });
     expect(tfjs.weights.byteLength).toBe((23_587_712 + 2048 * 2 + 2) * 4);
+    exported = tfjs;
 
     const used = await send({ type: 'finetune-use' });
     expect(used).toMatchObject({
@@ -147,5 +149,20 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     expect(h5.classNames).toEqual(['elephant', 'cat']);
     // The ImageNet classifier (2048×1000 + 1000) was freed, the new head (2) added.
     expect(await numTensors()).toBe(before);
+  });
+
+  it('the downloaded tfjs files load back (as "tfjs model files") with the class names and the same predictions', async () => {
+    if (!exported) throw new Error('the previous test did not export');
+    const files = [
+      new File([exported.modelJson], 'model.json', { type: 'application/json' }),
+      new File([exported.weights], `${exported.name}.weights.bin`),
+    ];
+    const before = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    const r = await send({ type: 'load', source: { kind: 'layers-files', files, preset: 'ResNet50' } });
+    expect(r).toMatchObject({ type: 'loaded', info: { classes: 2, classNames: ['elephant', 'cat'], spec: { bnEpsilon: 1e-3 } } });
+    const after = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (before.type !== 'classified' || after.type !== 'classified') throw new Error('classification failed');
+    expect(after.top[0].label).toBe('cat');
+    expect(after.top[0].probability).toBeCloseTo(before.top[0].probability, 4);
   });
 });
