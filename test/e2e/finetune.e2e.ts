@@ -108,7 +108,7 @@ test('a picked folder of two classes trains a new head; the used model classifie
   expect(s.errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
 });
 
-test('bad input: one class only is refused with a message, and the app keeps classifying', async () => {
+test('bad input is refused with messages; dropped files join a named class; cancel keeps the current model', async () => {
   const { page } = s;
   await page.getByRole('button', { name: 'Clear images' }).click();
   await page.getByLabel('Folder of classes').setInputFiles(join(dir, 'pets', 'cat'));
@@ -116,6 +116,32 @@ test('bad input: one class only is refused with a message, and the app keeps cla
   expect(await page.getByRole('button', { name: /^Train on/ }).isDisabled()).toBe(true);
   await page.getByLabel('Epochs').fill('0');
   await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Epochs must be' }).textContent()).toMatch(/whole number from 1 to 1000 \(got 0\)/);
+  await page.getByLabel('Epochs').fill('3');
+
+  // Loose files dropped (no folder): they go to the class named in the box.
+  await page.getByLabel('Class name for added images').fill('elephant');
+  const files = [0, 1].map((i) => ({ name: `drop-${i}.jpg`, b64: crop('elephant.jpg', BOXES[i + 2]).toString('base64') }));
+  const dt = await page.evaluateHandle((fs) => {
+    const dt = new DataTransfer();
+    for (const f of fs) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name, { type: 'image/jpeg' }));
+    return dt;
+  }, files);
+  await page.getByRole('region', { name: 'Drop class folders here' }).dispatchEvent('drop', { dataTransfer: dt });
+  const rows = page.getByRole('table', { name: 'Classes' }).locator('tbody tr');
+  await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-class')}:${tr.getAttribute('data-count')}`))).toEqual([
+    'cat:5',
+    'elephant:2',
+  ]);
+  expect(await page.getByTestId('dataset-problem').count()).toBe(0);
+
+  await page.getByRole('button', { name: 'Train on 7 images' }).click();
+  await expect.poll(() => page.getByRole('status').filter({ hasText: 'Extracting features' }).count(), { timeout: 60_000, interval: 50 }).toBe(1);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect.poll(() => page.getByRole('alert').filter({ hasText: 'cancelled' }).textContent(), { timeout: 30_000 }).toMatch(
+    /Fine-tuning was cancelled; the current model is unchanged/,
+  );
+  expect(await page.getByTestId('model-info').textContent()).toMatch(/ResNet50-finetuned/);
   const card = await classifyFiles(page, [{ name: 'new-elephant.jpg', mimeType: 'image/jpeg', buffer: crop('elephant.jpg', [0.1, 0.1, 0.75, 0.75]) }]);
-  expect((await topOf(card))[0].index).toBe(1);
+  expect(await topOf(card)).toMatchObject([{ index: 1 }, { index: 0 }]);
+  await screenshot(page, 'finetune-cancelled');
 });

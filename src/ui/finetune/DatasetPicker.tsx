@@ -26,47 +26,52 @@ export function DatasetPicker({ disabled, onPicked }: { disabled: boolean; onPic
           .finally(() => setReading(false));
       }}
     >
-      <label className="cls-pick">
+      <div className="cls-row">
+        <label>
+          Choose a folder{' '}
+          <input
+            type="file"
+            multiple
+            disabled={disabled}
+            aria-label="Folder of classes"
+            ref={(el) => {
+              // Not in React's attribute list; Chromium, Firefox and Safari support it.
+              if (el) el.webkitdirectory = true;
+            }}
+            onChange={(e) => {
+              onPicked(fromFileList(e.target.files));
+              e.target.value = '';
+            }}
+          />
+        </label>
+        <span className="cls-muted">with one sub-folder per class, or drop class folders here</span>
+      </div>
+      <div className="cls-row">
+        <label>
+          or add images to the class{' '}
+          <input
+            type="text"
+            size={12}
+            placeholder="class name"
+            aria-label="Class name for added images"
+            value={looseClass}
+            onChange={(e) => setLooseClass(e.target.value)}
+          />
+        </label>
         <input
           type="file"
           multiple
-          disabled={disabled}
-          aria-label="Folder of classes"
-          ref={(el) => {
-            // Not in React's attribute list; Chromium, Firefox and Safari support it.
-            if (el) el.webkitdirectory = true;
-          }}
+          accept="image/*"
+          aria-label="Images for this class"
+          disabled={disabled || looseClass.trim() === ''}
+          title={looseClass.trim() === '' ? 'Type a class name first' : undefined}
           onChange={(e) => {
-            onPicked(fromFileList(e.target.files));
+            onPicked(fromFileList(e.target.files), looseClass);
             e.target.value = '';
           }}
         />
-        Choose a folder
-      </label>
-      <span className="cls-muted"> (one sub-folder per class) or drop folders here · </span>
-      <label>
-        or add images to class{' '}
-        <input
-          type="text"
-          size={12}
-          placeholder="class name"
-          aria-label="Class name for added images"
-          value={looseClass}
-          onChange={(e) => setLooseClass(e.target.value)}
-        />
-      </label>{' '}
-      <input
-        type="file"
-        multiple
-        accept="image/*"
-        aria-label="Images for this class"
-        disabled={disabled || looseClass.trim() === ''}
-        title={looseClass.trim() === '' ? 'Type a class name first' : undefined}
-        onChange={(e) => {
-          onPicked(fromFileList(e.target.files), looseClass);
-          e.target.value = '';
-        }}
-      />
+        <span className="cls-muted">(picked or dropped loose images)</span>
+      </div>
       {reading && <span className="cls-muted"> reading the folder…</span>}
     </div>
   );
