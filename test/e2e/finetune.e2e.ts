@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import type { Browser } from 'playwright-core';
+import type { Browser, Download } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launch, open, type Session, screenshot } from './browser';
 import { classifyFiles, FIXTURES, topOf, waitForModel } from './helpers-classify';
@@ -96,6 +96,29 @@ test('a picked folder of two classes trains a new head; the used model classifie
   await page.getByRole('button', { name: 'Use this model' }).click();
   await expect.poll(() => page.getByTestId('model-info').textContent()).toMatch(/ResNet50-finetuned .*weights: fine-tuned on 10 images \(cat, elephant\)/);
   await expect.poll(() => page.getByTestId('finetune-used').textContent()).toMatch(/cat, elephant/);
+
+  // Downloads: tfjs model.json with the class names (then its weights), and a Keras .h5 (then classes.txt).
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.getByRole('button', { name: 'Download tfjs model' }).click();
+  await expect.poll(() => downloads.map((d) => d.suggestedFilename())).toEqual(['model.json', 'ResNet50-finetuned.weights.bin']);
+  const modelJson = JSON.parse(readFileSync((await downloads[0].path())!, 'utf8'));
+  expect(modelJson.userDefinedMetadata).toEqual({ classNames: ['cat', 'elephant'] });
+  expect(modelJson.weightsManifest[0].weights.find((w: { name: string }) => w.name.startsWith('predictions/'))).toMatchObject({
+    name: 'predictions/kernel',
+    shape: [2048, 2],
+  });
+  await page.getByRole('button', { name: 'Download Keras .h5' }).click();
+  // The small classes.txt may start downloading before the 94 MB .h5.
+  const named = (n: string) => downloads.find((d) => d.suggestedFilename() === n)!;
+  await expect.poll(() => downloads.map((d) => d.suggestedFilename()).slice(2).sort(), { timeout: 60_000 }).toEqual([
+    'ResNet50-finetuned.classes.txt',
+    'ResNet50-finetuned.weights.h5',
+  ]);
+  expect(readFileSync((await named('ResNet50-finetuned.classes.txt').path())!, 'utf8')).toBe('cat\nelephant\n');
+  const h5 = named('ResNet50-finetuned.weights.h5');
+  const head = readFileSync((await h5.path())!).subarray(0, 8);
+  expect([...head]).toEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
 
   const card = await classifyFiles(page, [{ name: 'new-cat.jpg', mimeType: 'image/jpeg', buffer: crop('cat.jpg', [0.15, 0.05, 0.8, 0.9]) }]);
   const top = await topOf(card);
