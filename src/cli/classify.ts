@@ -33,7 +33,7 @@ Options:
 `;
 
 /** Bad command-line input: exit code 2. */
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 interface Loaded {
   readonly model: tf.LayersModel;
@@ -41,7 +41,7 @@ interface Loaded {
   readonly weights: string;
 }
 
-async function loadModel(modelName: string, weights: string | undefined, err: (s: string) => void): Promise<Loaded> {
+export async function loadModel(modelName: string, weights: string | undefined, err: (s: string) => void): Promise<Loaded> {
   const preset = findPreset(modelName);
   if (!preset) throw new UsageError(`unknown model "${modelName}"; choose one of: ${PRESET_NAMES.join(', ')}`);
   const w = weights ?? (preset.name === 'ResNet50' ? 'imagenet' : 'none');

@@ -11,6 +11,7 @@ Usage:
   resnet-explorer summary MODEL [options]      Keras-style summary of one model
   resnet-explorer compare MODEL MODEL… [--json]  one table across models
   resnet-explorer classify IMAGE… [--json]      top-5 ImageNet classes per image (classify --help)
+  resnet-explorer export MODEL --format spec|h5|tfjs --out PATH   the spec, Keras .h5 weights or a tfjs model (export --help)
 
 Summary options:
   --no-top              drop the classifier (Keras include_top=False)
@@ -71,11 +72,15 @@ export async function main(argv: readonly string[], out: Out): Promise<number> {
       out.stdout(values.json ? JSON.stringify(compareJson(specs)) : compareText(specs));
       return 0;
     }
+    if (command === 'export') {
+      const { runExport } = await import('./export');
+      return await runExport(rest, out);
+    }
     if (command === 'classify') {
       const { runClassify } = await import('./classify');
       return await runClassify(rest, out);
     }
-    out.stderr(`Unknown command "${command}". Commands: list, summary, compare, classify.\n\n${HELP}`);
+    out.stderr(`Unknown command "${command}". Commands: list, summary, compare, classify, export.\n\n${HELP}`);
     return 2;
   } catch (e) {
     if (e instanceof SpecError || e instanceof UnknownModelError) {

@@ -1,3 +1,22 @@
+import { FiltersPanel } from '../lab/FiltersPanel';
+import { GradientPanel } from '../lab/GradientPanel';
+import { RacePanel } from '../lab/RacePanel';
+import { useLabWorker } from '../lab/useLabWorker';
+import '../lab/lab.css';
+
+/** The residual learning lab: why ResNets train, measured in the browser (all tfjs work in a worker). */
 export default function LabView() {
-  return <section aria-label="Lab"><p>Coming soon.</p></section>;
+  const worker = useLabWorker();
+  return (
+    <section aria-label="Lab" className="lab">
+      {worker.status.note && (
+        <p className="lab-error" role="alert">
+          {worker.status.note}
+        </p>
+      )}
+      <GradientPanel worker={worker} />
+      <RacePanel worker={worker} />
+      <FiltersPanel worker={worker} />
+    </section>
+  );
 }

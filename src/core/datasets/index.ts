@@ -1,0 +1,3 @@
+export * from './prng';
+export * from './shapes';
+export * from './folders';

@@ -1,0 +1,124 @@
+import { useEffect, useRef, useState } from 'react';
+import type { LayerGradient } from '../../tf/gradients';
+import type { FilterImage } from '../../worker/lab-protocol';
+import { GradientChart } from './GradientChart';
+import type { LabWorker } from './useLabWorker';
+
+interface Loaded {
+  readonly model: string;
+  readonly file: string;
+  readonly filters: FilterImage;
+  readonly gradients: readonly LayerGradient[];
+}
+
+/** One 3×3×3 filter as an RGB tile, contrast-stretched per filter (the usual way to show first-layer filters). */
+function FilterTile({ filters, index }: { readonly filters: FilterImage; readonly index: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const canvas = ref.current;
+    const ctx = canvas?.getContext('2d');
+    if (!canvas || !ctx) return;
+    const [kh, kw, cin, cout] = filters.shape;
+    const at = (y: number, x: number, c: number) => filters.kernel[((y * kw + x) * cin + c) * cout + index];
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let c = 0; c < cin; c++) {
+      lo = Math.min(lo, at(y, x, c));
+      hi = Math.max(hi, at(y, x, c));
+    }
+    const img = ctx.createImageData(kw, kh);
+    for (let y = 0; y < kh; y++)
+      for (let x = 0; x < kw; x++) {
+        for (let c = 0; c < 3; c++) img.data[(y * kw + x) * 4 + c] = Math.round((255 * (at(y, x, Math.min(c, cin - 1)) - lo)) / (hi - lo || 1));
+        img.data[(y * kw + x) * 4 + 3] = 255;
+      }
+    ctx.putImageData(img, 0, 0);
+  }, [filters, index]);
+  return <canvas ref={ref} width={filters.shape[1]} height={filters.shape[0]} className="lab-filter" aria-label={`filter ${index + 1}`} />;
+}
+
+/** Trained CIFAR-10 weights (akamaster/pytorch_resnet_cifar10): first-layer filters and per-layer gradient norms. */
+export function FiltersPanel({ worker }: { readonly worker: LabWorker }) {
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [pending, setPending] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = async (file: File) => {
+    setError(null);
+    if (!file.name.endsWith('.npz')) {
+      setError(`“${file.name}” is not an .npz file; pick resnet20-*.npz or resnet56-*.npz (akamaster state dicts saved with numpy).`);
+      return;
+    }
+    const id = worker.newId();
+    setPending(`Reading ${file.name}…`);
+    const bytes = await file.arrayBuffer();
+    const off = worker.subscribe((m) => {
+      if (m.type === 'progress' && m.id === id) setPending(m.label);
+      if (m.type === 'akamaster-result' && m.id === id) {
+        setLoaded({ model: m.model, file: file.name, filters: m.filters, gradients: m.gradients });
+        setPending(null);
+        off();
+      }
+      if (m.type === 'error' && m.id === id) {
+        setError(m.message);
+        setPending(null);
+        off();
+      }
+    });
+    worker.send({ type: 'akamaster', id, name: file.name, bytes }, [bytes]);
+  };
+
+  return (
+    <section className="lab-panel" aria-labelledby="lab-trained-title">
+      <h2 id="lab-trained-title">A trained ResNet: first-layer filters</h2>
+      <p className="lab-muted">
+        Load the trained CIFAR-10 ResNet-20 or ResNet-56 of akamaster/pytorch_resnet_cifar10 (option A shortcuts; 91.78 % / 93.62 % test
+        accuracy), as an .npz of its PyTorch state dict. The weights are mapped onto our Keras-named CIFAR preset.
+      </p>
+      <label className="lab-file">
+        Weights (.npz){' '}
+        <input
+          type="file"
+          accept=".npz"
+          aria-label="akamaster weights file"
+          disabled={pending !== null || !worker.status.backend}
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void load(f);
+          }}
+        />
+      </label>
+      {pending && (
+        <p className="lab-status" role="status">
+          <span className="lab-spinner" aria-hidden="true" /> {pending}
+        </p>
+      )}
+      {error && (
+        <p className="lab-error" role="alert">
+          {error}
+        </p>
+      )}
+      {loaded && (
+        <div className="lab-trained" data-testid="trained">
+          <h3>
+            {loaded.model} from {loaded.file}: the {loaded.filters.shape[3]} filters of conv1_conv (3×3, RGB)
+          </h3>
+          <div className="lab-filters">
+            {Array.from({ length: loaded.filters.shape[3] }, (_, i) => `filter-${i}`).map((id, i) => (
+              <FilterTile key={id} filters={loaded.filters} index={i} />
+            ))}
+          </div>
+          <GradientChart
+            series={[{ key: 'residual', name: loaded.model, data: loaded.gradients }]}
+            label={`Gradient norm per layer of the trained ${loaded.model}`}
+            drawKey={loaded.file}
+          />
+          <p className="lab-muted">
+            Gradient norms of the trained network (BN with its running statistics) for the loss of its own top prediction on 32 generated
+            images — not CIFAR data, so read the shape across depth, not the values.
+          </p>
+        </div>
+      )}
+    </section>
+  );
+}

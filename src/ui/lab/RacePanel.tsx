@@ -1,0 +1,184 @@
+import { useEffect, useRef, useState } from 'react';
+import { LAB_DEPTHS } from '../../core/lab/variants';
+import type { RacePoint, RaceSettings } from '../../worker/lab-protocol';
+import { FolderPicker } from './FolderPicker';
+import { RaceChart } from './RaceChart';
+import type { LabWorker } from './useLabWorker';
+
+type RaceState = 'idle' | 'building' | 'running' | 'paused' | 'done';
+
+const PRESETS = {
+  paper: { optimizer: 'sgd', learningRate: 0.1, schedule: 'paper' },
+  adam: { optimizer: 'adam', learningRate: 2e-3, schedule: 'cosine' },
+} as const;
+
+/** plain-N vs ResNet-N trained side by side in the worker, live curves. */
+export function RacePanel({ worker }: { readonly worker: LabWorker }) {
+  const [settings, setSettings] = useState<RaceSettings>({ depth: 20, ...PRESETS.paper, steps: 500, batch: 32, seed: 1, data: 'shapes' });
+  const [customReady, setCustomReady] = useState(false);
+  const [lrText, setLrText] = useState(String(settings.learningRate));
+  const [state, setState] = useState<RaceState>('idle');
+  const [plain, setPlain] = useState<RacePoint[]>([]);
+  const [residual, setResidual] = useState<RacePoint[]>([]);
+  const [speed, setSpeed] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [shown, setShown] = useState<RaceSettings>(settings);
+  const runId = useRef(0);
+
+  useEffect(
+    () =>
+      worker.subscribe((m) => {
+        if (m.type === 'race-state') {
+          runId.current = m.runId;
+          setState(m.state);
+        } else if (m.type === 'race-progress' && m.runId === runId.current) {
+          setPlain((p) => [...p, m.plain]);
+          setResidual((r) => [...r, m.residual]);
+          setSpeed(m.stepsPerSecond);
+        } else if (m.type === 'error' && m.id === undefined) {
+          setError(m.message);
+        }
+      }),
+    [worker],
+  );
+
+  const lr = Number(lrText);
+  const lrValid = Number.isFinite(lr) && lr > 0 && lr < 10;
+  const set = (patch: Partial<RaceSettings>) => setSettings((s) => ({ ...s, ...patch }));
+  const start = () => {
+    if (!lrValid) return;
+    const s = { ...settings, learningRate: lr };
+    setPlain([]);
+    setResidual([]);
+    setSpeed(0);
+    setError(null);
+    setShown(s);
+    worker.send({ type: 'race-start', settings: s });
+  };
+  const active = state === 'running' || state === 'paused' || state === 'building';
+  const last = (ps: RacePoint[]) => ps[ps.length - 1];
+
+  return (
+    <section className="lab-panel" aria-labelledby="lab-race-title">
+      <h2 id="lab-race-title">Training race</h2>
+      <p className="lab-muted">
+        plain-N and ResNet-N, same seed, same batches — by default of generated 16×16 shapes (10 classes: 5 shapes × solid/outline, colours carry no
+        class), widths 8/16/32. In the paper (Fig. 1, 6) the deeper plain net ends with the higher training error; the deeper ResNet with the
+        lower.
+      </p>
+      <div className="lab-controls" role="group" aria-label="Race settings">
+        <label>
+          Depth{' '}
+          <select value={settings.depth} disabled={active} onChange={(e) => set({ depth: Number(e.target.value) })} aria-label="Race depth">
+            {LAB_DEPTHS.map((d) => (
+              <option key={d} value={d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Data{' '}
+          <select value={settings.data} disabled={active} aria-label="Data" onChange={(e) => set({ data: e.target.value as RaceSettings['data'] })}>
+            <option value="shapes">Built-in shapes (10 classes)</option>
+            <option value="custom">Your images (a folder)</option>
+          </select>
+        </label>
+        <label>
+          Optimizer{' '}
+          <select
+            value={settings.optimizer === 'sgd' ? 'paper' : 'adam'}
+            disabled={active}
+            aria-label="Optimizer"
+            onChange={(e) => {
+              const p = PRESETS[e.target.value as keyof typeof PRESETS];
+              set(p);
+              setLrText(String(p.learningRate));
+            }}
+          >
+            <option value="paper">SGD momentum 0.9, ÷10 at 50 % / 75 % (paper)</option>
+            <option value="adam">Adam, warm-up + cosine</option>
+          </select>
+        </label>
+        <label>
+          Learning rate{' '}
+          <input
+            type="text"
+            inputMode="decimal"
+            size={7}
+            value={lrText}
+            disabled={active}
+            aria-label="Learning rate"
+            aria-invalid={!lrValid}
+            onChange={(e) => setLrText(e.target.value)}
+          />
+        </label>
+        <label>
+          Steps{' '}
+          <input
+            type="number"
+            min={10}
+            max={5000}
+            step={10}
+            value={settings.steps}
+            disabled={active}
+            aria-label="Steps"
+            onChange={(e) => set({ steps: Math.max(10, Math.min(5000, Number(e.target.value) || 10)) })}
+          />
+        </label>
+        <label>
+          Seed{' '}
+          <input type="number" value={settings.seed} disabled={active} aria-label="Seed" onChange={(e) => set({ seed: Math.floor(Number(e.target.value) || 0) })} />
+        </label>
+      </div>
+      {settings.data === 'custom' && !active && <FolderPicker worker={worker} onReady={setCustomReady} />}
+      {!lrValid && (
+        <p className="lab-error" role="alert">
+          Learning rate must be a number between 0 and 10; received “{lrText}”.
+        </p>
+      )}
+      <div className="lab-buttons">
+        <button type="button" onClick={start} disabled={active || !lrValid || !worker.status.backend || (settings.data === 'custom' && !customReady)}>
+          Start race
+        </button>
+        <button type="button" onClick={() => worker.send({ type: state === 'paused' ? 'race-resume' : 'race-pause' })} disabled={state !== 'running' && state !== 'paused'}>
+          {state === 'paused' ? 'Resume' : 'Pause'}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            worker.send({ type: 'race-reset' });
+            setPlain([]);
+            setResidual([]);
+            setSpeed(0);
+          }}
+          disabled={state === 'idle' && plain.length === 0}
+        >
+          Reset
+        </button>
+        <span className="lab-status" role="status" data-testid="race-status">
+          {state === 'building' && 'Building both networks…'}
+          {state === 'running' && `step ${last(plain)?.step ?? 0} / ${shown.steps} · ${speed.toFixed(2)} steps/s (both nets)`}
+          {state === 'paused' && `paused at step ${last(plain)?.step ?? 0}`}
+          {state === 'done' && `done: ${shown.steps} steps`}
+          {state === 'idle' && (worker.status.backend ? `ready (${worker.status.backend})` : 'starting the worker…')}
+        </span>
+      </div>
+      {error && (
+        <p className="lab-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="lab-race-charts">
+        <RaceChart metric="loss" plain={plain} residual={residual} depth={shown.depth} totalSteps={shown.steps} />
+        <RaceChart metric="accuracy" plain={plain} residual={residual} depth={shown.depth} totalSteps={shown.steps} />
+      </div>
+      {plain.length > 0 && (
+        <p className="lab-muted" data-testid="race-last">
+          Last batch: plain-{shown.depth} loss {last(plain).loss.toFixed(3)}, accuracy {(last(plain).accuracy * 100).toFixed(0)} % · ResNet-
+          {shown.depth} loss {last(residual).loss.toFixed(3)}, accuracy {(last(residual).accuracy * 100).toFixed(0)} %
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * Typed messages between the lab view and its worker (src/worker/lab.worker.ts). Requests carry an id when
+ * they expect one answer; the race streams `race-progress` messages until done, paused or reset.
+ */
+import type { InitKind } from '../tf/init';
+import type { LayerGradient } from '../tf/gradients';
+import type { OptimizerKind } from '../tf/train';
+
+export type Backend = 'wasm' | 'cpu';
+
+export interface ProbeSettings {
+  readonly depth: number;
+  readonly batchNorm: boolean;
+  readonly init: InitKind;
+  readonly shortcut: 'A' | 'B';
+  readonly batch: number;
+  readonly seed: number;
+}
+
+export interface RaceSettings {
+  readonly depth: number;
+  readonly optimizer: OptimizerKind;
+  readonly learningRate: number;
+  /** 'paper': ÷10 at 50 % and 75 % of the steps; 'cosine': warm-up then cosine decay. */
+  readonly schedule: 'paper' | 'cosine';
+  /** The built-in generated shapes, or the user's folder sent earlier with `race-data`. */
+  readonly data: 'shapes' | 'custom';
+  readonly steps: number;
+  readonly batch: number;
+  readonly seed: number;
+}
+
+export interface RacePoint {
+  readonly step: number;
+  readonly loss: number;
+  readonly accuracy: number;
+}
+
+export interface FilterImage {
+  /** Filters as [kh, kw, 3, count] (HWIO), the first conv's kernel. */
+  readonly kernel: readonly number[];
+  readonly shape: readonly [number, number, number, number];
+}
+
+export type LabRequest =
+  | { readonly type: 'init' }
+  | { readonly type: 'probe'; readonly id: number; readonly settings: ProbeSettings }
+  | { readonly type: 'race-start'; readonly settings: RaceSettings }
+  | { readonly type: 'race-pause' }
+  | { readonly type: 'race-resume' }
+  | { readonly type: 'race-reset' }
+  | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
+  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
+
+export type LabResponse =
+  | { readonly type: 'ready'; readonly backend: Backend; readonly note?: string }
+  | { readonly type: 'progress'; readonly id: number; readonly label: string; readonly fraction: number }
+  | {
+      readonly type: 'probe-result';
+      readonly id: number;
+      readonly settings: ProbeSettings;
+      readonly plain: readonly LayerGradient[];
+      readonly residual: readonly LayerGradient[];
+      readonly ms: number;
+    }
+  | {
+      readonly type: 'race-progress';
+      readonly runId: number;
+      readonly plain: RacePoint;
+      readonly residual: RacePoint;
+      readonly stepsPerSecond: number;
+    }
+  | { readonly type: 'race-state'; readonly runId: number; readonly state: 'building' | 'running' | 'paused' | 'done' | 'idle' }
+  | {
+      readonly type: 'akamaster-result';
+      readonly id: number;
+      readonly model: string;
+      readonly filters: FilterImage;
+      readonly gradients: readonly LayerGradient[];
+    }
+  | {
+      readonly type: 'race-data-ready';
+      readonly id: number;
+      readonly classes: readonly string[];
+      readonly count: number;
+      readonly skipped: readonly string[];
+    }
+  | { readonly type: 'error'; readonly id?: number; readonly message: string };

@@ -1,0 +1,117 @@
+/// <reference lib="webworker" />
+/**
+ * The lab's worker: gradient-flow probes, the training race and the akamaster weights, all tfjs work off the
+ * UI thread. Messages are typed in lab-protocol.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { expand, getPreset } from '../core';
+import { generateShapeSet } from '../core/datasets/shapes';
+import { parseNpz } from '../core/npz';
+import { akamasterPreprocess, loadAkamasterWeights } from '../tf/akamaster';
+import { buildModel } from '../tf/build';
+import { gradientNorms, probePair } from '../tf/gradients';
+import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
+import { decodeFolder } from './decode-images';
+import { Race, RACE_IMAGE_SIZE } from './lab-race';
+import { initTrainingBackend } from './wasm-browser';
+
+declare const self: DedicatedWorkerGlobalScope;
+const post = (m: LabResponse) => self.postMessage(m);
+const ready = initTrainingBackend().then((r) => {
+  post({ type: 'ready', ...r });
+  return r;
+});
+const race = new Race(post);
+
+/** A batch of generated 32×32 images, normalised like the race's inputs. */
+function probeBatch(batch: number, seed: number): { x: tf.Tensor4D; labels: tf.Tensor1D } {
+  const set = generateShapeSet({ count: batch, size: 32, seed });
+  return tf.tidy(() => ({
+    x: tf.div(tf.sub(tf.tensor4d(set.images, [batch, 32, 32, 3]), 0.5), 0.25) as tf.Tensor4D,
+    labels: tf.tensor1d(set.labels, 'int32'),
+  }));
+}
+
+function probe(id: number, settings: ProbeSettings): void {
+  const t0 = performance.now();
+  post({ type: 'progress', id, label: `plain-${settings.depth} and ResNet-${settings.depth}: one forward/backward pass each`, fraction: 0 });
+  const { x, labels } = probeBatch(settings.batch, settings.seed);
+  try {
+    const { plain, residual } = probePair(
+      { depth: settings.depth, batchNorm: settings.batchNorm, init: settings.init, shortcut: settings.shortcut, seed: settings.seed },
+      x,
+      labels,
+    );
+    post({ type: 'probe-result', id, settings, plain, residual, ms: performance.now() - t0 });
+  } finally {
+    tf.dispose([x, labels]);
+  }
+}
+
+async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<void> {
+  post({ type: 'progress', id, label: `reading ${name}`, fraction: 0 });
+  const arrays = await parseNpz(new Uint8Array(bytes));
+  const blocks = new Set([...arrays.keys()].filter((k) => k.startsWith('module.layer1.')).map((k) => k.split('.')[2]));
+  if (!arrays.has('module.conv1.weight') || blocks.size === 0) {
+    throw new Error(`${name} is not an akamaster CIFAR ResNet state dict (no module.conv1.weight / module.layer1.*)`);
+  }
+  const depth = 6 * blocks.size + 2;
+  const spec = getPreset(`ResNet-${depth}`);
+  const model = buildModel(spec);
+  try {
+    loadAkamasterWeights(model, arrays);
+    post({ type: 'progress', id, label: `ResNet-${depth} loaded; gradient norms on 32 generated images`, fraction: 0.5 });
+    const kernel = model.getLayer('conv1_conv').getWeights()[0];
+    const filters: FilterImage = { kernel: Array.from(kernel.dataSync()), shape: kernel.shape as [number, number, number, number] };
+    const set = generateShapeSet({ count: 32, size: 32, seed: 1 });
+    const x = tf.tidy(() => akamasterPreprocess(tf.mul(tf.tensor4d(set.images, [32, 32, 32, 3]), 255) as tf.Tensor4D));
+    // Trained net: BN with its running statistics; the loss of its own top prediction for each image.
+    const labels = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1).toInt() as tf.Tensor1D);
+    const gradients = gradientNorms(model, expand(spec), x, labels, false);
+    tf.dispose([x, labels]);
+    post({ type: 'akamaster-result', id, model: spec.name, filters, gradients });
+  } finally {
+    model.dispose();
+  }
+}
+
+self.onmessage = async (ev: MessageEvent<LabRequest>) => {
+  const m = ev.data;
+  const id = 'id' in m ? m.id : undefined;
+  try {
+    await ready;
+    switch (m.type) {
+      case 'init':
+        post({ type: 'ready', ...(await ready) });
+        break;
+      case 'probe':
+        probe(m.id, m.settings);
+        break;
+      case 'race-start':
+        race.start(m.settings);
+        break;
+      case 'race-pause':
+        race.pause();
+        break;
+      case 'race-resume':
+        race.resume();
+        break;
+      case 'race-reset':
+        race.reset();
+        break;
+      case 'race-data': {
+        const set = await decodeFolder(m.files, RACE_IMAGE_SIZE, (done, total) =>
+          post({ type: 'progress', id: m.id, label: `decoding images ${done} / ${total}`, fraction: done / total }),
+        );
+        race.setCustomData(set);
+        post({ type: 'race-data-ready', id: m.id, classes: set.classes, count: set.count, skipped: set.skipped });
+        break;
+      }
+      case 'akamaster':
+        await akamaster(m.id, m.name, m.bytes);
+        break;
+    }
+  } catch (e) {
+    post({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });
+  }
+};
