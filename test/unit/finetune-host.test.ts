@@ -151,6 +151,15 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     expect(await numTensors()).toBe(before);
   });
 
+  it('a backend switch rebuilds the fine-tuned model with the same weights and class names', async () => {
+    const a = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject({ type: 'backend', choice: { name: 'wasm' } });
+    const b = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (a.type !== 'classified' || b.type !== 'classified') throw new Error('classification failed');
+    expect(b.top.map((p) => p.label)).toEqual(['cat', 'elephant']);
+    expect(b.top[0].probability).toBeCloseTo(a.top[0].probability, 5);
+  });
+
   it('the downloaded tfjs files load back (as "tfjs model files") with the class names and the same predictions', async () => {
     if (!exported) throw new Error('the previous test did not export');
     const files = [
@@ -164,5 +173,16 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     if (before.type !== 'classified' || after.type !== 'classified') throw new Error('classification failed');
     expect(after.top[0].label).toBe('cat');
     expect(after.top[0].probability).toBeCloseTo(before.top[0].probability, 4);
+  });
+
+  it('fine-tunes again on top of a fine-tuned model (its head replaced, nothing leaked)', async () => {
+    const before = await numTensors();
+    const relabelled = images.map((im) => ({ ...im, label: 1 - im.label }));
+    const r = await send({ type: 'finetune', images: relabelled, classNames: ['Felis', 'Loxodonta'], options: { epochs: 6, validationSplit: 0, flip: false } });
+    expect(r).toMatchObject({ type: 'finetuned', summary: { counts: [3, 3] } });
+    expect(await send({ type: 'finetune-use' })).toMatchObject({ type: 'loaded', info: { classNames: ['Felis', 'Loxodonta'] } });
+    const c = await send({ type: 'classify', image: probe.elephant, name: 'e' });
+    expect(c).toMatchObject({ type: 'classified', top: [{ label: 'Loxodonta', index: 1 }, { label: 'Felis' }] });
+    expect(await numTensors()).toBe(before);
   });
 });
