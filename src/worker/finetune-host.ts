@@ -115,7 +115,7 @@ export class Finetuner {
 
   private ready(): Pending {
     const p = this.pending;
-    if (!p) throw new Error('train a new head first (nothing fine-tuned yet, or it was used or replaced).');
+    if (!p) throw new Error('train a new head first (nothing fine-tuned yet, or it was used already, or a model load or backend switch dropped it).');
     if (this.host.current()?.model !== p.base) throw new Error('the model changed since training; train again.');
     return p;
   }
@@ -126,7 +126,9 @@ export class Finetuner {
       name: spec.name,
       spec,
       weights: 'finetuned',
-      weightsLabel: `fine-tuned on ${p.summary.counts.reduce((a, b) => a + b, 0)} images (${p.summary.classNames.join(', ')}) from ${p.baseInfo.weightsLabel}`,
+      weightsLabel: `fine-tuned on ${p.summary.counts.reduce((a, b) => a + b, 0)} images (${p.summary.classNames.join(', ')}) from ${
+        p.baseInfo.weights === 'finetuned' ? 'a fine-tuned model' : p.baseInfo.weightsLabel
+      }`,
       params: model.countParams(),
       classes: p.summary.classNames.length,
       classNames: p.summary.classNames,

@@ -167,4 +167,11 @@ test('bad input is refused with messages; dropped files join a named class; canc
   const card = await classifyFiles(page, [{ name: 'new-elephant.jpg', mimeType: 'image/jpeg', buffer: crop('elephant.jpg', [0.1, 0.1, 0.75, 0.75]) }]);
   expect(await topOf(card)).toMatchObject([{ index: 1 }, { index: 0 }]);
   await screenshot(page, 'finetune-cancelled');
+
+  // Back to the ImageNet model: its 1000 classes again.
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 120_000 }).toMatch(/^ResNet50 · 25,636,712 parameters · weights: ImageNet/);
+  const again = await classifyFiles(page, [{ name: 'elephant-again.jpg', mimeType: 'image/jpeg', buffer: crop('elephant.jpg', [0.1, 0.1, 0.75, 0.75]) }]);
+  expect((await topOf(again))[0].index).toBe(386);
+  expect(s.errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
 });

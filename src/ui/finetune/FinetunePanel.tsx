@@ -2,7 +2,7 @@
  * Fine-tune: pick labelled images, train a new softmax head on the current model's pooled features in the
  * worker, watch loss/accuracy per epoch, then use the new model for classification or download it.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { FINETUNE_DEFAULTS } from '../../tf/finetune';
 import type { ModelState } from '../classify/useModel';
 import { type Classes, datasetProblem, groupByClass, mergeClasses, type Rejected } from './dataset';
@@ -22,6 +22,15 @@ export function FinetunePanel({ model }: { model: ModelState }) {
   const problem = datasetProblem(classes);
   const ready = !!model.info && !model.loading;
   const { phase } = ft;
+  // A model loaded from the Model panel replaces the one trained on (or the fine-tuned one in use).
+  const seen = useRef(model.info);
+  const adopted = useRef<unknown>(undefined);
+  const { modelReplaced } = ft;
+  useEffect(() => {
+    if (model.info === seen.current) return;
+    seen.current = model.info;
+    if (model.info !== adopted.current) modelReplaced();
+  }, [model.info, modelReplaced]);
   const total = [...classes.values()].reduce((a, f) => a + f.length, 0);
 
   return (
@@ -154,7 +163,10 @@ export function FinetunePanel({ model }: { model: ModelState }) {
                 type="button"
                 onClick={async () => {
                   const info = await ft.use();
-                  if (info) model.adopted(info);
+                  if (info) {
+                    adopted.current = info;
+                    model.adopted(info);
+                  }
                 }}
               >
                 Use this model

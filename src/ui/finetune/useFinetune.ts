@@ -21,6 +21,8 @@ export interface FinetuneState {
   cancel(): void;
   use(): Promise<ModelInfo | undefined>;
   setError(message: string | undefined): void;
+  /** The worker's model was replaced: a trained, unused head is gone; a used one is no longer current. */
+  modelReplaced(): void;
 }
 
 export function useFinetune(): FinetuneState {
@@ -69,5 +71,10 @@ export function useFinetune(): FinetuneState {
     }
   }, [phase]);
 
-  return { phase, epochs, error, running, train, cancel: () => cancelRef.current?.(), use, setError };
+  const modelReplaced = useCallback(() => {
+    if (phase.kind === 'done') setError('Another model was loaded, so the trained head was dropped: train again to use it.');
+    if (phase.kind === 'done' || phase.kind === 'used') setPhase({ kind: 'idle' });
+  }, [phase]);
+
+  return { phase, epochs, error, running, train, cancel: () => cancelRef.current?.(), use, setError, modelReplaced };
 }
