@@ -15,6 +15,8 @@ export interface ModelJson {
   readonly format?: string;
   readonly modelTopology?: unknown;
   readonly weightsManifest: readonly WeightsManifestGroup[];
+  /** Free-form metadata (a fine-tuned model's class names). */
+  readonly userDefinedMetadata?: Record<string, unknown>;
 }
 
 /** Bytes a weight entry occupies (float32/int32 = 4, bool/uint8 = 1; quantized entries use their dtype). */
@@ -80,6 +82,7 @@ export function toArtifacts(m: ModelJson, shards: readonly ArrayBuffer[], source
     format: m.format,
     weightSpecs: m.weightsManifest.flatMap((g) => [...g.weights]),
     weightData: data.buffer,
+    ...(m.userDefinedMetadata && typeof m.userDefinedMetadata === 'object' ? { userDefinedMetadata: m.userDefinedMetadata as Record<string, object> } : {}),
   };
 }
 

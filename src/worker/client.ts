@@ -5,7 +5,19 @@
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
 import { setBackendStatus } from './backend-status';
-import type { LoadPhase, ModelInfo, ModelSource, RawImage, RequestBody, Response, ResponseOf } from './protocol';
+import type { EpochLog, FinetuneOptions } from '../tf/finetune';
+import {
+  type FinetuneImage,
+  type FinetuneSummary,
+  INTERIM_TYPES,
+  type LoadPhase,
+  type ModelInfo,
+  type ModelSource,
+  type RawImage,
+  type RequestBody,
+  type Response,
+  type ResponseOf,
+} from './protocol';
 
 type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
 
@@ -13,6 +25,12 @@ interface Pending {
   readonly resolve: (r: Response) => void;
   readonly reject: (e: Error) => void;
   readonly onProgress?: Progress;
+  readonly onEvent?: (m: Response) => void;
+}
+
+export interface FinetuneCallbacks {
+  readonly onImage?: (done: number, total: number, name: string) => void;
+  readonly onEpoch?: (log: EpochLog) => void;
 }
 
 /** An error from the worker, with the worker-side error name (WeightsFormatError, CancelledError, …). */
@@ -41,8 +59,9 @@ export class ModelClient {
   private receive(m: Response): void {
     const p = this.pending.get(m.id);
     if (!p) return;
-    if (m.type === 'progress') {
-      p.onProgress?.(m.phase, m.loaded, m.total);
+    if (INTERIM_TYPES.has(m.type)) {
+      if (m.type === 'progress') p.onProgress?.(m.phase, m.loaded, m.total);
+      p.onEvent?.(m);
       return;
     }
     this.pending.delete(m.id);
@@ -52,11 +71,11 @@ export class ModelClient {
 
   private send<T extends Response['type']>(
     body: RequestBody,
-    opts: { onProgress?: Progress; transfer?: Transferable[] } = {},
+    opts: { onProgress?: Progress; onEvent?: (m: Response) => void; transfer?: Transferable[] } = {},
   ): { id: number; promise: Promise<ResponseOf<T>> } {
     const id = this.nextId++;
     const promise = new Promise<ResponseOf<T>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (r: Response) => void, reject, onProgress: opts.onProgress });
+      this.pending.set(id, { resolve: resolve as (r: Response) => void, reject, onProgress: opts.onProgress, onEvent: opts.onEvent });
     });
     this.worker.postMessage({ ...body, id }, opts.transfer ?? []);
     return { id, promise };
@@ -98,6 +117,35 @@ export class ModelClient {
 
   exportModel(): Promise<ResponseOf<'exported'>> {
     return this.send<'exported'>({ type: 'export' }).promise;
+  }
+
+  /** Train a new head on the current model; `cancel()` stops it (the current model stays). */
+  finetune(
+    images: readonly FinetuneImage[],
+    classNames: readonly string[],
+    options: FinetuneOptions,
+    cb: FinetuneCallbacks = {},
+  ): { promise: Promise<FinetuneSummary>; cancel: () => void } {
+    const onEvent = (m: Response) => {
+      if (m.type === 'finetune-progress') cb.onImage?.(m.done, m.total, m.name);
+      else if (m.type === 'finetune-epoch') cb.onEpoch?.(m.log);
+    };
+    const { id, promise } = this.send<'finetuned'>({ type: 'finetune', images, classNames, options }, { onEvent });
+    return {
+      promise: promise.then((r) => r.summary),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
+  }
+
+  /** Make the last fine-tuned model current; its info (with the class names). */
+  async useFinetuned(): Promise<ModelInfo> {
+    return (await this.send<'loaded'>({ type: 'finetune-use' }).promise).info;
+  }
+
+  exportFinetuned(format: 'tfjs'): Promise<ResponseOf<'exported'>>;
+  exportFinetuned(format: 'h5'): Promise<ResponseOf<'exported-h5'>>;
+  exportFinetuned(format: 'tfjs' | 'h5'): Promise<ResponseOf<'exported'> | ResponseOf<'exported-h5'>> {
+    return this.send<'exported' | 'exported-h5'>({ type: 'finetune-export', format }).promise;
   }
 
   memory(): Promise<ResponseOf<'memory'>> {

@@ -4,6 +4,8 @@
  * RawImage is used as is. Output: RGB int32 [H, W, 3].
  */
 import * as tf from '@tensorflow/tfjs';
+import { ImageInputError } from '../tf/errors';
+import { checkImageBytes } from '../tf/image-sniff';
 import type { RawImage } from './protocol';
 
 /** Keep at most this many pixels on the shorter side per pixel of model input (then bilinear does the rest). */
@@ -55,4 +57,18 @@ export async function tensorToRaw(t: tf.Tensor3D): Promise<RawImage> {
     data[i + 3] = 255;
   }
   return { width, height, data };
+}
+
+/**
+ * A picked file → ImageBitmap (browser or worker), refusing empty files, non-images and gigapixel images from
+ * the header before decoding, and corrupt data with the decoder's reason.
+ */
+export async function blobToBitmap(blob: Blob, name: string): Promise<ImageBitmap> {
+  if (blob.size === 0) throw new ImageInputError(`${name} is empty (0 bytes).`);
+  checkImageBytes(new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer()), name);
+  try {
+    return await createImageBitmap(blob);
+  } catch (e) {
+    throw new ImageInputError(`${name} could not be decoded: the file is corrupt or not a supported image (${(e as Error).message || (e as Error).name}).`);
+  }
 }

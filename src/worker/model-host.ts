@@ -8,12 +8,15 @@ import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
+import { adoptCombined, finetunedFromArtifacts, finetunedSpec } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { imagenetResNet50Spec, loadImagenetResNet50Weights } from '../tf/imagenet';
 import { runInference } from '../tf/inference';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
+import { exportLayersModel } from '../tf/layers-model-export';
 import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { resizeTo } from '../tf/preprocess';
+import { Finetuner } from './finetune-host';
 import { imageToTensor, tensorToRaw } from './image';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
@@ -50,8 +53,22 @@ function isLegacyImagenet(a: tf.io.ModelArtifacts): boolean {
 export class ModelHost {
   private current?: Current;
   private readonly loads = new Map<number, AbortController>();
+  private readonly tuner: Finetuner;
 
-  constructor(private readonly deps: HostDeps) {}
+  constructor(private readonly deps: HostDeps) {
+    this.tuner = new Finetuner({
+      current: () => this.current,
+      adopt: (model, info) => {
+        const old = this.current;
+        old?.features?.dispose();
+        // The fine-tuned model shares every layer of the old one but its classifier.
+        if (old) adoptCombined(old.model);
+        this.current = { model, info };
+      },
+      post: (m, transfer) => this.deps.post(m, transfer),
+      jobs: this.loads,
+    });
+  }
 
   get model(): tf.LayersModel | undefined {
     return this.current?.model;
@@ -73,6 +90,12 @@ export class ModelHost {
           return await this.gradcam(req.id, req.classIndex);
         case 'export':
           return await this.export(req.id);
+        case 'finetune':
+          return await this.tuner.train(req);
+        case 'finetune-use':
+          return this.deps.post({ type: 'loaded', id: req.id, info: this.tuner.use() });
+        case 'finetune-export':
+          return await this.tuner.export(req.id, req.format);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -90,6 +113,7 @@ export class ModelHost {
   private async init(prefer?: BackendName) {
     const cur = this.current;
     if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
+    this.tuner.reset(); // a pending head would sit on the old backend
     const weights = cur.model.getWeights();
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
     this.current = undefined;
@@ -142,6 +166,7 @@ export class ModelHost {
       let weights: ModelInfo['weights'] = 'loaded';
       let weightsLabel: string;
       let fromCache = false;
+      let classNames: readonly string[] | undefined;
       let apply: ((m: tf.LayersModel) => Promise<void> | void) | undefined;
       switch (source.kind) {
         case 'imagenet': {
@@ -165,7 +190,15 @@ export class ModelHost {
               ? await this.artifactsFromUrl(id, source.url, `url:${source.url}`, useCache, ctl.signal)
               : { artifacts: await layersModelFromFiles(source.files), fromCache: false };
           const legacy = isLegacyImagenet(r.artifacts);
-          spec = legacy ? imagenetResNet50Spec() : getPreset(source.preset);
+          // A fine-tuned model downloaded from this app: the chosen architecture with its classes and BN epsilon.
+          const tuned = legacy ? undefined : finetunedFromArtifacts(r.artifacts);
+          const preset = getPreset(source.preset);
+          spec = legacy
+            ? imagenetResNet50Spec()
+            : tuned
+              ? finetunedSpec({ ...preset, bnEpsilon: tuned.bnEpsilon ?? preset.bnEpsilon }, tuned.classNames.length)
+              : preset;
+          classNames = tuned?.classNames;
           weightsLabel = source.kind === 'layers-url' ? source.url : source.files.map((f) => f.name).join(', ');
           fromCache = r.fromCache;
           apply = (m) => loadLayersModelWeights(m, r.artifacts, { source: weightsLabel, bnEpsilon: legacy ? 1e-3 : undefined });
@@ -203,6 +236,7 @@ export class ModelHost {
         weightsLabel,
         params: model.countParams(),
         classes: spec.head.classes,
+        ...(classNames ? { classNames } : {}),
         preprocessing: spec.preprocessing,
         fromCache,
         loadMs: performance.now() - t0,
@@ -217,6 +251,7 @@ export class ModelHost {
   }
 
   private replace(next: Current): void {
+    this.tuner.reset();
     this.current?.features?.dispose();
     this.current?.model.dispose();
     this.current = next;
@@ -246,7 +281,7 @@ export class ModelHost {
         {
           type: 'classified',
           id: req.id,
-          top: r.top,
+          top: cur.info.classNames ? r.top.map((p) => ({ ...p, label: cur.info.classNames![p.index] ?? p.label })) : r.top,
           heat: r.heat,
           timing: { decode, ...r.timing },
           backend: tf.getBackend(),
@@ -270,27 +305,14 @@ export class ModelHost {
   private async export(id: number): Promise<void> {
     const cur = this.current;
     if (!cur) throw new Error('no model is loaded yet');
-    let saved: tf.io.ModelArtifacts | undefined;
-    await cur.model.save(
-      tf.io.withSaveHandler(async (a) => {
-        saved = a;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-    const name = cur.info.name.replace(/[^\w.-]+/g, '_');
-    const weights = saved!.weightData as ArrayBuffer;
-    const modelJson = JSON.stringify({
-      format: 'layers-model',
-      generatedBy: 'resnet-explorer',
-      convertedBy: null,
-      modelTopology: saved!.modelTopology,
-      weightsManifest: [{ paths: [`${name}.weights.bin`], weights: saved!.weightSpecs }],
-    });
+    const meta = cur.info.classNames ? { classNames: cur.info.classNames } : undefined;
+    const { modelJson, weights, name } = await exportLayersModel(cur.model, cur.info.name, meta);
     this.deps.post({ type: 'exported', id, modelJson, weights, name }, [weights]);
   }
 
   /** Free everything (tests). */
   dispose(): void {
+    this.tuner.dispose();
     this.current?.features?.dispose();
     this.current?.model.dispose();
     this.current = undefined;

@@ -5,6 +5,8 @@
 import type { ArchSpec, Preprocessing } from '../core';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
+import type { EpochLog, FinetuneOptions } from '../tf/finetune';
+import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
 import type { ResizeMode } from '../tf/preprocess';
 
@@ -27,7 +29,9 @@ export interface ModelInfo {
   readonly name: string;
   readonly spec: ArchSpec;
   /** 'random' means the predictions mean nothing: the UI must say so. */
-  readonly weights: 'imagenet' | 'random' | 'loaded';
+  readonly weights: 'imagenet' | 'random' | 'loaded' | 'finetuned';
+  /** The user's class names of a fine-tuned model (labels of the top-k); absent: ImageNet / CIFAR / `class N`. */
+  readonly classNames?: readonly string[];
   /** Human description of the weights' origin. */
   readonly weightsLabel: string;
   readonly params: number;
@@ -52,6 +56,27 @@ export interface Timing {
   readonly gradcam: number;
 }
 
+/** One labelled image for fine-tuning: a picked file (decoded in the worker) or raw pixels. */
+export interface FinetuneImage {
+  readonly name: string;
+  /** Index into the request's classNames. */
+  readonly label: number;
+  readonly image: Blob | RawImage;
+}
+
+export interface FinetuneSummary {
+  readonly classNames: readonly string[];
+  /** Images used per class (after skipping undecodable ones). */
+  readonly counts: readonly number[];
+  /** Feature rows trained on (mirrors included) and held out. */
+  readonly trainExamples: number;
+  readonly valExamples: number;
+  readonly history: readonly EpochLog[];
+  readonly skipped: readonly Skipped[];
+  readonly msPerImage: number;
+  readonly msPerEpoch: number;
+}
+
 export type LoadPhase = 'download' | 'cache' | 'build' | 'weights';
 
 export type Request =
@@ -69,6 +94,18 @@ export type Request =
     }
   | { readonly type: 'gradcam'; readonly id: number; readonly classIndex: number }
   | { readonly type: 'export'; readonly id: number }
+  /** Train a new head on the current model's pooled features; the result waits for `finetune-use`. */
+  | {
+      readonly type: 'finetune';
+      readonly id: number;
+      readonly images: readonly FinetuneImage[];
+      readonly classNames: readonly string[];
+      readonly options?: FinetuneOptions;
+    }
+  /** Make the last fine-tuned model the current one (answers `loaded`). */
+  | { readonly type: 'finetune-use'; readonly id: number }
+  /** The last fine-tuned model as tfjs files (`exported`) or Keras .h5 (`exported-h5`). */
+  | { readonly type: 'finetune-export'; readonly id: number; readonly format: 'tfjs' | 'h5' }
   | { readonly type: 'memory'; readonly id: number };
 
 export type Response =
@@ -88,8 +125,15 @@ export type Response =
     }
   | { readonly type: 'heat'; readonly id: number; readonly heat: HeatMap }
   | { readonly type: 'exported'; readonly id: number; readonly modelJson: string; readonly weights: ArrayBuffer; readonly name: string }
+  | { readonly type: 'finetune-progress'; readonly id: number; readonly done: number; readonly total: number; readonly name: string }
+  | { readonly type: 'finetune-epoch'; readonly id: number; readonly log: EpochLog }
+  | { readonly type: 'finetuned'; readonly id: number; readonly summary: FinetuneSummary }
+  | { readonly type: 'exported-h5'; readonly id: number; readonly bytes: ArrayBuffer; readonly name: string; readonly classNames: readonly string[] }
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
+
+/** Messages sent before a request's final answer. */
+export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set(['progress', 'finetune-progress', 'finetune-epoch']);
 
 export type ResponseOf<T extends Response['type']> = Extract<Response, { type: T }>;
 

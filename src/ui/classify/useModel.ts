@@ -20,6 +20,8 @@ export interface ModelState {
   load(source: ModelSource, label: string): Promise<void>;
   setBackend(name?: BackendName): Promise<void>;
   dismissError(): void;
+  /** The worker switched models itself (e.g. to a fine-tuned one): show this one. */
+  adopted(info: ModelInfo): void;
 }
 
 export function useModel(initial: ModelSource | undefined): ModelState {
@@ -66,5 +68,5 @@ export function useModel(initial: ModelSource | undefined): ModelState {
     if (initial) void load(initial, 'ImageNet ResNet50');
   }, [initial, load, setBackend]);
 
-  return { info, loading, error, backendBusy, load, setBackend, dismissError: () => setError(undefined) };
+  return { info, loading, error, backendBusy, load, setBackend, dismissError: () => setError(undefined), adopted: setInfo };
 }

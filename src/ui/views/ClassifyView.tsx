@@ -10,6 +10,7 @@ import { ModelPanel } from '../classify/ModelPanel';
 import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
 import { useModel } from '../classify/useModel';
+import { FinetunePanel } from '../finetune/FinetunePanel';
 import { modelClient } from '../../worker/client';
 import type { ModelSource } from '../../worker/protocol';
 import '../classify/classify.css';
@@ -71,6 +72,7 @@ export default function ClassifyView() {
   return (
     <section aria-label="Classify" className="cls">
       <ModelPanel model={model} />
+      <FinetunePanel model={model} />
       <div className="cls-row">
         <ImageInput
           disabled={!model.info}
