@@ -13,7 +13,7 @@ import { writeKerasH5 } from '../tf/h5/keras-h5';
 import { modelToKerasWeights } from '../tf/h5/model-weights';
 import { initNodeBackend } from '../tf/node-backend';
 import { loadModel, UsageError } from './classify';
-import { specFromFlags } from './spec-args';
+import { specFlags, specFromFlags } from './spec-args';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -72,14 +72,7 @@ export async function runExport(argv: readonly string[], out: Out): Promise<numb
     out.stderr(`error: export takes one model, received ${positionals.length}: ${positionals.join(' ')}`);
     return 2;
   }
-  const flags = {
-    top: values['no-top'] ? false : undefined,
-    input: values.input,
-    pooling: values.pooling,
-    classes: values.classes,
-    groups: values.groups,
-    spec: values.spec,
-  };
+  const flags = specFlags(values);
   const reshaped = Object.values(flags).some((v) => v !== undefined);
   const spec = specFromFlags(positionals[0], flags); // throws SpecError / UnknownModelError: exit 2 in main
   if (format === 'spec') {

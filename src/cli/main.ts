@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SpecError, UnknownModelError } from '../core';
 import { compareJson, compareText, listText, summaryJson, summaryText } from './commands';
-import { specFromFlags } from './spec-args';
+import { specFlags, specFromFlags } from './spec-args';
 
 const HELP = `resnet-explorer — build, inspect and compare ResNets
 
@@ -53,14 +53,7 @@ export async function main(argv: readonly string[], out: Out): Promise<number> {
         out.stdout(HELP);
         return 0;
       }
-      const flags = {
-        top: values['no-top'] ? false : undefined,
-        input: values.input,
-        pooling: values.pooling,
-        classes: values.classes,
-        groups: values.groups,
-        spec: values.spec,
-      };
+      const flags = specFlags(values);
       if (command === 'summary') {
         if (positionals.length > 1) throw new SpecError('model', positionals, 'summary takes one model');
         const spec = specFromFlags(positionals[0], flags);

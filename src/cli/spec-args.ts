@@ -11,6 +11,19 @@ export interface SpecFlags {
   readonly spec?: string;
 }
 
+/** The spec-changing options as parsed by node:util parseArgs (shared by summary, compare and export). */
+export function specFlags(values: {
+  readonly 'no-top'?: boolean;
+  readonly input?: string;
+  readonly pooling?: string;
+  readonly classes?: string;
+  readonly groups?: string;
+  readonly spec?: string;
+}): SpecFlags {
+  const { input, pooling, classes, groups, spec } = values;
+  return { top: values['no-top'] ? false : undefined, input, pooling, classes, groups, spec };
+}
+
 function parseIntFlag(flag: string, value: string): number {
   if (!/^\s*\d+\s*$/.test(value)) throw new SpecError(flag, value, 'expected a positive integer');
   return Number(value);

@@ -7,16 +7,7 @@ import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { ImageInputError } from './errors';
 import { checkImageBytes, checkPixels, MAX_PIXELS } from './image-sniff';
-
-function rgbaToRgb(data: Uint8Array, width: number, height: number): tf.Tensor3D {
-  const rgb = new Int32Array(width * height * 3);
-  for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {
-    rgb[j] = data[i];
-    rgb[j + 1] = data[i + 1];
-    rgb[j + 2] = data[i + 2];
-  }
-  return tf.tensor3d(rgb, [height, width, 3], 'int32');
-}
+import { rgbaToTensor } from './pixels';
 
 /** Decode JPEG or PNG bytes. Throws ImageInputError naming `name` for anything else. */
 export function decodeImage(bytes: Uint8Array, name: string): tf.Tensor3D {
@@ -30,12 +21,12 @@ export function decodeImage(bytes: Uint8Array, name: string): tf.Tensor3D {
         maxMemoryUsageInMB: 1024,
       });
       checkPixels(img.width, img.height, name);
-      return rgbaToRgb(img.data, img.width, img.height);
+      return rgbaToTensor(img);
     }
     if (kind === 'png') {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       checkPixels(png.width, png.height, name);
-      return rgbaToRgb(png.data, png.width, png.height);
+      return rgbaToTensor(png);
     }
   } catch (e) {
     if (e instanceof ImageInputError) throw e;

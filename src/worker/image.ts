@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ImageInputError } from '../tf/errors';
 import { checkImageBytes } from '../tf/image-sniff';
+import { rgbaToTensor } from '../tf/pixels';
 import type { RawImage } from './protocol';
 
 /** Keep at most this many pixels on the shorter side per pixel of model input (then bilinear does the rest). */
@@ -13,17 +14,6 @@ const OVERSAMPLE = 2;
 
 function isRaw(img: ImageBitmap | RawImage): img is RawImage {
   return 'data' in img;
-}
-
-export function rgbaToTensor(img: RawImage): tf.Tensor3D {
-  const { width, height, data } = img;
-  const rgb = new Int32Array(width * height * 3);
-  for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {
-    rgb[j] = data[i];
-    rgb[j + 1] = data[i + 1];
-    rgb[j + 2] = data[i + 2];
-  }
-  return tf.tensor3d(rgb, [height, width, 3], 'int32');
 }
 
 /** RGB pixels of an image, the shorter side reduced to at most OVERSAMPLE × `minSide`. Closes the bitmap. */
