@@ -25,9 +25,9 @@ function arg(name: string, fallback: number): number {
 // with twice the steps the deeper ResNet pulls ahead (0.459 vs 0.602), as in the paper. About 10 min on 2 cores.
 const steps = arg('steps', 1000);
 const seed = arg('seed', 1);
-// Adam stays the default. Tried for plain-56 (seed 1), all stuck at chance (training-set loss 2.29–2.30): Adam 1e-4,
-// 5e-4, 1e-3 (300 warm-up), 1e-2 for 400–600 steps; SGD momentum 0.9 at 0.02, 0.1 (200 warm-up) for 500 steps and
-// 0.1 (100 warm-up) for 1,000. SGD 0.1 for 1,000 steps trains the others well but breaks the residual ordering:
+// Adam stays the default. Tried for plain-56 (seed 1), all stuck at chance (training-set loss 2.28–2.30): Adam 1e-4,
+// 5e-4, 1e-3 (300 warm-up), 1e-2 for 400–600 steps; SGD momentum 0.9 at 0.01 (no warm-up), 0.02, 0.05 and 0.1
+// (200 warm-up) for 500 steps, 0.1 (100 warm-up) for 1,000. SGD 0.1 for 1,000 steps trains the others well but breaks the residual ordering:
 // plain-20 0.651, ResNet-20 0.290, ResNet-56 0.707.
 const optArg = process.argv.indexOf('--optimizer');
 const optimizer = optArg >= 0 ? process.argv[optArg + 1] : 'adam';
