@@ -168,6 +168,12 @@ test('bad input is refused with messages; dropped files join a named class; canc
   expect(await topOf(card)).toMatchObject([{ index: 1 }, { index: 0 }]);
   await screenshot(page, 'finetune-cancelled');
 
+  // Loading a model while features are extracted stops the run too, and the message says why (not "cancelled").
+  await page.getByRole('button', { name: 'Train on 7 images' }).click();
+  await expect.poll(() => page.getByRole('status').filter({ hasText: 'Extracting features' }).count(), { timeout: 60_000, interval: 50 }).toBe(1);
+  await page.getByRole('button', { name: 'Load', exact: true }).click();
+  await expect.poll(() => page.getByRole('alert').filter({ hasText: /Fine-tuning stopped because another model was loaded/ }).count(), { timeout: 60_000 }).toBe(1);
+
   // Back to the ImageNet model: its 1000 classes again.
   await page.getByRole('button', { name: 'Load', exact: true }).click();
   await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 120_000 }).toMatch(/^ResNet50 · 25,636,712 parameters · weights: ImageNet/);

@@ -30,6 +30,8 @@ export function useFinetune(): FinetuneState {
   const [epochs, setEpochs] = useState<EpochLog[]>([]);
   const [error, setError] = useState<string>();
   const cancelRef = useRef<(() => void) | undefined>(undefined);
+  /** Whether the user pressed Cancel: a run can also be cancelled by the worker when another model is loaded. */
+  const userCancelled = useRef(false);
   const running = phase.kind === 'features' || phase.kind === 'training';
 
   const train = useCallback(async (classes: Classes, options: FinetuneOptions) => {
@@ -47,13 +49,20 @@ export function useFinetune(): FinetuneState {
       },
     });
     cancelRef.current = job.cancel;
+    userCancelled.current = false;
     try {
       const summary = await job.promise;
       setPhase({ kind: 'done', summary, seconds: (performance.now() - t0) / 1000 });
     } catch (e) {
       const err = e as Error;
       setPhase({ kind: 'idle' });
-      setError(err.name === 'CancelledError' ? 'Fine-tuning was cancelled; the current model is unchanged.' : `Fine-tuning failed: ${err.message}`);
+      setError(
+        err.name !== 'CancelledError'
+          ? `Fine-tuning failed: ${err.message}`
+          : userCancelled.current
+            ? 'Fine-tuning was cancelled; the current model is unchanged.'
+            : 'Fine-tuning stopped because another model was loaded or the backend changed; train again to use the new one.',
+      );
     } finally {
       cancelRef.current = undefined;
     }
@@ -76,5 +85,8 @@ export function useFinetune(): FinetuneState {
     if (phase.kind === 'done' || phase.kind === 'used') setPhase({ kind: 'idle' });
   }, [phase]);
 
-  return { phase, epochs, error, running, train, cancel: () => cancelRef.current?.(), use, setError, modelReplaced };
+  return { phase, epochs, error, running, train, cancel: () => {
+      userCancelled.current = true;
+      cancelRef.current?.();
+    }, use, setError, modelReplaced };
 }
