@@ -6,30 +6,14 @@
  * filter (dy → [OH,OW,B,Co]) dilated by the forward stride, stride 1, padded like the forward conv.
  * The output [Ci,KH,KW,Co] is transposed back to HWIO. This runs on XNNPACK (wasm's Conv2D).
  */
-import { backend_util, Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { convExplicit, release, transpose } from './kernel-calls';
+import { Conv2DBackpropFilter, type Conv2DBackpropFilterAttrs, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import { convExplicit, release, squareStrideConvInfo, transpose } from './kernel-calls';
 
 const kernelFunc: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as KernelBackend;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as Conv2DBackpropFilterAttrs;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropFilter supports dataFormat 'NHWC' only, got '${dataFormat}'`);
-  }
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
-  if (info.strideHeight !== info.strideWidth) {
-    throw new Error(`wasm Conv2DBackpropFilter needs equal strides, got [${info.strideHeight}, ${info.strideWidth}]`);
-  }
+  const info = squareStrideConvInfo('Conv2DBackpropFilter', x.shape as [number, number, number, number], filterShape, { strides, pad, dataFormat, dimRoundingMode });
   const s = info.strideHeight;
   const xT = transpose(backend, x, [3, 1, 2, 0]); // [Ci, H, W, B]
   const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [OH, OW, B, Co]

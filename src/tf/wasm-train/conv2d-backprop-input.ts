@@ -7,7 +7,6 @@
  * in space and with its channel axes swapped ([KH,KW,Co,Ci]), padded by KH − 1 − top / KW − 1 − left.
  */
 import {
-  backend_util,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type KernelBackend,
@@ -15,7 +14,7 @@ import {
   type KernelFunc,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { callKernel, convExplicit, release, transpose } from './kernel-calls';
+import { callKernel, convExplicit, release, squareStrideConvInfo, transpose } from './kernel-calls';
 
 /** dy with (s − 1) zeros after every row and column: [B, OH·s, OW·s, C]. */
 function zeroInsert(backend: KernelBackend, dy: TensorInfo, s: number): TensorInfo {
@@ -37,23 +36,7 @@ const kernelFunc: KernelFunc = ({ inputs, backend: b, attrs }) => {
   const backend = b as KernelBackend;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as Conv2DBackpropInputAttrs;
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  if (format !== 'channelsLast') {
-    throw new Error(`wasm Conv2DBackpropInput supports dataFormat 'NHWC' only, got '${dataFormat}'`);
-  }
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
-  if (info.strideHeight !== info.strideWidth) {
-    throw new Error(`wasm Conv2DBackpropInput needs equal strides, got [${info.strideHeight}, ${info.strideWidth}]`);
-  }
+  const info = squareStrideConvInfo('Conv2DBackpropInput', inputShape, filter.shape as [number, number, number, number], { strides, pad, dataFormat, dimRoundingMode });
   const s = info.strideHeight;
   const up = s > 1 ? zeroInsert(backend, dy, s) : dy;
   const flipped = callKernel('Reverse', backend, { x: filter }, { dims: [0, 1] });

@@ -4,7 +4,7 @@
  * what the outer kernel returns. Going through `getKernel` keeps these on XNNPACK (wasm's Conv2D) rather
  * than re-entering the engine, which would record intermediates on the gradient tape.
  */
-import { type KernelBackend, getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import { backend_util, type KernelBackend, getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
 export function callKernel(name: string, backend: KernelBackend, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
   const k = getKernel(name, 'wasm');
@@ -60,4 +60,28 @@ export function convExplicit(
   );
   if (cropped) release(backend, input);
   return out;
+}
+
+/**
+ * The forward convolution's geometry for a backprop kernel. Only NHWC with equal strides is supported (all a
+ * ResNet uses); anything else throws naming the kernel and what it received.
+ */
+export function squareStrideConvInfo(
+  kernel: string,
+  xShape: [number, number, number, number],
+  filterShape: [number, number, number, number],
+  attrs: {
+    strides: [number, number] | number;
+    pad: 'valid' | 'same' | number | backend_util.ExplicitPadding;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  },
+): backend_util.Conv2DInfo {
+  const format = backend_util.convertConv2DDataFormat(attrs.dataFormat);
+  if (format !== 'channelsLast') throw new Error(`wasm ${kernel} supports dataFormat 'NHWC' only, got '${attrs.dataFormat}'`);
+  const info = backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, format);
+  if (info.strideHeight !== info.strideWidth) {
+    throw new Error(`wasm ${kernel} needs equal strides, got [${info.strideHeight}, ${info.strideWidth}]`);
+  }
+  return info;
 }
