@@ -3,6 +3,7 @@ import type { LayerGradient } from '../../tf/gradients';
 import type { FilterImage } from '../../worker/lab-protocol';
 import { GradientChart } from './GradientChart';
 import type { LabWorker } from './useLabWorker';
+import { Progress } from './Progress';
 
 interface Loaded {
   readonly model: string;
@@ -88,16 +89,7 @@ export function FiltersPanel({ worker }: { readonly worker: LabWorker }) {
           }}
         />
       </label>
-      {pending && (
-        <p className="lab-status" role="status">
-          <span className="lab-spinner" aria-hidden="true" /> {pending}
-        </p>
-      )}
-      {error && (
-        <p className="lab-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Progress pending={pending} error={error} />
       {loaded && (
         <div className="lab-trained" data-testid="trained">
           <h3>

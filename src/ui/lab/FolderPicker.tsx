@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { LabWorker } from './useLabWorker';
+import { Progress } from './Progress';
 
 interface Loaded {
   readonly classes: readonly string[];
@@ -90,16 +91,7 @@ export function FolderPicker({ worker, onReady }: { readonly worker: LabWorker; 
           onChange={(e) => send(Array.from(e.target.files ?? [], (f) => ({ path: f.webkitRelativePath || f.name, blob: f })))}
         />
       </label>
-      {pending && (
-        <p className="lab-status" role="status">
-          <span className="lab-spinner" aria-hidden="true" /> {pending}
-        </p>
-      )}
-      {error && (
-        <p className="lab-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Progress pending={pending} error={error} />
       {loaded && (
         <p className="lab-muted" data-testid="folder-loaded">
           {loaded.count} images in {loaded.classes.length} classes ({loaded.classes.slice(0, 8).join(', ')}

@@ -5,6 +5,7 @@ import type { LayerGradient } from '../../tf/gradients';
 import type { ProbeSettings } from '../../worker/lab-protocol';
 import { GradientChart } from './GradientChart';
 import type { LabWorker } from './useLabWorker';
+import { Progress } from './Progress';
 
 interface Result {
   readonly plain: readonly LayerGradient[];
@@ -96,16 +97,7 @@ export function GradientPanel({ worker }: { readonly worker: LabWorker }) {
           ))}
         </fieldset>
       </div>
-      {pending && (
-        <p className="lab-status" role="status">
-          <span className="lab-spinner" aria-hidden="true" /> {pending.label}
-        </p>
-      )}
-      {error && (
-        <p className="lab-error" role="alert">
-          {error}
-        </p>
-      )}
+      <Progress pending={pending?.label} error={error} />
       {result && (
         <div className="lab-gradients">
           <GradientChart
