@@ -12,3 +12,4 @@ export * from './layout';
 export * from './op-text';
 export * from './spec-form';
 export * from './url-state';
+export * from './preprocessing';

@@ -6,15 +6,13 @@
  *   torch: x / 255, subtract mean [0.485, 0.456, 0.406], divide by std [0.229, 0.224, 0.225] (ResNeXt, torchvision)
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ArchSpec, Preprocessing } from '../core';
+import { CAFFE_MEAN_BGR, TORCH_MEAN, TORCH_STD, type ArchSpec, type Preprocessing } from '../core';
 
 export { describePreprocessing } from './preprocess-info';
 
 export type ResizeMode = 'center-crop' | 'squash';
 
-export const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
-export const TORCH_MEAN = [0.485, 0.456, 0.406] as const;
-export const TORCH_STD = [0.229, 0.224, 0.225] as const;
+export { CAFFE_MEAN_BGR, TORCH_MEAN, TORCH_STD } from '../core';
 
 export interface CropBox {
   readonly top: number;
