@@ -85,7 +85,7 @@ export default function ExploreView() {
           <Legend present={present} residual={s.spec.residual} />
         </aside>
       </div>
-      <Anatomy spec={s.spec} />
+      <Anatomy spec={s.spec} graph={s.graph} />
     </section>
   );
 }
