@@ -8,7 +8,7 @@ import { expand } from './expand';
 import type { Section } from './graph';
 import { findPreset, PRESETS, type PresetGroup } from './presets';
 import { type ArchSpec, plainTwin } from './spec';
-import { validateSpec } from './validate';
+import { ignoredFieldsNotice, parseCustomSpec } from './spec-json';
 
 export type Unit = 'macs' | 'flops';
 
@@ -364,8 +364,11 @@ export function parseCompareQuery(search: string): { state: CompareState; notice
   const custom: ArchSpec[] = [];
   for (const raw of q.getAll('custom')) {
     const r = parseCustomSpec(raw);
-    if (r.ok) custom.push(r.spec);
-    else notices.push(`A custom spec in the URL was left out: ${r.error}`);
+    if (r.ok) {
+      custom.push(r.spec);
+      const ignored = ignoredFieldsNotice(r.ignored);
+      if (ignored) notices.push(ignored);
+    } else notices.push(`A custom spec in the URL was left out: ${r.error}.`);
   }
   if (!models.length && !custom.length) models = [...DEFAULT_MODELS];
 
@@ -422,28 +425,8 @@ export function compareQuery(state: CompareState): string {
 
 // ---------- custom specs ----------
 
-export type CustomResult = { readonly ok: true; readonly spec: ArchSpec } | { readonly ok: false; readonly error: string };
-
-/** Parse and validate a custom spec typed as JSON. Its family becomes 'custom' unless it says otherwise. */
-export function parseCustomSpec(text: string): CustomResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, error: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: `Expected a JSON object (an ArchSpec), received ${show(value)}.` };
-  }
-  const spec = value as ArchSpec;
-  try {
-    validateSpec(spec);
-    expand(spec);
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
-  }
-  return { ok: true, spec };
-}
+/** Compare's custom specs (its text box and `?custom=`) go through the one spec parser. */
+export { parseCustomSpec } from './spec-json';
 
 /** Display name of a count: 25.6M, 3.86G, 270K. */
 export function formatCount(n: number, digits = 3): string {

@@ -13,3 +13,4 @@ export * from './op-text';
 export * from './spec-form';
 export * from './url-state';
 export * from './preprocessing';
+export * from './spec-json';
