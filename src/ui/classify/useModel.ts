@@ -1,6 +1,6 @@
 /** Model state of the Classify view: the loaded model, a load in progress (with cancel) and the last error. */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { BackendName } from '../../tf/backend-names';
+import { type BackendName, backendFromSearch } from '../../tf/backend-names';
 import { modelClient } from '../../worker/client';
 import type { LoadPhase, ModelInfo, ModelSource } from '../../worker/protocol';
 
@@ -17,6 +17,8 @@ export interface ModelState {
   readonly loading?: LoadState;
   readonly error?: string;
   readonly backendBusy: boolean;
+  /** Why `?backend=` in the URL was not used (value received, what is allowed). */
+  readonly backendNotice?: string;
   load(source: ModelSource, label: string): Promise<void>;
   setBackend(name?: BackendName): Promise<void>;
   dismissError(): void;
@@ -29,6 +31,7 @@ export function useModel(initial: ModelSource | undefined): ModelState {
   const [loading, setLoading] = useState<LoadState>();
   const [error, setError] = useState<string>();
   const [backendBusy, setBackendBusy] = useState(true);
+  const [param] = useState(() => backendFromSearch(window.location.search));
   const ready = useRef<Promise<unknown> | undefined>(undefined);
 
   const load = useCallback(async (source: ModelSource, label: string) => {
@@ -63,10 +66,19 @@ export function useModel(initial: ModelSource | undefined): ModelState {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    const requested = new URLSearchParams(window.location.search).get('backend') as BackendName | null;
-    ready.current = setBackend(requested ?? undefined);
+    ready.current = setBackend(param.backend);
     if (initial) void load(initial, 'ImageNet ResNet50');
-  }, [initial, load, setBackend]);
+  }, [initial, load, setBackend, param]);
 
-  return { info, loading, error, backendBusy, load, setBackend, dismissError: () => setError(undefined), adopted: setInfo };
+  return {
+    info,
+    loading,
+    error,
+    backendBusy,
+    backendNotice: param.notice,
+    load,
+    setBackend,
+    dismissError: () => setError(undefined),
+    adopted: setInfo,
+  };
 }

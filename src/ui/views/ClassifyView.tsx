@@ -3,6 +3,8 @@
  * the camera, with top-5 bars, latency, backend and a Grad-CAM heat map. All model work runs in the worker.
  */
 import { useCallback, useRef, useState } from 'react';
+import { modelClient } from '../../worker/client';
+import type { ModelSource } from '../../worker/protocol';
 import { Camera } from '../classify/Camera';
 import { ImageInput } from '../classify/ImageInput';
 import { fileToBitmap } from '../classify/images';
@@ -11,8 +13,6 @@ import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
 import { useModel } from '../classify/useModel';
 import { FinetunePanel } from '../finetune/FinetunePanel';
-import { modelClient } from '../../worker/client';
-import type { ModelSource } from '../../worker/protocol';
 import '../classify/classify.css';
 
 const DEFAULT_SOURCE: ModelSource = { kind: 'imagenet' };
@@ -93,6 +93,11 @@ export default function ClassifyView() {
           </button>
         )}
       </div>
+      {model.backendNotice && (
+        <p className="cls-error" role="alert" data-testid="backend-notice">
+          {model.backendNotice}
+        </p>
+      )}
       {notice && (
         <p className="cls-error" role="alert">
           {notice}
