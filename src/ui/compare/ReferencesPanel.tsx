@@ -5,6 +5,7 @@ import { expand } from '../../core/expand';
 import { explanationFor, explanations } from '../../core/explain';
 import { getPreset } from '../../core/presets';
 import { agreement, METRIC_LABEL, type Ours, REFERENCES, SOURCES } from '../../core/references';
+import { Cites } from '../shared/Cites';
 import { formatInt } from './format';
 
 const oursCache = new Map<string, Ours>();
@@ -81,8 +82,8 @@ export function ReferencesPanel({ rows }: { readonly rows: readonly CompareRow[]
         </tbody>
       </table>
       <p className="cmp-hint">
-        For scale: {context.map((c) => `${c.model} ${c.shown} multiply-adds`).join(', ')} ({SOURCES.he2015.short}, Table 1 / §3.3).
-        Our figures here are at each model’s own input size, whatever the input setting above.
+        For scale: {context.map((c) => `${c.model} ${c.shown} multiply-adds`).join(', ')} <Cites cites={context} />. Our figures here
+        are at each model’s own input size, whatever the input setting above.
       </p>
     </div>
   );
