@@ -107,5 +107,7 @@ describe('published reference figures', () => {
     expect(cifarErr).toEqual([8.75, 7.51, 7.17, 6.97, 6.43, 7.93]);
     expect(referencesFor('resnext50_32x4d').some((r) => r.source === 'xie2017' && r.metric === 'top1Err' && r.value === 22.2)).toBe(true);
     expect(referencesFor('resnet50').find((r) => r.source === 'torchvision' && r.metric === 'macs')?.value).toBeCloseTo(4.089e9, -3);
+    // akamaster's README, "Test err(this impl.)": 8.27 % and 6.61 % (not 91.78 / 93.62 % accuracy).
+    expect(['ResNet-20', 'ResNet-56'].map((p) => published('akamaster', p, 'cifar10Err').shown)).toEqual(['8.27', '6.61']);
   });
 });
