@@ -1,3 +1,4 @@
+import { format } from 'd3';
 import { useMemo } from 'react';
 import { analyze } from '../../core/analysis';
 import type { CompareRow } from '../../core/compare';
@@ -7,6 +8,8 @@ import { getPreset } from '../../core/presets';
 import { agreement, METRIC_LABEL, type Ours, REFERENCES, SOURCES } from '../../core/references';
 import { Cites } from '../shared/Cites';
 import { formatInt } from './format';
+
+const giga3 = format('.3f');
 
 const oursCache = new Map<string, Ours>();
 /** Ours at the preset's own input size: published figures are for 224×224 (ImageNet) or 32×32 (CIFAR). */
@@ -21,7 +24,7 @@ function oursFor(name: string): Ours {
 }
 
 function show(metric: string, v: number): string {
-  if (metric === 'macs') return `${(v / 1e9).toFixed(3)}×10⁹`;
+  if (metric === 'macs') return `${giga3(v / 1e9)}×10⁹`;
   return formatInt(v);
 }
 
