@@ -226,7 +226,7 @@ export function explainShortcutAB(preset = 'ResNet-20'): Explanation {
   };
 }
 
-/** He et al. 2016's 10.2M for ResNet-1001: our trainable count without BN γ/β. */
+/** He et al. 2016's parameter count for ResNet-1001 (Table 4): our trainable count without BN γ/β. */
 export function explainBnAffine(preset = 'PreAct-ResNet-1001'): Explanation {
   const spec = getPreset(preset);
   const a = analyze(expand(spec));
