@@ -66,10 +66,9 @@ export function strideNote(): StrideNote {
   const list = (f: (x: StridePair) => string) => p.map(f).join(' / ');
   return {
     text:
-      `Built here, ResNet-50/101/152 need ${list((x) => gmacs(x.first1x1))} GMACs with the stride on the first 1×1 and ` +
-      `${list((x) => gmacs(x.on3x3))} GMACs with it on the 3×3, with the same parameters: that is why He et al. 2015 ` +
-      `prints ${list((x) => printed(x.paper))} ×10⁹ multiply-adds and torchvision ${list((x) => printed(x.torchvision))} ` +
-      `GFLOPS (both count multiply-adds).`,
+      `ResNet-50/101/152 built here: ${list((x) => gmacs(x.first1x1))} GMACs with the stride on the first 1×1, ` +
+      `${list((x) => gmacs(x.on3x3))} with it on the 3×3 — why He et al. 2015 prints ${list((x) => printed(x.paper))} ` +
+      `×10⁹ multiply-adds and torchvision ${list((x) => printed(x.torchvision))} GFLOPS (both count multiply-adds).`,
     cites: [p[0].paper, ...p.map((x) => x.torchvision)].map(({ source, where }) => ({ source, where })),
   };
 }

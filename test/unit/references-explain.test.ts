@@ -112,6 +112,7 @@ describe('explanations: each claim is arithmetic that holds', () => {
     const note = strideNote();
     const [p50, p101, p152] = stridePairs();
     expect(note.text).toContain(`${(p50.first1x1 / 1e9).toFixed(2)} / ${(p101.first1x1 / 1e9).toFixed(2)} / ${(p152.first1x1 / 1e9).toFixed(2)} GMACs`);
+    expect(note.text).toContain(`${(p50.on3x3 / 1e9).toFixed(2)} / ${(p101.on3x3 / 1e9).toFixed(2)} / ${(p152.on3x3 / 1e9).toFixed(2)} with it on the 3×3`);
     // As the sources print them (`shown`), not re-derived from the values.
     const shown = (f: (p: (typeof p50)) => string) => [p50, p101, p152].map(f).join(' / ');
     expect(note.text).toContain(`${shown((p) => p.paper.shown.replace('×10⁹', ''))} ×10⁹`);

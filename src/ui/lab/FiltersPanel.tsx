@@ -80,7 +80,7 @@ export function FiltersPanel({ worker }: { readonly worker: LabWorker }) {
       <h2 id="lab-trained-title">A trained ResNet: first-layer filters</h2>
       <p className="lab-muted">
         Load the trained CIFAR-10 ResNet-20 or ResNet-56 of akamaster/pytorch_resnet_cifar10 (option A shortcuts) as an .npz of its
-        PyTorch state dict; the weights are mapped onto our Keras-named CIFAR preset. The repository gives their test error as{' '}
+        PyTorch state dict; the weights are mapped onto our Keras-named CIFAR preset. The repository gives their test error (ResNet-20 / ResNet-56) as{' '}
         {TRAINED.map((r) => `${r.shown} %`).join(' / ')}, i.e. {TRAINED.map((r) => `${accuracy(r.value)} %`).join(' / ')} accuracy{' '}
         <Cites cites={TRAINED} />.
       </p>
