@@ -1,7 +1,9 @@
 /** Human descriptions of specs and ops, shared by the CLI, the tables and the diagram. */
 import type { Analysis } from './analysis';
 import type { Op } from './graph';
+import { citationText } from './references';
 import type { ArchSpec } from './spec';
+import { strideNote } from './stride';
 
 /** The Keras class name a graph op becomes. */
 export function kerasClassName(op: Op): string {
@@ -45,16 +47,16 @@ export function describeSpec(spec: ArchSpec): string {
 }
 
 /**
- * Notes that explain where our numbers differ from what people compare them with. Each note's arithmetic is
- * computed from the analysis, never typed in.
+ * Notes that explain where our numbers differ from what people compare them with. Our figures are computed
+ * from the graphs (stride.ts, the analysis); published ones are read from references.ts and cited.
  */
 export function specNotes(spec: ArchSpec, a: Analysis): string[] {
   const notes: string[] = [];
   if (spec.block === 'bottleneck' && spec.strideAt === 'first1x1' && spec.stem.kind === 'imagenet') {
+    const note = strideNote();
     notes.push(
       'Stride 2 sits on the first 1×1 conv of each downsampling block (Caffe / Keras V1 / the paper), so the 3×3 runs at the ' +
-        'reduced resolution: this is why the paper\'s Table 1 says 3.8 / 7.6 / 11.3 ×10⁹ multiply-adds for ResNet-50/101/152, ' +
-        'while torchvision ("v1.5", stride on the 3×3) reports 4.09 / 7.80 / 11.51 G.',
+        `reduced resolution; torchvision ("v1.5") strides the 3×3. ${note.text} (${note.cites.map(citationText).join('; ')})`,
     );
   }
   if (a.kerasGconvConstantParams > 0) {

@@ -1,6 +1,6 @@
 /**
- * Trained CIFAR-10 ResNets of akamaster/pytorch_resnet_cifar10 (option A, 91.78 % / 93.62 % for 20 / 56 layers)
- * loaded into our CIFAR presets. Their state dicts (PyTorch layout, saved as .npz) map onto our Keras names:
+ * Trained CIFAR-10 ResNets of akamaster/pytorch_resnet_cifar10 (option A; the test errors its README gives are in
+ * core/references.ts) loaded into our CIFAR presets. Their state dicts (PyTorch layout, saved as .npz) map onto our Keras names:
  *
  *   module.conv1.weight [O,I,H,W]              → conv1_conv kernel [H,W,I,O]
  *   module.bn1.{weight,bias,running_mean,running_var} → conv1_bn [gamma, beta, moving_mean, moving_variance]

@@ -1,9 +1,15 @@
 import { useEffect, useRef, useState } from 'react';
+import { published } from '../../core/references';
 import type { LayerGradient } from '../../tf/gradients';
 import type { FilterImage } from '../../worker/lab-protocol';
 import { GradientChart } from './GradientChart';
 import type { LabWorker } from './useLabWorker';
 import { Progress } from './Progress';
+import { Cites } from '../shared/Cites';
+
+/** The README's test errors of the two nets the panel loads, and the accuracies they imply. */
+const TRAINED = (['ResNet-20', 'ResNet-56'] as const).map((preset) => published('akamaster', preset, 'cifar10Err'));
+const accuracy = (errPct: number) => (100 - errPct).toFixed(2);
 
 interface Loaded {
   readonly model: string;
@@ -73,8 +79,10 @@ export function FiltersPanel({ worker }: { readonly worker: LabWorker }) {
     <section className="lab-panel" aria-labelledby="lab-trained-title">
       <h2 id="lab-trained-title">A trained ResNet: first-layer filters</h2>
       <p className="lab-muted">
-        Load the trained CIFAR-10 ResNet-20 or ResNet-56 of akamaster/pytorch_resnet_cifar10 (option A shortcuts; 91.78 % / 93.62 % test
-        accuracy), as an .npz of its PyTorch state dict. The weights are mapped onto our Keras-named CIFAR preset.
+        Load the trained CIFAR-10 ResNet-20 or ResNet-56 of akamaster/pytorch_resnet_cifar10 (option A shortcuts) as an .npz of its
+        PyTorch state dict; the weights are mapped onto our Keras-named CIFAR preset. The repository gives their test error (ResNet-20 / ResNet-56) as{' '}
+        {TRAINED.map((r) => `${r.shown} %`).join(' / ')}, i.e. {TRAINED.map((r) => `${accuracy(r.value)} %`).join(' / ')} accuracy{' '}
+        <Cites cites={TRAINED} />.
       </p>
       <label className="lab-file">
         Weights (.npz){' '}
