@@ -3,7 +3,7 @@
  * panel list and run whatever this registry holds.
  */
 import { exportKeras } from './keras';
-import { type ExportFormat, type ExportInput, type ExportProgress, type ExportResult } from './types';
+import type { ExportFormat, ExportInput, ExportProgress, ExportResult } from './types';
 
 export type Exporter = (input: ExportInput, progress?: ExportProgress) => ExportResult | Promise<ExportResult>;
 

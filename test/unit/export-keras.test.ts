@@ -124,7 +124,7 @@ describe('Keras code with weights', () => {
     expect(new Set(withWeights.map((l) => l.layer))).toEqual(declared);
     for (const layer of model.layers) {
       const got = h5.layers.find((l) => l.layer === layer.name)!;
-      layer.weights.forEach((w, j) => expect(got.weights[j].data).toEqual(w.read().dataSync()));
+      for (const [j, w] of layer.weights.entries()) expect(got.weights[j].data).toEqual(w.read().dataSync());
     }
     expect(text(r, 'classes.txt')).toBe("cat\ndog's\nant\n");
     expect(text(r, 'model.py')).toContain("CLASS_NAMES = ['cat', 'dog\\'s', 'ant']");
