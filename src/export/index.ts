@@ -1,8 +1,8 @@
 /**
  * The exporters by format. Adding one is one entry here; the CLI (`export --format …`) and the app's Export
- * panel list and run whatever this registry holds.
+ * panel list and run whatever this registry holds. Each exporter is imported when first run, so the app's page
+ * can list formats without loading them (they run in the model worker).
  */
-import { exportKeras } from './keras';
 import type { ExportFormat, ExportInput, ExportProgress, ExportResult } from './types';
 
 export type Exporter = (input: ExportInput, progress?: ExportProgress) => ExportResult | Promise<ExportResult>;
@@ -17,7 +17,7 @@ export interface ExporterEntry {
 }
 
 export const EXPORTERS: readonly ExporterEntry[] = [
-  { format: 'keras', label: 'Keras code (model.py, train.py, weights.h5)', output: 'folder', run: exportKeras },
+  { format: 'keras', label: 'Keras code (model.py, train.py, weights.h5)', output: 'folder', run: async (i, p) => (await import('./keras')).exportKeras(i, p) },
 ];
 
 export const EXPORT_FORMATS: readonly string[] = EXPORTERS.map((e) => e.format);
