@@ -3,7 +3,7 @@
  * here with random weights, or structure only) → an exporter of src/export → one zip. Progress is posted as
  * `export-progress`; `cancel` stops it between steps. Nothing leaves the machine: the zip goes back to the page.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
 import type { WeightSet } from '../export/types';
 import { buildModel } from '../tf/build';
