@@ -101,7 +101,7 @@ export async function exportKeras(input: ExportInput, progress?: ExportProgress)
   return {
     format: 'keras',
     files,
-    runsWith: 'TensorFlow 2.x / Keras (Python): python train.py',
+    runsWith: 'TensorFlow 2.x, tf.keras or Keras 3 (Python)',
     notes: [
       withWeights ? `weights: ${input.weightsLabel ?? 'unlabelled'} (${KERAS_WEIGHTS_FILE}, loaded by layer name)` : 'structure only: no weights',
       ...(grouped ? ['grouped 3×3 convs: a GroupConv2D custom layer (depthwise kernel + group sum, the keras-applications ResNeXt layout)'] : []),

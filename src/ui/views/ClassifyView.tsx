@@ -10,6 +10,7 @@ import { ModelPanel } from '../classify/ModelPanel';
 import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
 import { useModel } from '../classify/useModel';
+import { ExportPanel } from '../export/ExportPanel';
 import { FinetunePanel } from '../finetune/FinetunePanel';
 import { modelClient } from '../../worker/client';
 import type { ModelSource } from '../../worker/protocol';
@@ -73,6 +74,7 @@ export default function ClassifyView() {
     <section aria-label="Classify" className="cls">
       <ModelPanel model={model} />
       <FinetunePanel model={model} />
+      <ExportPanel mode="classify" info={model.info} busy={!!model.loading} />
       <div className="cls-row">
         <ImageInput
           disabled={!model.info}
