@@ -137,8 +137,11 @@ export async function runExport(argv: readonly string[], out: Out, exporters: re
   if (entry && values['no-weights']) return await writeEntry(entry, exportInputFromModel(spec, undefined), values.out, !!values.zip, out);
   await initNodeBackend('wasm');
   let model: tf.LayersModel;
+  // The spec of the loaded model: ImageNet ResNet50's BatchNormalization epsilon is 1e-3, not the preset's.
+  let modelSpec = spec;
   try {
-    model = weights === 'none' ? buildModel(spec) : (await loadModel(spec.name, weights, out.stderr)).model;
+    if (weights === 'none') model = buildModel(spec);
+    else ({ model, spec: modelSpec } = await loadModel(spec.name, weights, out.stderr));
   } catch (e) {
     if (e instanceof UsageError) {
       out.stderr(`error: ${e.message}`);
@@ -150,7 +153,7 @@ export async function runExport(argv: readonly string[], out: Out, exporters: re
     const label = weights === 'none' ? 'random (untrained)' : weights === 'imagenet' ? 'ImageNet (Keras ResNet50)' : basename(weights);
     let input: ReturnType<typeof exportInputFromModel>;
     try {
-      input = exportInputFromModel(spec, model, { weightsLabel: label });
+      input = exportInputFromModel(modelSpec, model, { weightsLabel: label });
     } finally {
       model.dispose();
     }
@@ -187,7 +190,7 @@ async function writeEntry(entry: ExporterEntry, input: ReturnType<typeof exportI
     throw e;
   }
   const written = await writeCode(entry, result, outPath, zip);
-  out.stderr(`wrote ${input.spec.name} as ${entry.format} (${input.weightsLabel ?? 'no weights'}) to ${zip || entry.output === 'file' ? outPath : `${outPath}/`}: ${written.length} file(s)`);
+  out.stderr(`wrote ${input.spec.name} as ${entry.format} (${input.weightsLabel ?? 'no weights'}) to ${zip || entry.output === 'file' ? outPath : `${outPath.replace(/\/+$/, '')}/`}: ${written.length} file(s)`);
   out.stderr(`runs with: ${result.runsWith}`);
   for (const n of result.notes) out.stderr(`note: ${n}`);
   return 0;

@@ -110,6 +110,20 @@ describe('resnet-explorer export: code formats from the exporter registry', () =
     source.dispose();
   });
 
+  it.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 as keras: the loaded model\'s BatchNormalization epsilon (1e-3) and caffe preprocessing', async () => {
+    requireWeights();
+    const dir = join(mkdtempSync(join(tmpdir(), 'export-keras-')), 'r50');
+    const r = await cli(main, ['export', 'ResNet50', '--format', 'keras', '--out', `${dir}/`]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`wrote ResNet50 as keras (ImageNet (Keras ResNet50)) to ${dir}/: 4 file(s)`);
+    const model = readFileSync(join(dir, 'model.py'), 'utf8');
+    expect(model).toContain("layers.BatchNormalization(axis=-1, epsilon=0.001, name='conv1_bn')");
+    expect(model).not.toContain('epsilon=0.00001001');
+    expect(model).toContain("PREPROCESSING = {'mode': 'caffe', 'channel_order': 'BGR', 'scale': 1, 'mean': (103.939, 116.779, 123.68)");
+    const h5 = await readKerasH5(readFileSync(join(dir, 'weights.h5')));
+    expect(h5.layers.find((l) => l.layer === 'predictions')!.weights.map((w) => w.shape)).toEqual([[2048, 1000], [1000]]);
+  });
+
   it('--no-weights --zip: one zip, every file under a folder named after it, no weights file', async () => {
     const zip = join(mkdtempSync(join(tmpdir(), 'export-keras-')), 'r56-code.zip');
     const r = await cli(main, ['export', 'ResNet-56', '--format', 'keras', '--no-weights', '--zip', '--out', zip]);
