@@ -20,7 +20,7 @@ import { buildModel } from '../../src/tf/build';
 import { exportInputFromModel } from '../../src/tf/export-input';
 import { readKerasH5 } from '../../src/tf/h5/keras-h5';
 import { initNodeBackend } from '../../src/tf/node-backend';
-import { readKerasModelPy } from './helpers/keras-code';
+import { readKerasModel, readKerasModelPy } from './helpers/keras-code';
 
 const PYTHON = '/usr/bin/python3';
 const text = (r: ExportResult, path: string) => new TextDecoder().decode(r.files.find((f) => f.path === path)!.bytes);
@@ -59,8 +59,9 @@ describe('Keras code: model.py declares exactly our graph', () => {
     const spec = getPreset(name);
     const graph = expand(spec);
     const analysis = analyze(graph);
-    const layers = readKerasModelPy(text(results.get(name)!, 'model.py'));
+    const { layers, output } = readKerasModel(text(results.get(name)!, 'model.py'));
     expect(layers.map((l) => l.name)).toEqual(graph.nodes.map((n) => n.id));
+    expect(output).toBe(graph.outputId);
     graph.nodes.forEach((node, i) => {
       const l = layers[i];
       expect({ name: l.name, inputs: l.inputs, shape: l.outShape }).toEqual({ name: node.id, inputs: node.inputs, shape: node.outShape });

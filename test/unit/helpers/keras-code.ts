@@ -61,10 +61,6 @@ export function parseLiteral(src: string): PyValue {
 
 const LINE = /^ {4}(\w+) = ((?:layers|keras)\.\w+|GroupConv2D|ZeroPadShortcut)\((.*?)\)(?:\((.*)\))?$/;
 
-function prod(xs: readonly number[]): number {
-  return xs.reduce((a, b) => a * b, 1);
-}
-
 /** Keras' output shape and params of one call, from its arguments and input shapes. */
 function keras(cls: string, args: readonly PyValue[], kw: Record<string, PyValue>, ins: readonly (readonly number[])[]) {
   const x = ins[0];
@@ -121,14 +117,15 @@ function keras(cls: string, args: readonly PyValue[], kw: Record<string, PyValue
   }
 }
 
-/** Every layer `build_model()` in this model.py creates, in order, with Keras' shapes and params. */
-export function readKerasModelPy(source: string): ParsedLayer[] {
+/** Every layer `build_model()` in this model.py creates, in order, with Keras' shapes and params, and the model's output layer. */
+export function readKerasModel(source: string): { layers: ParsedLayer[]; output: string } {
   const lines = source.split('\n');
   const start = lines.indexOf('def build_model():');
   if (start < 0) throw new Error('no build_model() in model.py');
   const vars = new Map<string, string>();
   const shapes = new Map<string, readonly number[]>();
   const out: ParsedLayer[] = [];
+  let output: string | undefined;
   for (let i = start + 1; i < lines.length; i++) {
     const line = lines[i];
     if (line.trim() === '' || line.trim().startsWith('#') || line.trim().startsWith('"""')) continue;
@@ -136,6 +133,7 @@ export function readKerasModelPy(source: string): ParsedLayer[] {
     if (line.trim().startsWith('return ')) {
       const m = /^return keras\.Model\(inputs, (\w+), name=MODEL_NAME\)$/.exec(line.trim());
       if (!m) throw new Error(`unexpected return: ${line}`);
+      output = vars.get(m[1]);
       break;
     }
     const m = LINE.exec(line);
@@ -161,5 +159,11 @@ export function readKerasModelPy(source: string): ParsedLayer[] {
     shapes.set(name, k.out);
     out.push({ cls, name, args, kwargs, inputs, outShape: k.out, params: { total: k.total, trainable: k.trainable } });
   }
-  return out;
+  if (!output) throw new Error('build_model() returns no keras.Model of a defined variable');
+  return { layers: out, output };
+}
+
+/** The layers only. */
+export function readKerasModelPy(source: string): ParsedLayer[] {
+  return readKerasModel(source).layers;
 }
