@@ -11,7 +11,8 @@ Usage:
   resnet-explorer summary MODEL [options]      Keras-style summary of one model
   resnet-explorer compare MODEL MODEL… [--json]  one table across models
   resnet-explorer classify IMAGE… [--json]      top-5 ImageNet classes per image (classify --help)
-  resnet-explorer export MODEL --format spec|h5|tfjs --out PATH   the spec, Keras .h5 weights or a tfjs model (export --help)
+  resnet-explorer export MODEL --format F --out PATH   the spec, Keras .h5 weights, a tfjs model, or code for
+                                               another framework: Keras, … (export --help lists the formats)
 
 Summary options:
   --no-top              drop the classifier (Keras include_top=False)

@@ -7,6 +7,8 @@ import type { BackendChoice, BackendName } from '../tf/backend';
 import { setBackendStatus } from './backend-status';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import {
+  type CodeExport,
+  type ExportSource,
   type FinetuneImage,
   type FinetuneSummary,
   INTERIM_TYPES,
@@ -46,6 +48,8 @@ export class WorkerError extends Error {
 export class ModelClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** The first `init` sent (by Classify, or by `ensureBackend`). */
+  private initSent?: Promise<unknown>;
 
   constructor(private readonly worker: Worker) {
     worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
@@ -78,6 +82,7 @@ export class ModelClient {
       this.pending.set(id, { resolve: resolve as (r: Response) => void, reject, onProgress: opts.onProgress, onEvent: opts.onEvent });
     });
     this.worker.postMessage({ ...body, id }, opts.transfer ?? []);
+    if (body.type === 'init') this.initSent ??= promise;
     return { id, promise };
   }
 
@@ -146,6 +151,27 @@ export class ModelClient {
   exportFinetuned(format: 'h5'): Promise<ResponseOf<'exported-h5'>>;
   exportFinetuned(format: 'tfjs' | 'h5'): Promise<ResponseOf<'exported'> | ResponseOf<'exported-h5'>> {
     return this.send<'exported' | 'exported-h5'>({ type: 'finetune-export', format }).promise;
+  }
+
+  /** A backend for work outside Classify (Explore's exports): the one already chosen, else `prefer` or auto. */
+  async ensureBackend(prefer?: BackendName): Promise<void> {
+    await (this.initSent ?? this.init(prefer));
+  }
+
+  /** Run an exporter of src/export in the worker; the files come back as one zip. `cancel()` stops it. */
+  exportCode(
+    format: string,
+    source: ExportSource,
+    onProgress?: (fraction: number, message: string) => void,
+  ): { promise: Promise<CodeExport>; cancel: () => void } {
+    const onEvent = (m: Response) => {
+      if (m.type === 'export-progress') onProgress?.(m.fraction, m.message);
+    };
+    const { id, promise } = this.send<'code-exported'>({ type: 'export-code', format, source }, { onEvent });
+    return {
+      promise: promise.then((r) => r.result),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
   }
 
   memory(): Promise<ResponseOf<'memory'>> {

@@ -16,6 +16,7 @@ import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { resizeTo } from '../tf/preprocess';
+import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { imageToTensor, tensorToRaw } from './image';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
@@ -54,8 +55,10 @@ export class ModelHost {
   private current?: Current;
   private readonly loads = new Map<number, AbortController>();
   private readonly tuner: Finetuner;
+  private readonly exporter: ExportHost;
 
   constructor(private readonly deps: HostDeps) {
+    this.exporter = new ExportHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer), jobs: this.loads });
     this.tuner = new Finetuner({
       current: () => this.current,
       adopt: (model, info) => {
@@ -96,6 +99,8 @@ export class ModelHost {
           return this.deps.post({ type: 'loaded', id: req.id, info: this.tuner.use() });
         case 'finetune-export':
           return await this.tuner.export(req.id, req.format);
+        case 'export-code':
+          return await this.exporter.run(req);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });

@@ -79,6 +79,24 @@ export interface FinetuneSummary {
 
 export type LoadPhase = 'download' | 'cache' | 'build' | 'weights';
 
+/** What to export as code: the current model (its weights, class names), or any spec (random weights or none). */
+export type ExportSource =
+  | { readonly kind: 'current' }
+  | { readonly kind: 'spec'; readonly spec: ArchSpec; readonly weights: 'random' | 'none' };
+
+/** A finished code export: the files' names and sizes, and all of them as one zip. */
+export interface CodeExport {
+  readonly format: string;
+  readonly modelName: string;
+  readonly weightsLabel: string;
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly runsWith: string;
+  readonly notes: readonly string[];
+  /** Folder inside the zip and the zip's base name: `resnet-20-keras`. */
+  readonly folder: string;
+  readonly zip: ArrayBuffer;
+}
+
 export type Request =
   | { readonly type: 'init'; readonly id: number; readonly backend?: BackendName }
   | { readonly type: 'load'; readonly id: number; readonly source: ModelSource; readonly useCache?: boolean }
@@ -106,7 +124,9 @@ export type Request =
   | { readonly type: 'finetune-use'; readonly id: number }
   /** The last fine-tuned model as tfjs files (`exported`) or Keras .h5 (`exported-h5`). */
   | { readonly type: 'finetune-export'; readonly id: number; readonly format: 'tfjs' | 'h5' }
-  | { readonly type: 'memory'; readonly id: number };
+  | { readonly type: 'memory'; readonly id: number }
+  /** Run an exporter of src/export (ONNX, PyTorch, Keras code, …); progress as `export-progress`, cancel with `cancel`. */
+  | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource };
 
 export type Response =
   | { readonly type: 'progress'; readonly id: number; readonly phase: LoadPhase; readonly loaded: number; readonly total: number }
@@ -130,10 +150,12 @@ export type Response =
   | { readonly type: 'finetuned'; readonly id: number; readonly summary: FinetuneSummary }
   | { readonly type: 'exported-h5'; readonly id: number; readonly bytes: ArrayBuffer; readonly name: string; readonly classNames: readonly string[] }
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
+  | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
+  | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** Messages sent before a request's final answer. */
-export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set(['progress', 'finetune-progress', 'finetune-epoch']);
+export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set(['progress', 'finetune-progress', 'finetune-epoch', 'export-progress']);
 
 export type ResponseOf<T extends Response['type']> = Extract<Response, { type: T }>;
 

@@ -12,6 +12,7 @@ import { ModelPanel } from '../classify/ModelPanel';
 import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
 import { useModel } from '../classify/useModel';
+import { ExportPanel } from '../export/ExportPanel';
 import { FinetunePanel } from '../finetune/FinetunePanel';
 import '../classify/classify.css';
 
@@ -73,6 +74,7 @@ export default function ClassifyView() {
     <section aria-label="Classify" className="cls">
       <ModelPanel model={model} />
       <FinetunePanel model={model} />
+      <ExportPanel mode="classify" info={model.info} busy={!!model.loading} />
       <div className="cls-row">
         <ImageInput
           disabled={!model.info}

@@ -4,6 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { analyze, layout, type ShortcutKind } from '../../core';
+import { ExportPanel } from '../export/ExportPanel';
 import { Anatomy } from '../explore/Anatomy';
 import { Diagram } from '../explore/Diagram';
 import { Legend } from '../explore/Legend';
@@ -85,6 +86,7 @@ export default function ExploreView() {
           <Legend present={present} residual={s.spec.residual} />
         </aside>
       </div>
+      <ExportPanel mode="explore" spec={s.spec} />
       <Anatomy spec={s.spec} graph={s.graph} />
     </section>
   );
