@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { baseUrl, launch, open, screenshot } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
+  // expect.poll gives up after 1 s by default: too short on a loaded machine (2 cores, many processes).
+  vi.setConfig({ expect: { poll: { timeout: 30_000, interval: 50 } } });
   browser = await launch();
 });
 afterAll(async () => {
