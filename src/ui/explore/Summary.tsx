@@ -55,7 +55,7 @@ export function Summary(props: { spec: ArchSpec; graph: ArchGraph; analysis: Ana
       {spec.groups > 1 && spec.family === 'keras' && (
         <p className="note">
           keras-applications builds the grouped 3×3 as a depthwise conv plus a frozen 0/1 “_2_gconv” kernel, so Keras
-          reports {fmt(a.kerasGconvConstantParams)} extra constant “params”; the grouped convolution itself has the{' '}
+          would count {fmt(a.kerasGconvConstantParams)} extra constant “params” (computed from the layers it builds); the grouped convolution itself has the{' '}
           {fmt(a.params.trainable)} trainable params shown here.
         </p>
       )}
