@@ -55,7 +55,7 @@ export function specNotes(spec: ArchSpec, a: Analysis): string[] {
   if (spec.block === 'bottleneck' && spec.strideAt === 'first1x1' && spec.stem.kind === 'imagenet') {
     const note = strideNote();
     notes.push(
-      'Stride 2 sits on the first 1×1 conv of each downsampling block (Caffe / Keras V1 / the paper), so the 3×3 runs at the ' +
+      'Stride 2 sits on the first 1×1 conv of each downsampling block (the paper’s released Caffe models, Keras V1), so the 3×3 runs at the ' +
         `reduced resolution; torchvision ("v1.5") strides the 3×3. ${note.text} (${note.cites.map(citationText).join('; ')})`,
     );
   }

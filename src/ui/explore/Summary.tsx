@@ -47,8 +47,8 @@ export function Summary(props: { spec: ArchSpec; graph: ArchGraph; analysis: Ana
       {other !== null && note && (
         <p className="note" data-testid="stride-note">
           {spec.strideAt === 'first1x1'
-            ? `Stride 2 sits on the first 1×1 conv of each downsampling block (Keras V1, Caffe, the paper): ${g(a.macs)} GMACs. Putting it on the 3×3 instead (torchvision, “ResNet v1.5”) gives ${g(other)} GMACs with the same parameters.`
-            : `Stride 2 sits on the 3×3 conv (torchvision, “ResNet v1.5”): ${g(a.macs)} GMACs. Keras V1 and the paper stride the first 1×1 instead: ${g(other)} GMACs with the same parameters.`}{' '}
+            ? `Stride 2 sits on the first 1×1 conv of each downsampling block (Keras V1, the paper’s released Caffe models): ${g(a.macs)} GMACs. Putting it on the 3×3 instead (torchvision, “ResNet v1.5”) gives ${g(other)} GMACs with the same parameters.`
+            : `Stride 2 sits on the 3×3 conv (torchvision, “ResNet v1.5”): ${g(a.macs)} GMACs. Keras V1 and the paper’s released Caffe models stride the first 1×1 instead: ${g(other)} GMACs with the same parameters.`}{' '}
           {note.text} <Cites cites={note.cites} />
         </p>
       )}
