@@ -55,7 +55,7 @@ export function specNotes(spec: ArchSpec, a: Analysis): string[] {
   if (spec.block === 'bottleneck' && spec.strideAt === 'first1x1' && spec.stem.kind === 'imagenet') {
     const note = strideNote();
     notes.push(
-      'Stride 2 sits on the first 1×1 conv of each downsampling block (Caffe / Keras V1 / the paper), so the 3×3 runs at the ' +
+      'Stride 2 sits on the first 1×1 conv of each downsampling block (the paper’s released Caffe models, Keras V1), so the 3×3 runs at the ' +
         `reduced resolution; torchvision ("v1.5") strides the 3×3. ${note.text} (${note.cites.map(citationText).join('; ')})`,
     );
   }
@@ -64,8 +64,8 @@ export function specNotes(spec: ArchSpec, a: Analysis): string[] {
     notes.push(
       `With true grouped 3×3 convs the model has ${a.params.trainable.toLocaleString('en-US')} trainable params. keras-applications ` +
         'builds each grouped conv as a DepthwiseConv2D followed by a frozen 1×1 Conv2D (`_2_gconv`) whose 0/1 kernel sums within groups; those constant ' +
-        `kernels add ${a.kerasGconvConstantParams.toLocaleString('en-US')} "non-trainable params", so Keras reports ` +
-        `${keras.toLocaleString('en-US')} in all. We build a true grouped conv, so they do not exist here.`,
+        `kernels add ${a.kerasGconvConstantParams.toLocaleString('en-US')} "non-trainable params", so Keras would count ` +
+        `${keras.toLocaleString('en-US')} in all (computed here from the layers it builds). We build a true grouped conv, so they do not exist here.`,
     );
   }
   if (!spec.residual) notes.push('Plain twin: the same layers without shortcuts or additions.');

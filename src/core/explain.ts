@@ -67,7 +67,7 @@ export function explainStride(depth: StrideDepth = 50): Explanation {
     id: 'stride',
     title: `Where the stride sits: ${gmacs(pair.first1x1)} vs ${gmacs(pair.on3x3)} GMACs`,
     text:
-      `The paper and Keras (V1) put the stride-2 of each downsampling bottleneck on its first 1×1 conv; torchvision ` +
+      `The paper’s released Caffe models and Keras (V1) put the stride-2 of each downsampling bottleneck on its first 1×1 conv; torchvision ` +
       `(“ResNet v1.5”) puts it on the 3×3, which lets that 1×1 run at 4× the pixels. ${note.text}`,
     unit: 'MACs',
     left: { label: `torchvision resnet${depth} (stride on 3×3)`, value: pair.on3x3 },

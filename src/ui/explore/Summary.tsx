@@ -47,15 +47,15 @@ export function Summary(props: { spec: ArchSpec; graph: ArchGraph; analysis: Ana
       {other !== null && note && (
         <p className="note" data-testid="stride-note">
           {spec.strideAt === 'first1x1'
-            ? `Stride 2 sits on the first 1×1 conv of each downsampling block (Keras V1, Caffe, the paper): ${g(a.macs)} GMACs. Putting it on the 3×3 instead (torchvision, “ResNet v1.5”) gives ${g(other)} GMACs with the same parameters.`
-            : `Stride 2 sits on the 3×3 conv (torchvision, “ResNet v1.5”): ${g(a.macs)} GMACs. Keras V1 and the paper stride the first 1×1 instead: ${g(other)} GMACs with the same parameters.`}{' '}
+            ? `Stride 2 sits on the first 1×1 conv of each downsampling block (Keras V1, the paper’s released Caffe models): ${g(a.macs)} GMACs. Putting it on the 3×3 instead (torchvision, “ResNet v1.5”) gives ${g(other)} GMACs with the same parameters.`
+            : `Stride 2 sits on the 3×3 conv (torchvision, “ResNet v1.5”): ${g(a.macs)} GMACs. Keras V1 and the paper’s released Caffe models stride the first 1×1 instead: ${g(other)} GMACs with the same parameters.`}{' '}
           {note.text} <Cites cites={note.cites} />
         </p>
       )}
       {spec.groups > 1 && spec.family === 'keras' && (
         <p className="note">
           keras-applications builds the grouped 3×3 as a depthwise conv plus a frozen 0/1 “_2_gconv” kernel, so Keras
-          reports {fmt(a.kerasGconvConstantParams)} extra constant “params”; the grouped convolution itself has the{' '}
+          would count {fmt(a.kerasGconvConstantParams)} extra constant “params” (computed from the layers it builds); the grouped convolution itself has the{' '}
           {fmt(a.params.trainable)} trainable params shown here.
         </p>
       )}
