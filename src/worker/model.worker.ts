@@ -7,7 +7,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { WeightsCache } from '../tf/cache';
-import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
+import { imagenetPublicPath } from '../tf/imagenet-precision';
 import { ModelHost } from './model-host';
 import type { Request, Response } from './protocol';
 
@@ -20,7 +20,7 @@ const host = new ModelHost({
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
   },
-  imagenetUrl: new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href,
+  imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
   cache: new WeightsCache(),
   // h5wasm (≈4.8 MB with its embedded wasm) is fetched only when someone loads an .h5 file.
   loadH5: async (model, bytes, mode, source) => {

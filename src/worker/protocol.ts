@@ -8,11 +8,12 @@ import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
+import type { ImagenetPrecision } from '../tf/imagenet-precision';
 import type { ResizeMode } from '../tf/preprocess';
 
 /** Where a model's weights come from. `preset` names the architecture our builder makes. */
 export type ModelSource =
-  | { readonly kind: 'imagenet' }
+  | { readonly kind: 'imagenet'; readonly precision?: ImagenetPrecision }
   | { readonly kind: 'random'; readonly preset: string }
   | { readonly kind: 'layers-url'; readonly url: string; readonly preset: string }
   | { readonly kind: 'layers-files'; readonly files: readonly File[]; readonly preset: string }
@@ -39,6 +40,9 @@ export interface ModelInfo {
   readonly preprocessing: Preprocessing;
   /** Served from the IndexedDB cache instead of the network. */
   readonly fromCache: boolean;
+  /** ImageNet weights: the precision the loaded files hold and their weight bytes (the download). */
+  readonly precision?: ImagenetPrecision;
+  readonly weightBytes?: number;
   readonly loadMs: number;
 }
 
