@@ -54,7 +54,9 @@ describe.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 weights in float16 and uint8', 
   it('the downloads are ≤ 50 MiB (float16) and ≤ 26 MB (uint8), and the sizes the app shows are the files on disk', () => {
     const sizes = IMAGENET_PRECISIONS.map(downloadBytes);
     console.log(`download: ${IMAGENET_PRECISIONS.map((p, i) => `${p} ${sizes[i]} B (${(sizes[i] / MiB).toFixed(1)} MiB)`).join(', ')}`);
-    IMAGENET_PRECISIONS.forEach((p, i) => expect(IMAGENET_PRECISION_INFO[p].bytes, p).toBe(sizes[i]));
+    IMAGENET_PRECISIONS.forEach((p, i) => {
+      expect(IMAGENET_PRECISION_INFO[p].bytes, p).toBe(sizes[i]);
+    });
     expect(sizes[0] / MiB).toBeGreaterThan(97); // the float32 files: the "98 MB" of issue 11
     expect(sizes[1]).toBeLessThanOrEqual(50 * MiB);
     expect(sizes[2]).toBeLessThanOrEqual(26e6);

@@ -72,7 +72,7 @@ export function ModelPanel({ model }: { model: ModelState }) {
             <select value={precision} onChange={(e) => setPrecision(e.target.value as ImagenetPrecision)} aria-label="Precision">
               {IMAGENET_PRECISIONS.map((p) => (
                 <option key={p} value={p}>
-                  {p} ({formatMiB(IMAGENET_PRECISION_INFO[p].bytes)}){IMAGENET_PRECISION_INFO[p].warning ? ' ⚠' : ''}
+                  {p} ({formatMiB(IMAGENET_PRECISION_INFO[p].bytes)} download){IMAGENET_PRECISION_INFO[p].warning ? ' ⚠' : ''}
                 </option>
               ))}
             </select>
@@ -154,7 +154,7 @@ export function ModelPanel({ model }: { model: ModelState }) {
             <span data-testid="model-precision">
               {' '}
               · precision: {info.precision}
-              {info.weightBytes !== undefined ? ` (${formatMiB(info.weightBytes)})` : ''}
+              {info.weightBytes !== undefined ? ` (${formatMiB(info.weightBytes)} of weights)` : ''}
             </span>
           )}
           {info.fromCache ? ' (from the browser cache)' : ''} · loaded in {(info.loadMs / 1000).toFixed(1)} s ·{' '}
