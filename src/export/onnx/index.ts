@@ -21,7 +21,7 @@ import {
   type TensorProto,
   type ValueInfoProto,
 } from './proto';
-import { indexWeights, nodeParams } from './weights';
+import { expectedShapes, indexWeights, nodeParams } from './weights';
 
 export { OPSET } from './proto';
 
@@ -49,6 +49,15 @@ function checkInput(input: ExportInput): void {
   }
 }
 
+/** Refuse before converting anything when the weights cannot fit one protobuf message. */
+function checkSize(nodes: readonly GraphNode[]): void {
+  let bytes = 0;
+  for (const node of nodes) for (const shape of expectedShapes(node)) bytes += shape.reduce((a, b) => a * b, 4);
+  if (bytes > PROTOBUF_LIMIT) {
+    throw fail('weights', `${(bytes / 2 ** 30).toFixed(2)} GiB`, 'an ONNX file is one protobuf message, limited to 2 GiB (export structure only, or a smaller spec)');
+  }
+}
+
 function outputDims(node: GraphNode): (number | string)[] {
   const s = node.outShape;
   return s.length === 3 ? ['batch', s[2], s[0], s[1]] : ['batch', ...s];
@@ -59,29 +68,26 @@ export function exportOnnx(input: ExportInput, progress?: ExportProgress): Expor
   const started = Date.now();
   checkInput(input);
   const { spec, graph } = input;
+  if (input.weights) checkSize(graph.nodes);
   const weights = input.weights ? indexWeights(input.weights, graph.nodes) : undefined;
   const preprocessing = input.preprocessing ?? exportPreprocessing(spec.preprocessing, spec.input);
 
   const nodes: NodeProto[] = [];
   const initializers: TensorProto[] = [];
   const paramInputs: ValueInfoProto[] = [];
-  let paramBytes = 0;
   const tensorOf = (id: string) => (id === graph.inputId ? INPUT : id);
   const epsilons = new Set<number>();
+  const poolInputs = new Set(graph.nodes.filter((n) => n.op.kind === 'maxpool').flatMap((n) => n.inputs));
   let samePadded = 0;
   let grouped = 0;
 
   graph.nodes.forEach((node, i) => {
     const params = nodeParams(node, weights);
     for (const p of params) {
-      paramBytes += p.dims.reduce((a, b) => a * b, 4);
-      if (paramBytes > PROTOBUF_LIMIT) {
-        throw fail('weights', `${(paramBytes / 2 ** 30).toFixed(2)}+ GiB`, 'an ONNX file is one protobuf message, limited to 2 GiB');
-      }
       if (p.data) initializers.push(floatTensor(p.name, p.dims, p.data, p.doc));
       else paramInputs.push(floatValueInfo(p.name, p.dims, p.doc));
     }
-    const made = layerNodes(node, tensorOf, params.map((p) => p.name));
+    const made = layerNodes(node, tensorOf, params.map((p) => p.name), poolInputs.has(node.id));
     nodes.push(...made.nodes);
     initializers.push(...made.constants);
     if (node.op.kind === 'bn') epsilons.add(node.op.epsilon);

@@ -7,7 +7,7 @@
 import type { GraphNode } from '../../core';
 import { ExportError } from '../types';
 import { samePads } from './pads';
-import { floatAttr, int64Tensor, intAttr, intsAttr, type NodeProto, type TensorProto } from './proto';
+import { floatAttr, floatTensor, int64Tensor, intAttr, intsAttr, type NodeProto, type TensorProto } from './proto';
 
 export interface LayerNodes {
   readonly nodes: NodeProto[];
@@ -18,8 +18,9 @@ export interface LayerNodes {
 /**
  * @param tensorOf the ONNX tensor holding a graph node's output (`input` for the graph input).
  * @param params the names of the node's parameter tensors in ONNX input order (see weights.ts).
+ * @param feedsMaxPool the node's output goes into a MaxPool (a zero-pad there needs care, see below).
  */
-export function layerNodes(node: GraphNode, tensorOf: (id: string) => string, params: readonly string[]): LayerNodes {
+export function layerNodes(node: GraphNode, tensorOf: (id: string) => string, params: readonly string[], feedsMaxPool = false): LayerNodes {
   const name = node.id;
   const ins = node.inputs.map(tensorOf);
   const op = node.op;
@@ -32,7 +33,18 @@ export function layerNodes(node: GraphNode, tensorOf: (id: string) => string, pa
       // ZeroPadding2D((ph, pw)): pads are [x1_begin, x2_begin, …, x1_end, x2_end, …] over N, C, H, W.
       const [ph, pw] = op.padding;
       const pads = int64Tensor(`${name}/pads`, [0, 0, ph, pw, 0, 0, ph, pw]);
-      return { nodes: [{ name, opType: 'Pad', input: [ins[0], pads.name!], output: [name], attribute: [] }], constants: [pads] };
+      if (!feedsMaxPool) {
+        return { nodes: [{ name, opType: 'Pad', input: [ins[0], pads.name!], output: [name], attribute: [] }], constants: [pads] };
+      }
+      // Keras zero-pads before its stem max-pool; ONNX MaxPool's own pads act as −∞. onnxruntime's PadFusion
+      // (onnxruntime/core/optimizer/pad_fusion.cc) still folds a Pad whose constant is all zero bytes into a
+      // following MaxPool, which changes the result wherever a border window is all negative (V2's stem pools
+      // conv1_conv directly). −0.0 pads the same value (−0 = 0) and is not all zero bytes, so it stays a Pad.
+      const value = floatTensor(`${name}/constant_value`, [], new Float32Array([-0]), '−0.0: zero, kept out of MaxPool pad fusion');
+      return {
+        nodes: [{ name, opType: 'Pad', input: [ins[0], pads.name!, value.name!], output: [name], attribute: [] }],
+        constants: [pads, value],
+      };
     }
     case 'conv': {
       const [h, w] = node.inShapes[0];
