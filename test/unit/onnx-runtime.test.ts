@@ -7,7 +7,6 @@
  * ResNeXt50, resnet18, PreAct-ResNet-164 and small custom specs with Keras 'same' padding on even and odd sizes.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArchSpec, getPreset } from '../../src/core';

@@ -77,6 +77,7 @@ export function exportOnnx(input: ExportInput, progress?: ExportProgress): Expor
   const paramInputs: ValueInfoProto[] = [];
   const tensorOf = (id: string) => (id === graph.inputId ? INPUT : id);
   const epsilons = new Set<number>();
+  const paramCount = { tensors: 0, values: 0 };
   const poolInputs = new Set(graph.nodes.filter((n) => n.op.kind === 'maxpool').flatMap((n) => n.inputs));
   let samePadded = 0;
   let grouped = 0;
@@ -84,6 +85,8 @@ export function exportOnnx(input: ExportInput, progress?: ExportProgress): Expor
   graph.nodes.forEach((node, i) => {
     const params = nodeParams(node, weights);
     for (const p of params) {
+      paramCount.tensors++;
+      paramCount.values += p.dims.reduce((a, b) => a * b, 1);
       if (p.data) initializers.push(floatTensor(p.name, p.dims, p.data, p.doc));
       else paramInputs.push(floatValueInfo(p.name, p.dims, p.doc));
     }
@@ -126,7 +129,7 @@ export function exportOnnx(input: ExportInput, progress?: ExportProgress): Expor
   const notes = [
     structureOnly
       ? `structure only: no weights; the ${paramInputs.length} parameter tensors are graph inputs (named layer/weight) with their shapes`
-      : `weights: ${weightsLabel} (${initializers.length} initializers)`,
+      : `weights: ${weightsLabel} (${paramCount.tensors} parameter tensors, ${paramCount.values.toLocaleString('en-US')} parameters)`,
     `opset ${OPSET} (IR version ${IR_VERSION}); input '${INPUT}' float32 NCHW ${inDims} → output '${outputName}' ${outDims}; batch axis dynamic`,
     `NCHW only: transpose NHWC images to NCHW before feeding (no Transpose inside the graph)`,
     `BatchNormalization kept (not folded), epsilon ${[...epsilons].join(', ') || '—'}`,
