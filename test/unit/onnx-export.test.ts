@@ -198,6 +198,7 @@ describe('ONNX file structure', () => {
     expect(Number(meta.get('pixel_scale'))).toBe(1);
     expect(JSON.parse(meta.get('input_size')!)).toEqual([224, 224]);
     expect(meta.get('input_layout')).toBe('NCHW');
+    expect(meta.get('preprocessing')).toBe('x = (pixel * 1 - mean) / std per channel; pixels 0-255 in BGR order, resized to 224x224 (height x width), laid out NCHW');
     expect(JSON.parse(meta.get('class_names')!)).toEqual(['cat', 'dog', 'fox']);
     expect(JSON.parse(meta.get('spec')!)).toEqual(spec);
     expect(r.notes.join('\n')).toMatch(/3 class names/);

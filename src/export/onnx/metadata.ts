@@ -15,10 +15,11 @@ export interface MetadataInput {
   readonly outputName: string;
 }
 
+/** The preprocessing as one line of ASCII text, for any tool that shows metadata. */
 export function preprocessingFormula(p: ExportPreprocessing): string {
   return (
-    `x = (pixel · ${p.scale} − mean) / std per channel; pixels 0–255 in ${p.channelOrder} order, ` +
-    `resized to ${p.inputSize[0]}×${p.inputSize[1]} (height × width), laid out NCHW`
+    `x = (pixel * ${p.scale} - mean) / std per channel; pixels 0-255 in ${p.channelOrder} order, ` +
+    `resized to ${p.inputSize[0]}x${p.inputSize[1]} (height x width), laid out NCHW`
   );
 }
 
