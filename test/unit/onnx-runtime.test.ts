@@ -6,7 +6,9 @@
  * numpy reference logits too). Random weights, BN statistics randomised so BN is not an identity: ResNet50V2,
  * ResNeXt50, resnet18, PreAct-ResNet-164 and small custom specs with Keras 'same' padding on even and odd sizes.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArchSpec, getPreset } from '../../src/core';
@@ -26,6 +28,7 @@ import reference from '../data/akamaster-logits.json';
 import { akamasterInputs } from './helpers/akamaster-inputs';
 import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
 import { maxAbs, maxAbsDiff, runOnnx, toNchw } from './helpers/onnx';
+import { checkOnnxFiles, SKIP_ONNX_CHECK } from './helpers/onnx-checker';
 
 const TOL = 1e-4;
 const SLOW = 600_000;
@@ -126,6 +129,16 @@ describe.skipIf(SKIP_WEIGHTS)('ONNX export of the ImageNet ResNet50 (224×224)',
     x.dispose();
     expectClose(c);
     bytes = c.bytes;
+    if (!SKIP_ONNX_CHECK) {
+      // The real artifact through ONNX's own checker too (the preset sweep in onnx-checker.test.ts is structure only).
+      const dir = mkdtempSync(join(tmpdir(), 'onnx-r50-'));
+      try {
+        writeFileSync(join(dir, 'resnet50.onnx'), bytes);
+        expect(Object.values(checkOnnxFiles([join(dir, 'resnet50.onnx')]).results)).toEqual(['ok']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
     // 25,636,712 float32 parameters (Keras' count, BN moving statistics included) plus a little structure.
     expect(bytes.length).toBeGreaterThan(25_636_712 * 4);
     expect(bytes.length).toBeLessThan(25_636_712 * 4 + 200_000);
