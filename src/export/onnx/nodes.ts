@@ -1,8 +1,8 @@
 /**
  * One graph node (a Keras layer) → ONNX nodes, NCHW. A layer becomes one node named after it, or a short chain
  * whose last node carries the Keras name (earlier ones are `<name>/<Op>`); the layer's output tensor is named
- * after the layer too, so a Netron view and our diagram share names. Constant inputs (pads, slice bounds) are
- * int64 initializers named `<name>/<what>`.
+ * after the layer too, so a Netron view and our diagram share names. Constant inputs (pads, slice bounds, a pad
+ * value) are initializers named `<name>/<what>`.
  */
 import type { GraphNode } from '../../core';
 import { ExportError } from '../types';
@@ -11,7 +11,7 @@ import { floatAttr, floatTensor, int64Tensor, intAttr, intsAttr, type NodeProto,
 
 export interface LayerNodes {
   readonly nodes: NodeProto[];
-  /** int64 constants the nodes read. */
+  /** Constant inputs the nodes read (int64 pads and slice bounds; the −0.0 pad value). */
   readonly constants: TensorProto[];
 }
 
