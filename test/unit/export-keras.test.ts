@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ describe('Keras code: model.py declares exactly our graph', () => {
     for (const p of PRESETS) results.set(p.spec.name, await exportKeras(structureOnly(p.spec.name)));
   });
 
-  it('every preset: model.py and train.py compile (python3 -m py_compile)', () => {
+  it('every preset: model.py and train.py compile (python3 -m py_compile) and read no undefined name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keras-code-'));
     const paths: string[] = [];
     for (const [name, r] of results) {
@@ -53,6 +54,9 @@ describe('Keras code: model.py declares exactly our graph', () => {
     // Throws (with python's SyntaxError on stderr) if any file does not compile.
     execFileSync(PYTHON, ['-m', 'py_compile', ...paths], { stdio: ['ignore', 'pipe', 'pipe'] });
     expect(paths.length).toBe(2 * PRESETS.length);
+    // No name is read that nothing defines, and every spec_model.X that train.py reads is in its model.py.
+    const problems = execFileSync(PYTHON, [fileURLToPath(new URL('./helpers/pynames.py', import.meta.url)), ...paths], { encoding: 'utf8' });
+    expect(JSON.parse(problems)).toEqual([]);
   });
 
   it.each(PRESETS.map((p) => p.spec.name))('%s: layer names, order, inputs, output shapes and params', (name) => {

@@ -27,10 +27,11 @@ import os
 import tempfile
 
 import tensorflow as tf
-from tensorflow import keras
-from tensorflow.keras import layers
 
 import model as spec_model
+
+keras = tf.keras
+layers = keras.layers
 
 
 def parse_args():
