@@ -137,6 +137,19 @@ describe('Keras code with weights', () => {
     model.dispose();
   });
 
+  // What Keras' load_weights(by_name=True) needs: per layer name, as many arrays as the layer creates, same shapes.
+  it.each(['ResNet-20', 'ResNeXt50', 'ResNet50V2'])('%s: weights.h5 has, for every layer model.py declares, the arrays and shapes Keras creates', async (name) => {
+    const spec = getPreset(name);
+    const model = buildModel(spec);
+    const r = await exportKeras(exportInputFromModel(spec, model, { weightsLabel: 'random' }));
+    model.dispose();
+    const h5 = await readKerasH5(r.files.find((f) => f.path === 'weights.h5')!.bytes);
+    const stored = new Map(h5.layers.filter((l) => l.weights.length > 0).map((l) => [l.layer, l.weights.map((w) => w.shape)]));
+    const declared = readKerasModelPy(text(r, 'model.py')).filter((l) => l.weightShapes.length > 0);
+    expect(declared.map((l) => [l.name, l.weightShapes])).toEqual(declared.map((l) => [l.name, stored.get(l.name)]));
+    expect(stored.size).toBe(declared.length);
+  });
+
   it('refuses a weight set that lacks a layer of the graph (names the layer), writes nothing', async () => {
     const spec = getPreset('ResNet-20');
     const input = structureOnly('ResNet-20');
