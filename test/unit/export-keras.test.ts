@@ -102,8 +102,9 @@ describe('Keras code: model.py declares exactly our graph', () => {
     const train = text(r, 'train.py');
     expect(train).toContain('tf.distribute.MultiWorkerMirroredStrategy()');
     expect(train).toContain('keras.utils.image_dataset_from_directory(');
-    expect(train).toContain('base.trainable = False');
-    expect(train).toContain('x = base(inputs, training=False)');
+    expect(train).toContain('layer.trainable = False  # frozen BatchNormalization also runs in inference mode');
+    expect(train).toContain("and not isinstance(layer, layers.BatchNormalization))");
+    expect(train).toContain("model.save(os.path.join(out, 'trained.h5'))");
     const model = text(r, 'model.py');
     expect(model).toContain("FEATURES_LAYER = 'post_relu'");
     expect(model).toContain("LAST_STAGE = 'conv5'");
