@@ -4,7 +4,10 @@
 
 Each job: {"dir", "input" (float32 NHWC file), "shape" [n, h, w, c], "output" (float32 file to write),
 "softmax" (apply softmax to the logits), "torchvision" (optional constructor name: load the same state dict into
-torchvision's own model with strict=True and write its output to output + ".tv")}. Prints one JSON line per job.
+torchvision's own model with strict=True and write its output to output + ".tv"), "image" (optional: write
+model.preprocess(image) NHWC to output + ".image"), "reference_npz" (optional: an akamaster state dict; report
+the largest difference from the exported tensors, `module.` dropped and `linear` read as `fc`)}.
+Prints one JSON line per job.
 """
 import importlib.util
 import json
@@ -52,6 +55,25 @@ def main(jobs_path):
             z = tv(x)
             z.numpy().astype("<f4").tofile(job["output"] + ".tv")
             result["torchvision_vs_model_py"] = float((z - y).abs().max())
+        if job.get("image"):
+            from PIL import Image
+
+            with Image.open(job["image"]) as im:
+                pre = mod.preprocess(im)
+            pre.permute(1, 2, 0).numpy().astype("<f4").tofile(job["output"] + ".image")
+        if job.get("reference_npz"):
+            state = mod.read_safetensors(weights)
+            ref = np.load(job["reference_npz"])
+            diffs, missing = [], []
+            for key in ref.files:
+                name = key.replace("module.", "", 1).replace("linear.", "fc.")
+                if name not in state:
+                    missing.append(key)
+                    continue
+                diffs.append(float(np.abs(state[name].numpy().astype(np.float64) - ref[key]).max()))
+            result["reference_max_diff"] = max(diffs)
+            result["reference_missing"] = missing
+            result["reference_arrays"] = len(diffs)
         print(json.dumps(result), flush=True)
 
 
