@@ -107,6 +107,9 @@ python3 train.py --data pets --finetune --epochs 10 --lr 0.01 --out runs
 torchrun --standalone --nproc_per_node=4 train.py --data pets --epochs 30 --batch-size 64 --out runs --resume
 \`\`\`
 
+PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`): add \`--redirects 2 --tee 2\` after \`torchrun\`. Its default
+value 0 for these options is misparsed there and torchrun stops with \`AttributeError: 'NoneType' object has no attribute 'get'\`.
+
 \`--batch-size\` is per process: the global batch and the default learning rate grow with the number of processes.
 Every machine needs the data at the same path. \`--init weights\` starts full training from the exported weights;
 \`--max-steps N\` stops early (a quick check); \`--sync-bn\` synchronises BatchNorm across processes.

@@ -16,6 +16,8 @@ are sorted by name. A share of each class (--val-split) is held out for validati
         --rdzv_id=JOB --rdzv_endpoint=HOST:29500 train.py --data DIR        # M machines (run on each, R = 0..M-1)
     python3 train.py --data DIR --finetune                                  # frozen backbone, new classifier
 
+PyTorch 1.13 on Python 3.11 (Debian 12): add --redirects 2 --tee 2 to torchrun (it misparses their default 0).
+
 Recipe (He et al. 2015 §3.4): SGD momentum 0.9, weight decay 1e-4, lr 0.1 × (global batch / 256) (the linear
 scaling of Goyal et al. 2017, with --warmup-epochs of linear warm-up), divided by 10 at 1/3 and 2/3 of the epochs
 (--schedule step, torchvision's reference recipe at 90 epochs) or cosine. Mixed precision on GPU. Backend nccl on
@@ -287,12 +289,13 @@ def main(argv=None):
                 done = True
                 break
         skip = 0
+        shown = epoch + 1
         finished_epoch = not done or batch + 1 >= steps_per_epoch
         if finished_epoch:
             epoch += 1
         metrics = evaluate(net, val_set, rank, world, device, args.batch_size, args.workers) if len(val_set) else None
         if metrics:
-            log(rank, f"epoch {epoch} validation top-1 {metrics['top1']:.4f} top-5 {metrics['top5']:.4f} loss {metrics['loss']:.4f} ({metrics['images']} images)")
+            log(rank, f"epoch {shown}{'' if finished_epoch else ' (stopped early)'} validation top-1 {metrics['top1']:.4f} top-5 {metrics['top5']:.4f} loss {metrics['loss']:.4f} ({metrics['images']} images)")
         if rank == 0:
             save_checkpoint(ckpt, net, optimizer, scaler, epoch, step, 0 if finished_epoch else batch + 1, classes, args)
             log(rank, f"checkpoint {ckpt} (epoch {epoch}, step {step})")
