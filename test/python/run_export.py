@@ -40,7 +40,7 @@ def main(jobs_path):
         if job.get("softmax"):
             y = torch.softmax(y, dim=1)
         y.numpy().astype("<f4").tofile(job["output"])
-        result = {"dir": job["dir"], "out_shape": list(y.shape), "keys": len(net.state_dict())}
+        result = {"dir": job["dir"], "out_shape": list(y.shape), "keys": len(net.state_dict()), "class_names": mod.class_names(weights)}
         name = job.get("torchvision")
         if name:
             import torchvision

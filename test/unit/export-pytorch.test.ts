@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type ArchSpec, expand, getPreset, plainTwin } from '../../src/core';
+import { type ArchSpec, expand, getPreset, PRESETS, plainTwin } from '../../src/core';
 import { exportPytorch, readSafetensorsHeader, torchPrefix } from '../../src/export/pytorch';
 import { groupedToTorch } from '../../src/export/pytorch/keys';
 import { ExportError, type ExportInput } from '../../src/export/types';
@@ -20,6 +20,7 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { f32Bytes, python, randomWeights, requireTorch, SKIP_TORCH, writeExport } from './helpers/torch';
 
 const DRIVER = join(__dirname, '..', 'python', 'run_export.py');
+const CHECK_PRESETS = join(__dirname, '..', 'python', 'check_presets.py');
 
 function inputFor(spec: ArchSpec, seed: number, withWeights = true): ExportInput {
   const graph = expand(spec);
@@ -237,7 +238,12 @@ describe.skipIf(SKIP_TORCH)('PyTorch export with python3-torch', () => {
       const x = tf.randomNormal(shape, 0, 1, 'float32', 7 + i);
       const y = model.predict(x) as tf.Tensor;
       const dir = join(tmp, `v${i}`);
-      writeExport(dir, exportPytorch(exportInputFromModel(spec, model, { weightsLabel: 'random (test)' })));
+      const result = exportPytorch(exportInputFromModel(spec, model, { weightsLabel: 'random (test)' }));
+      writeExport(dir, result);
+      if (spec.name === 'mini-same') {
+        expect(result.notes.join('\n')).toMatch(/asymmetric pad/);
+        expect(new TextDecoder().decode(file(result, 'model.py'))).toContain('class Conv2dSame(nn.Conv2d):');
+      }
       writeFileSync(join(tmp, `x${i}.bin`), f32Bytes(x.dataSync() as Float32Array));
       // NHWC feature maps (no pooling) come back NCHW from torch: compare in torch's layout.
       const want = (y.rank === 4 ? tf.tidy(() => tf.transpose(y, [0, 3, 1, 2])) : y).dataSync() as Float32Array;
@@ -259,6 +265,22 @@ describe.skipIf(SKIP_TORCH)('PyTorch export with python3-torch', () => {
       expect(diff, label).toBeLessThan(1e-4);
     }
     console.log(`model.py vs tfjs, max abs diff:\n  ${report.join('\n  ')}`);
+  });
+
+  it("every preset's model.py and train.py compile; the torchvision presets have torchvision's keys and shapes", () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'export-presets-'));
+    for (const { spec } of PRESETS) {
+      writeExport(join(tmp, spec.name), exportPytorch({ spec, graph: expand(spec), preprocessing: exportPreprocessing(spec.preprocessing, spec.input) }));
+    }
+    const torchvision = PRESETS.filter((p) => p.spec.family === 'torchvision' && p.spec.residual).map((p) => p.spec.name);
+    expect(torchvision).toEqual(['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152', 'resnext50_32x4d', 'resnext101_32x8d', 'wide_resnet50_2']);
+    const r = JSON.parse(python([CHECK_PRESETS, tmp, ...torchvision], { timeoutMs: 600_000 })) as {
+      compiled: number;
+      torchvision: Record<string, { equal: boolean; keys: number }>;
+    };
+    expect(r.compiled).toBe(2 * PRESETS.length);
+    for (const name of torchvision) expect(r.torchvision[name], name).toMatchObject({ equal: true });
+    expect(r.torchvision.resnet152.keys).toBe(932);
   });
 
   it('resnet18 and resnet50 state dicts load into torchvision with strict=True and give the same outputs', () => {

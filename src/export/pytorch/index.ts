@@ -6,7 +6,7 @@
 import { ExportError, type ExportFile, type ExportInput, type ExportProgress, type ExportResult, type LayerWeight } from '../types';
 import { hasWeights, layerToTorch, type TorchTensor, torchPrefix } from './keys';
 import { modelPy } from './model-py';
-import { planFor } from './plan';
+import { planFor, pyFloat } from './plan';
 import { readmeMd } from './readme';
 import { writeSafetensors } from './safetensors';
 import { trainPy } from './train-py';
@@ -51,10 +51,10 @@ export function exportPytorch(input: ExportInput, progress?: ExportProgress): Ex
     throw new ExportError('pytorch', 'classNames', input.classNames.length, `the classifier has ${classes ?? 'no'} outputs`);
   }
   const weightsLabel = input.weights ? (input.weightsLabel ?? 'unnamed') : 'none (structure only)';
-  const notes: string[] = [`BatchNorm epsilon ${plan.eps}`];
+  const notes: string[] = [`BatchNorm epsilon ${pyFloat(plan.eps)}`];
   if (!input.weights) notes.push('structure only: no weights.safetensors');
   if (plan.head.kind === 'classifier' && plan.head.softmax) notes.push('forward() returns logits; the Keras softmax is in predict()');
-  if (plan.pad3x3 === 'same' && plan.stages.some((s) => s.some((b) => b.stride > 1 && (spec.block === 'basic' || spec.strideAt === '3x3')))) {
+  if (plan.sameStrided) {
     notes.push("TF 'same' padding of stride-2 3×3 convs reproduced with an explicit asymmetric pad");
   }
 

@@ -4,11 +4,9 @@
  * choices (bias, stride position, padding, BN epsilon, shortcut) spelled out as code, not as flags.
  */
 import type { ExportPreprocessing } from '../types';
-import type { BlockPlan, TorchPlan } from './plan';
+import { type BlockPlan, pyFloat as num, type TorchPlan } from './plan';
 
 const py = (b: boolean) => (b ? 'True' : 'False');
-/** A float as Python reads it back to the same float64 (JS shortest round-trip formatting). */
-const num = (x: number) => (Number.isInteger(x) ? `${x}.0` : Math.abs(x) < 1e-3 ? x.toExponential() : String(x));
 const tuple = (xs: readonly number[]) => `(${xs.map(num).join(', ')})`;
 
 function shortcutExpr(b: BlockPlan): string | undefined {
@@ -98,7 +96,7 @@ function blockClass(p: TorchPlan): string {
   const strided1 = p.block === 'bottleneck' && p.strideAt === 'first1x1';
   const doc: string[] = [];
   if (p.block === 'basic') doc.push('Two 3×3 convs (He et al. 2015, Fig. 5 left), stride on the first.');
-  else doc.push(`1×1 → 3×3${p.groups > 1 ? ` (${p.groups} groups, Xie et al. 2017)` : ''} → 1×1 (He et al. 2015, Fig. 5 right), stride on the ${strided1 ? 'first 1×1 (Keras / Caffe)' : '3×3 (torchvision "v1.5")'}.`);
+  else doc.push(`1×1 → 3×3${p.groups > 1 ? ` (${p.groups} groups, Xie et al. 2017)` : ''} → 1×1 (He et al. 2015, Fig. 5 right), stride on the ${strided1 ? 'first 1×1 (Keras V1 / Caffe)' : '3×3 (torchvision "v1.5", Keras V2, ResNeXt)'}.`);
   doc.push(
     p.pre
       ? 'Pre-activation (He et al. 2016): BN → ReLU → conv; bn_pre activates the block input; nothing after the addition.'

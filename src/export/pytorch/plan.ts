@@ -34,6 +34,8 @@ export interface TorchPlan {
   readonly groups: number;
   /** 3×3 convs: 'explicit' = ZeroPadding2D(1) + 'valid' (PyTorch padding=1); 'same' = TF padding. */
   readonly pad3x3: 'explicit' | 'same';
+  /** Some 3×3 conv has TF 'same' padding and stride 2: asymmetric on even sizes (Conv2dSame). */
+  readonly sameStrided: boolean;
   readonly eps: number;
   readonly bias: { readonly stem: boolean; readonly inner: boolean; readonly last: boolean; readonly projection: boolean };
   readonly inChannels: number;
@@ -59,6 +61,11 @@ function same<T>(field: string, values: readonly T[], fallback: T): T {
   const distinct = [...new Set(values)];
   if (distinct.length > 1) throw fail(field, distinct, 'varies between layers; the generated module states it once');
   return distinct.length === 1 ? distinct[0] : fallback;
+}
+
+/** A float as Python source and as text: `1.001e-5`, `0.001`, `1.0` (JS round-trip digits). */
+export function pyFloat(x: number): string {
+  return Number.isInteger(x) ? `${x}.0` : Math.abs(x) < 1e-3 ? x.toExponential() : String(x);
 }
 
 export function planFor(graph: ArchGraph, spec: { readonly strideAt: 'first1x1' | '3x3'; readonly residual: boolean }): TorchPlan {
@@ -124,6 +131,7 @@ export function planFor(graph: ArchGraph, spec: { readonly strideAt: 'first1x1' 
     strideAt: spec.strideAt,
     groups: same('groups', convs('2_conv').map((c) => c.groups), 1),
     pad3x3,
+    sameStrided: threes.some((n) => (n.op as ConvOp).padding === 'same' && (n.op as ConvOp).stride > 1),
     eps,
     bias: {
       stem: stemConv.bias,

@@ -1,6 +1,6 @@
 /** README.md of a PyTorch export: what the files are, the exact commands, and how names and numbers map. */
 import type { ExportPreprocessing } from '../types';
-import type { TorchPlan } from './plan';
+import { pyFloat, type TorchPlan } from './plan';
 
 export interface ReadmeOptions {
   readonly plan: TorchPlan;
@@ -37,13 +37,17 @@ export function readmeMd({ plan: p, weightsLabel, hasWeights, preprocessing: pp,
     '| `predictions` / `probs` | `fc` |',
   ];
   const exact = [
-    `- BatchNorm epsilon ${p.eps} (\`nn.BatchNorm2d(eps=…)\`); BatchNorm keys also carry torchvision's \`num_batches_tracked\` (0).`,
+    `- BatchNorm epsilon ${pyFloat(p.eps)} (\`nn.BatchNorm2d(eps=…)\`); BatchNorm keys also carry torchvision's \`num_batches_tracked\` (0).`,
     '- Keras kernels [kh, kw, in, out] are stored as [out, in, kh, kw], dense [in, out] as [out, in].',
     ...(p.groups > 1
       ? [`- The ${p.groups}-group 3×3 convs are one \`nn.Conv2d(groups=${p.groups})\`; Keras' depthwise kernel [3, 3, in, in/${p.groups}] with its group sum becomes the weight [out, in/${p.groups}, 3, 3].`]
       : []),
     ...(p.pad3x3 === 'same'
-      ? ["- 3×3 convs use TF padding 'same'; with stride 2 on an even size that pads 0 before and 1 after (`Conv2dSame`), not PyTorch's symmetric 1."]
+      ? [
+          p.sameStrided
+            ? "- 3×3 convs use TF padding 'same'; with stride 2 on an even size that pads 0 before and 1 after (`Conv2dSame`), not PyTorch's symmetric 1."
+            : "- 3×3 convs use TF padding 'same', which at stride 1 is PyTorch's padding=1.",
+        ]
       : []),
     ...(p.pre
       ? [

@@ -14,10 +14,13 @@ export const PYTHON = process.env.RESNET_PYTHON ?? '/usr/bin/python3';
 const APT = 'apt-get install python3-torch python3-torchvision python3-pil';
 
 function probe(): string | undefined {
-  const r = spawnSync(PYTHON, ['-c', 'import torch, torchvision, PIL, numpy'], { encoding: 'utf8', timeout: 120_000 });
+  // find_spec locates the packages without importing torch (seconds on a busy machine).
+  const code = "import importlib.util as u; print(' '.join(m for m in ('torch', 'torchvision', 'PIL', 'numpy') if u.find_spec(m) is None))";
+  const r = spawnSync(PYTHON, ['-c', code], { encoding: 'utf8', timeout: 120_000 });
   if (r.error) return `${PYTHON} cannot run (${r.error.message})`;
-  if (r.status !== 0) return `${PYTHON} lacks torch/torchvision/Pillow: ${r.stderr.trim().split('\n').pop()}`;
-  return undefined;
+  if (r.status !== 0) return `${PYTHON} failed: ${r.stderr.trim().split('\n').pop()}`;
+  const lacking = r.stdout.trim();
+  return lacking ? `${PYTHON} lacks ${lacking}` : undefined;
 }
 
 const missing = probe();
@@ -69,10 +72,10 @@ export function randomWeights(graph: ArchGraph, seed: number): WeightSet {
     const cin = n.inShapes[0]?.at(-1) ?? 0;
     if (op.kind === 'conv') {
       const grouped = op.groups > 1;
-      const fanIn = (op.kernel * op.kernel * cin) / op.groups;
-      const sd = Math.sqrt(2 / fanIn);
+      // He-uniform: U(−a, a) with a = √(6 / fan_in), variance 2 / fan_in.
+      const a = Math.sqrt(6 / ((op.kernel * op.kernel * cin) / op.groups));
       const shape = [op.kernel, op.kernel, cin, grouped ? op.filters / op.groups : op.filters];
-      const ws = [w(n.id, grouped ? 'depthwise_kernel' : 'kernel', shape, () => rng.normal() * sd)];
+      const ws = [w(n.id, grouped ? 'depthwise_kernel' : 'kernel', shape, () => rng.uniform(-a, a))];
       if (op.bias) ws.push(w(n.id, 'bias', [op.filters], () => rng.uniform(-0.1, 0.1)));
       return [{ layer: n.id, weights: ws }];
     }
@@ -90,8 +93,8 @@ export function randomWeights(graph: ArchGraph, seed: number): WeightSet {
       ];
     }
     if (op.kind === 'dense') {
-      const sd = Math.sqrt(1 / cin);
-      return [{ layer: n.id, weights: [w(n.id, 'kernel', [cin, op.units], () => rng.normal() * sd), w(n.id, 'bias', [op.units], () => rng.uniform(-0.1, 0.1))] }];
+      const a = Math.sqrt(3 / cin);
+      return [{ layer: n.id, weights: [w(n.id, 'kernel', [cin, op.units], () => rng.uniform(-a, a)), w(n.id, 'bias', [op.units], () => rng.uniform(-0.1, 0.1))] }];
     }
     return [];
   });
