@@ -16,8 +16,11 @@ export { readSafetensorsHeader, writeSafetensors } from './safetensors';
 
 const text = (path: string, s: string): ExportFile => ({ path, bytes: new TextEncoder().encode(s) });
 
-/** The state dict (torchvision key order within each layer) from the Keras-layout weights. */
-export function torchStateDict(input: ExportInput, progress?: ExportProgress): TorchTensor[] {
+/**
+ * The state dict (graph order; torchvision's order within each layer) from the Keras-layout weights. Checks
+ * every name and shape now; the values are converted when written.
+ */
+export function torchStateDict(input: ExportInput): TorchTensor[] {
   const { graph, weights } = input;
   if (!weights) throw new ExportError('pytorch', 'weights', undefined, 'no weights to convert');
   const classifier = input.spec.head.classifierName;
@@ -31,14 +34,13 @@ export function torchStateDict(input: ExportInput, progress?: ExportProgress): T
     }
   }
   const out: TorchTensor[] = [];
-  nodes.forEach((node, i) => {
+  for (const node of nodes) {
     const w = byLayer.get(node.id);
     if (!w) throw new ExportError('pytorch', 'weights', node.id, `has no weights; ${graph.name} needs weights for every conv, BN and dense layer`);
     const prefix = torchPrefix(node.id, classifier);
     if (!prefix) throw new ExportError('pytorch', 'layer name', node.id, 'has no PyTorch counterpart');
     out.push(...layerToTorch(node, prefix, w));
-    if (i % 16 === 0) progress?.(0.05 + (0.75 * i) / nodes.length, `converting ${node.id}`);
-  });
+  }
   return out;
 }
 
@@ -60,8 +62,8 @@ export function exportPytorch(input: ExportInput, progress?: ExportProgress): Ex
 
   const files: ExportFile[] = [text('model.py', modelPy({ plan, preprocessing: input.preprocessing, weightsLabel }))];
   if (input.weights) {
-    const tensors = torchStateDict(input, progress);
-    progress?.(0.85, 'writing weights.safetensors');
+    progress?.(0.05, 'checking the weights');
+    const tensors = torchStateDict(input);
     const metadata: Record<string, string> = {
       format: 'pt',
       model: spec.name,
@@ -71,7 +73,10 @@ export function exportPytorch(input: ExportInput, progress?: ExportProgress): Ex
     };
     if (input.preprocessing) metadata.preprocessing = JSON.stringify(input.preprocessing);
     if (input.classNames) metadata.class_names = JSON.stringify(input.classNames);
-    files.push({ path: 'weights.safetensors', bytes: writeSafetensors(tensors, metadata) });
+    const bytes = writeSafetensors(tensors, metadata, (done, total) => {
+      if (done % 32 === 0 || done === total) progress?.(0.1 + (0.85 * done) / total, `weights.safetensors: ${tensors[done - 1].key}`);
+    });
+    files.push({ path: 'weights.safetensors', bytes });
     notes.push(`${tensors.length} tensors in weights.safetensors`);
   }
   if (input.classNames) files.push(text('classes.txt', input.classNames.join('\n') + '\n'));

@@ -33,19 +33,22 @@ export function torchPrefix(layer: string, classifierName: string): string | und
   return `${base}.${kind}${j}`;
 }
 
+/**
+ * One state-dict entry. The values are written on demand straight into their place in the output file, so a
+ * large model is never held twice (Keras layout in, PyTorch layout out, no intermediate copy).
+ */
 export interface TorchTensor {
   readonly key: string;
   readonly dtype: 'F32' | 'I64';
   readonly shape: readonly number[];
-  /** F32: the values; I64: written as 64-bit integers. */
-  readonly data: Float32Array | BigInt64Array;
+  /** Writes the values (row-major, PyTorch layout) into `out`, which has exactly the tensor's length. */
+  readonly write: (out: Float32Array | BigInt64Array) => void;
 }
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** [kh, kw, in, out] → [out, in, kh, kw]. */
-export function convToTorch(k: Float32Array, kh: number, kw: number, cin: number, cout: number): Float32Array {
-  const out = new Float32Array(k.length);
+export function convToTorch(k: Float32Array, kh: number, kw: number, cin: number, cout: number, out: Float32Array = new Float32Array(k.length)): Float32Array {
   for (let y = 0; y < kh; y++)
     for (let x = 0; x < kw; x++)
       for (let i = 0; i < cin; i++) {
@@ -61,9 +64,16 @@ export function convToTorch(k: Float32Array, kh: number, kw: number, cin: number
  * summed over the group's inputs. So output channel g·m + j takes input a of group g (channel g·m + a) through
  * K[:, :, g·m + a, j]: torch weight W[g·m + j, a] = K[:, :, g·m + a, j], shape [Cout, Cin/G, kh, kw].
  */
-export function groupedToTorch(k: Float32Array, kh: number, kw: number, cin: number, m: number, groups: number): Float32Array {
+export function groupedToTorch(
+  k: Float32Array,
+  kh: number,
+  kw: number,
+  cin: number,
+  m: number,
+  groups: number,
+  out: Float32Array = new Float32Array(k.length),
+): Float32Array {
   if (cin !== m * groups) throw new ExportError('pytorch', 'grouped kernel', [kh, kw, cin, m], `expects input channels = ${m} × ${groups} groups`);
-  const out = new Float32Array(k.length);
   for (let g = 0; g < groups; g++)
     for (let j = 0; j < m; j++)
       for (let a = 0; a < m; a++)
@@ -76,8 +86,7 @@ export function groupedToTorch(k: Float32Array, kh: number, kw: number, cin: num
 }
 
 /** [in, out] → [out, in]. */
-export function denseToTorch(k: Float32Array, cin: number, cout: number): Float32Array {
-  const out = new Float32Array(k.length);
+export function denseToTorch(k: Float32Array, cin: number, cout: number, out: Float32Array = new Float32Array(k.length)): Float32Array {
   for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) out[o * cin + i] = k[i * cout + o];
   return out;
 }
@@ -107,7 +116,13 @@ function pick(layer: string, weights: readonly LayerWeight[], name: string): Lay
 export function layerToTorch(node: GraphNode, prefix: string, weights: readonly LayerWeight[]): TorchTensor[] {
   const op: Op = node.op;
   const layer = node.id;
-  const f32 = (suffix: string, shape: readonly number[], data: Float32Array): TorchTensor => ({ key: `${prefix}.${suffix}`, dtype: 'F32', shape, data });
+  const f32 = (suffix: string, shape: readonly number[], write: (out: Float32Array) => void): TorchTensor => ({
+    key: `${prefix}.${suffix}`,
+    dtype: 'F32',
+    shape,
+    write: (out) => write(out as Float32Array),
+  });
+  const copy = (data: Float32Array) => (out: Float32Array) => out.set(data);
   const [inShape] = node.inShapes;
   switch (op.kind) {
     case 'conv': {
@@ -117,30 +132,31 @@ export function layerToTorch(node: GraphNode, prefix: string, weights: readonly 
       if (op.groups > 1) {
         const m = op.filters / op.groups;
         const w = expectShape(layer, pick(layer, weights, 'depthwise_kernel'), [k, k, cin, m]);
-        out.push(f32('weight', [op.filters, cin / op.groups, k, k], groupedToTorch(w, k, k, cin, m, op.groups)));
+        out.push(f32('weight', [op.filters, cin / op.groups, k, k], (o) => groupedToTorch(w, k, k, cin, m, op.groups, o)));
       } else {
         const w = expectShape(layer, pick(layer, weights, 'kernel'), [k, k, cin, op.filters]);
-        out.push(f32('weight', [op.filters, cin, k, k], convToTorch(w, k, k, cin, op.filters)));
+        out.push(f32('weight', [op.filters, cin, k, k], (o) => convToTorch(w, k, k, cin, op.filters, o)));
       }
-      if (op.bias) out.push(f32('bias', [op.filters], expectShape(layer, pick(layer, weights, 'bias'), [op.filters])));
+      if (op.bias) out.push(f32('bias', [op.filters], copy(expectShape(layer, pick(layer, weights, 'bias'), [op.filters]))));
       return out;
     }
     case 'bn': {
       const c = inShape[2];
       const take = (n: string) => expectShape(layer, pick(layer, weights, n), [c]);
       return [
-        f32('weight', [c], take('gamma')),
-        f32('bias', [c], take('beta')),
-        f32('running_mean', [c], take('moving_mean')),
-        f32('running_var', [c], take('moving_variance')),
+        f32('weight', [c], copy(take('gamma'))),
+        f32('bias', [c], copy(take('beta'))),
+        f32('running_mean', [c], copy(take('moving_mean'))),
+        f32('running_var', [c], copy(take('moving_variance'))),
         // torchvision's state dicts carry the BN step counter; Keras has none, so 0 (it only matters for momentum=None).
-        { key: `${prefix}.num_batches_tracked`, dtype: 'I64', shape: [], data: new BigInt64Array(1) },
+        { key: `${prefix}.num_batches_tracked`, dtype: 'I64', shape: [], write: (out) => out.fill(0n as never) },
       ];
     }
     case 'dense': {
       const cin = inShape[0];
       const w = expectShape(layer, pick(layer, weights, 'kernel'), [cin, op.units]);
-      return [f32('weight', [op.units, cin], denseToTorch(w, cin, op.units)), f32('bias', [op.units], expectShape(layer, pick(layer, weights, 'bias'), [op.units]))];
+      const b = expectShape(layer, pick(layer, weights, 'bias'), [op.units]);
+      return [f32('weight', [op.units, cin], (o) => denseToTorch(w, cin, op.units, o)), f32('bias', [op.units], copy(b))];
     }
     default:
       throw new ExportError('pytorch', layer, op.kind, 'has weights in the file but no weights in the graph');

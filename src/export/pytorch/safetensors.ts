@@ -12,15 +12,17 @@ const BYTES = { F32: 4, I64: 8 } as const;
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-export function writeSafetensors(tensors: readonly TorchTensor[], metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+export function writeSafetensors(
+  tensors: readonly TorchTensor[],
+  metadata: Readonly<Record<string, string>> = {},
+  progress?: (done: number, total: number) => void,
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const t of tensors) {
     if (t.key in header) throw new Error(`safetensors: duplicate tensor name ${t.key}`);
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    if (n !== t.data.length) throw new Error(`safetensors: ${t.key} has ${t.data.length} values for shape [${t.shape.join(', ')}]`);
-    const size = n * BYTES[t.dtype];
+    const size = t.shape.reduce((a, b) => a * b, 1) * BYTES[t.dtype];
     header[t.key] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
@@ -31,18 +33,25 @@ export function writeSafetensors(tensors: readonly TorchTensor[], metadata: Read
   view.setBigUint64(0, BigInt(padded), true);
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + padded);
+  // The data starts on an 8-byte boundary and every tensor's size is a multiple of its element size, so each
+  // tensor can be written in place through a typed-array view (little-endian platforms: all current ones).
   let at = 8 + padded;
-  for (const t of tensors) {
-    const bytes = t.data.length * BYTES[t.dtype];
-    if (LITTLE_ENDIAN) {
-      out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, bytes), at);
-    } else if (t.data instanceof Float32Array) {
-      for (let i = 0; i < t.data.length; i++) view.setFloat32(at + i * 4, t.data[i], true);
+  tensors.forEach((t, i) => {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const F = t.dtype === 'F32' ? Float32Array : BigInt64Array;
+    if (LITTLE_ENDIAN && at % F.BYTES_PER_ELEMENT === 0) {
+      t.write(new F(out.buffer, at, n));
     } else {
-      for (let i = 0; i < t.data.length; i++) view.setBigInt64(at + i * 8, t.data[i], true);
+      const tmp = new F(n);
+      t.write(tmp);
+      for (let j = 0; j < n; j++) {
+        if (tmp instanceof Float32Array) view.setFloat32(at + j * 4, tmp[j], true);
+        else view.setBigInt64(at + j * 8, tmp[j], true);
+      }
     }
-    at += bytes;
-  }
+    at += n * BYTES[t.dtype];
+    progress?.(i + 1, tensors.length);
+  });
   return out;
 }
 
