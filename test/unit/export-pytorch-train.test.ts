@@ -60,6 +60,11 @@ describe.skipIf(SKIP_TORCH)('exported train.py', () => {
     expect(second).not.toMatch(/step [12] loss/);
     expect(second).toMatch(/epoch 1\/3 step 3 loss/);
     expect(second).toMatch(/checkpoint .* \(epoch 1, step 3\)/);
+    // Resuming is exact: the same step 3 as a run that was never interrupted (same seed, sampler order, weights and momentum).
+    const straight = torchrun([...common, '--max-steps', '3', '--out', join(tmp, 'straight')]);
+    const loss3 = (log: string) => /step 3 loss (\d+\.\d+)/.exec(log)?.[1];
+    expect(loss3(second)).toBeDefined();
+    expect(loss3(second)).toBe(loss3(straight));
     // The weights it writes are model.py's: the classifier loads them and classifies an image.
     const line = python([join(dir, 'model.py'), '--weights', join(tmp, 'runs', 'weights.safetensors'), join(data, 'red', '0.png'), '--top', '3'], { cwd: dir });
     const out = JSON.parse(line.trim()) as { top: [number, number][] };

@@ -100,8 +100,9 @@ python3 train.py --data pets --epochs 30 --batch-size 64 --out runs
 # one machine, 4 GPUs (NCCL); on CPU the same command runs 4 processes with gloo
 torchrun --standalone --nproc_per_node=4 train.py --data pets --epochs 30 --batch-size 64 --out runs
 
-# 2 machines × 8 GPUs: run on each machine, NODE_RANK 0 and 1, HOST = the first machine's address
-torchrun --nnodes=2 --nproc_per_node=8 --node_rank=NODE_RANK --rdzv_backend=c10d --rdzv_id=resnet \\
+# 2 machines × 8 GPUs: the same command on each machine; HOST = the address of one of them (the c10d
+# rendezvous assigns the ranks); rank 0 writes the checkpoint and, with --resume, reads it and sends it to the others
+torchrun --nnodes=2 --nproc_per_node=8 --rdzv_backend=c10d --rdzv_id=resnet \\
     --rdzv_endpoint=HOST:29500 train.py --data pets --epochs 30 --batch-size 64 --out runs
 
 # fine-tune: the exported weights frozen (BatchNorm statistics too), a new classifier for your classes

@@ -12,8 +12,8 @@ are sorted by name. A share of each class (--val-split) is held out for validati
 
     python3 train.py --data DIR                                             # one process (CPU or one GPU)
     torchrun --standalone --nproc_per_node=N train.py --data DIR            # N GPUs (or N CPU processes) on one machine
-    torchrun --nnodes=M --nproc_per_node=N --node_rank=R --rdzv_backend=c10d \\
-        --rdzv_id=JOB --rdzv_endpoint=HOST:29500 train.py --data DIR        # M machines (run on each, R = 0..M-1)
+    torchrun --nnodes=M --nproc_per_node=N --rdzv_backend=c10d \\
+        --rdzv_id=JOB --rdzv_endpoint=HOST:29500 train.py --data DIR        # M machines (the same command on each)
     python3 train.py --data DIR --finetune                                  # frozen backbone, new classifier
 
 PyTorch 1.13 on Python 3.11 (Debian 12): add --redirects 2 --tee 2 to torchrun (it misparses their default 0).
@@ -22,7 +22,7 @@ Recipe (He et al. 2015 §3.4): SGD momentum 0.9, weight decay 1e-4, lr 0.1 × (g
 scaling of Goyal et al. 2017, with --warmup-epochs of linear warm-up), divided by 10 at 1/3 and 2/3 of the epochs
 (--schedule step, torchvision's reference recipe at 90 epochs) or cosine. Mixed precision on GPU. Backend nccl on
 GPU, gloo on CPU. Rank 0 writes OUT/checkpoint.pt after every epoch and OUT/weights.safetensors (+ classes.txt)
-at the end; --resume continues from the checkpoint, at the same step.
+at the end; --resume continues from the checkpoint (rank 0 reads it and sends it to the others), at the same step.
 """
 import argparse
 import json
@@ -218,6 +218,18 @@ def save_checkpoint(path, net, optimizer, scaler, epoch, step, batch, classes, a
     os.replace(tmp, path)
 
 
+def load_checkpoint(path, rank, world):
+    """Rank 0 reads the checkpoint it wrote and sends it to every process (other machines need no copy)."""
+    state = torch.load(path, map_location="cpu") if rank == 0 and os.path.exists(path) else None
+    if world > 1:
+        box = [state]
+        dist.broadcast_object_list(box, src=0)
+        state = box[0]
+    if state is None:
+        raise SystemExit(f"--resume: {path} does not exist (on the machine of rank 0)")
+    return state
+
+
 def main(argv=None):
     args = parse_args(argv)
     rank, world, device = setup()
@@ -249,9 +261,7 @@ def main(argv=None):
     ckpt = os.path.join(args.out, "checkpoint.pt")
     epoch, step, skip = 0, 0, 0
     if args.resume:
-        if not os.path.exists(ckpt):
-            raise SystemExit(f"--resume: {ckpt} does not exist")
-        state = torch.load(ckpt, map_location=device)
+        state = load_checkpoint(ckpt, rank, world)
         if state["classes"] != classes:
             raise SystemExit(f"--resume: the checkpoint's classes {state['classes']} differ from {classes}")
         net.load_state_dict(state["model"])
