@@ -125,6 +125,9 @@ describe('PyTorch export without Python', () => {
     };
     expect(() => exportPytorch(bent)).toThrow(/conv1_conv\/kernel shape = \[3,3,3,8\].*\[3, 3, 3, 16\]/);
     expect(() => exportPytorch({ ...good, classNames: ['a', 'b'] })).toThrow(/classNames = 2.*10 outputs/);
+    // Option A cannot narrow: a first stage of 8 after the 16-wide stem would need a negative channel pad.
+    const narrow: ArchSpec = { ...spec, stages: [{ blocks: 1, width: 8, stride: 1 }, ...spec.stages.slice(1)] };
+    expect(() => exportPytorch(inputFor(narrow, 2, false))).toThrow(/conv2_block1 option-A shortcut channels = "16 → 8".*cannot reduce channels/);
     const bare = exportPytorch(inputFor(spec, 2, false));
     expect(bare.files.map((f) => f.path).sort()).toEqual(['README.md', 'model.py', 'train.py']);
     expect(bare.notes.join('\n')).toMatch(/structure only/);
@@ -199,7 +202,6 @@ function variants(): { label: string; spec: ArchSpec }[] {
     },
     {
       label: 'option A (zero-pad shortcut)',
-      // Widths 16 → 32 as ResNet-20: tfjs-wasm's PadV2 fails (memory access out of bounds) on the 8 → 16 channel pad.
       spec: small(getPreset('ResNet-20'), {
         name: 'mini-A',
         stages: [

@@ -100,6 +100,10 @@ export function planFor(graph: ArchGraph, spec: { readonly strideAt: 'first1x1' 
       if (info.id !== bid) throw fail('blocks', bid, 'out of stage order');
       const first = convOf(byId, `${bid}_1_conv`);
       const pad = byId.get(`${bid}_0_pad`)?.op;
+      if (pad?.kind === 'zeroPadShortcut' && pad.channelPad.some((c) => c < 0)) {
+        // expand() gives a negative pad when an option-A stage is narrower than its input; F.pad would crop channels.
+        throw fail(`${bid} option-A shortcut channels`, `${info.inShape[2]} → ${info.outShape[2]}`, 'zero-padding cannot reduce channels; use shortcut B or C');
+      }
       return {
         id: bid,
         path: `layer${si + 1}.${k}`,
