@@ -70,7 +70,7 @@ async function probe(id: number, settings: ProbeSettings): Promise<void> {
 
 async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<void> {
   post({ type: 'progress', id, label: `reading ${name}`, fraction: 0 });
-  const arrays = await parseNpz(new Uint8Array(bytes));
+  const arrays = await parseNpz(new Uint8Array(bytes), name);
   const blocks = new Set([...arrays.keys()].filter((k) => k.startsWith('module.layer1.')).map((k) => k.split('.')[2]));
   if (!arrays.has('module.conv1.weight') || blocks.size === 0) {
     throw new Error(`${name} is not an akamaster CIFAR ResNet state dict (no module.conv1.weight / module.layer1.*)`);
