@@ -11,10 +11,11 @@ import { MAX_PIXELS } from './image-sniff';
 import type { Rgba } from './pixels';
 
 /**
- * EXIF orientation (TIFF tag 0x0112, values 1–8) from jpeg-js' `exifBuffer` (the APP1 payload after
- * "Exif\0\0": a TIFF header and IFD0). 1 (upright) when absent or unreadable.
+ * EXIF orientation (TIFF tag 0x0112, values 1–8) from jpeg-js' `exifBuffer`: the APP1 payload after "Exif\0",
+ * i.e. the second padding zero of "Exif\0\0" and then a TIFF header and IFD0. 1 (upright) when absent or unreadable.
  */
-export function exifOrientation(tiff: Uint8Array | undefined): number {
+export function exifOrientation(exif: Uint8Array | undefined): number {
+  const tiff = exif && exif[0] === 0 ? exif.subarray(1) : exif;
   if (!tiff || tiff.length < 8) return 1;
   const little = tiff[0] === 0x49 && tiff[1] === 0x49; // "II"
   if (!little && !(tiff[0] === 0x4d && tiff[1] === 0x4d)) return 1; // nor "MM"
