@@ -69,7 +69,8 @@ describe('our own exports and fine-tuned models', () => {
     expect(loaded.weights).toMatchObject({ source: 'tfjs', preprocessing: { mode: getPreset('ResNet-20').preprocessing }, inputSize: [32, 32] });
     expect(loaded.weights.labels).toEqual(CIFAR10_CLASSES);
     expect(loaded.model.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(src.getWeights().map((t) => Array.from(t.dataSync())));
-    tf.dispose([src, loaded.model]);
+    src.dispose();
+    loaded.model.dispose();
   });
 
   it('a fine-tuned model brings its class names, its BN epsilon and (when recorded) its input mode', async () => {
@@ -83,7 +84,8 @@ describe('our own exports and fine-tuned models', () => {
     // Unknown modes in the metadata are ignored (the architecture's default is used).
     const b = await exported(src, { classNames: ['a', 'b', 'c'], preprocessing: { mode: 'imagenet-ish' } });
     expect(planWeights({ kind: 'tfjs', artifacts: b, preset: 'ResNet-20', label: 't' }).weights.preprocessing.mode).toBe(getPreset('ResNet-20').preprocessing);
-    tf.dispose([src, loaded.model]);
+    src.dispose();
+    loaded.model.dispose();
   });
 
   it('weights for another model fail to load and leave nothing behind', async () => {
