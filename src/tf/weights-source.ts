@@ -61,10 +61,33 @@ export function isLegacyKerasResNet50(a: tf.io.ModelArtifacts): boolean {
   return a.weightSpecs?.some((s) => s.name.startsWith('bn_conv1/')) ?? false;
 }
 
-/** The BatchNormalization epsilon the weights need, or undefined when any epsilon is the caller's choice. */
+/** The layers of a model.json topology (ours: `{config: {layers}}`; Keras 2 exports: `{model_config: {config: {layers}}}`). */
+function topologyLayers(a: tf.io.ModelArtifacts): { class_name?: string; config?: { epsilon?: unknown } }[] {
+  type Topology = { config?: { layers?: unknown }; model_config?: { config?: { layers?: unknown } } };
+  const t = a.modelTopology as Topology | undefined;
+  const layers = t?.config?.layers ?? t?.model_config?.config?.layers;
+  return Array.isArray(layers) ? layers : [];
+}
+
+/**
+ * The BatchNormalization epsilon the weights need, or undefined when any epsilon is the caller's choice: the
+ * legacy layout's, else the one the topology records (a model saved with 1e-3 and rebuilt with tf.keras'
+ * 1.001e-5 would load without error and shift every activation).
+ */
 export function requiredBnEpsilon(a: tf.io.ModelArtifacts): number | undefined {
   if (isLegacyKerasResNet50(a)) return LEGACY_KERAS_BN_EPSILON;
-  return finetunedFromArtifacts(a)?.bnEpsilon;
+  const eps = topologyLayers(a).find((l) => l.class_name === 'BatchNormalization')?.config?.epsilon;
+  return typeof eps === 'number' && eps > 0 ? eps : undefined;
+}
+
+/** The input mode a model.json records in `userDefinedMetadata.preprocessing.mode` (this app's exports), if valid. */
+export function metadataPreprocessing(a: tf.io.ModelArtifacts): Preprocessing | undefined {
+  return parsePreprocessingMode((a.userDefinedMetadata as { preprocessing?: { mode?: unknown } } | undefined)?.preprocessing?.mode);
+}
+
+/** Metadata this app writes into a model.json so the weights describe their own inputs (and classes). */
+export function weightsMetadata(w: Pick<WeightsDescription, 'preprocessing'>, classNames?: readonly string[]): Record<string, unknown> {
+  return { ...(classNames ? { classNames: [...classNames] } : {}), preprocessing: { mode: w.preprocessing.mode } };
 }
 
 /** What preprocess() needs from a description: the input size and the weights' normalisation. */
@@ -137,15 +160,16 @@ export function planWeights(source: WeightsSource, opts: PlanOptions = {}): Weig
         // The ImageNet weights under another name: same architecture, inputs and classes.
         return { spec: imagenetResNet50Spec(), weights: { ...imagenetWeights(), id, label: source.label, source: 'tfjs' }, apply: load };
       }
-      const preset = getPreset(source.preset);
+      const base = getPreset(source.preset);
+      const preset = { ...base, bnEpsilon: bnEpsilon ?? base.bnEpsilon };
+      const mode = metadataPreprocessing(a);
       const tuned = finetunedFromArtifacts(a);
       if (tuned) {
         // A model fine-tuned in this app: the chosen architecture with its classes, BN epsilon and input mode.
-        const spec = finetunedSpec({ ...preset, bnEpsilon: tuned.bnEpsilon ?? preset.bnEpsilon }, tuned.classNames.length);
-        const mode = parsePreprocessingMode((a.userDefinedMetadata as { preprocessing?: { mode?: unknown } } | undefined)?.preprocessing?.mode);
+        const spec = finetunedSpec(preset, tuned.classNames.length);
         return { spec, weights: { ...defaultWeights(spec, 'finetuned', id, source.label, mode), labels: tuned.classNames }, apply: load };
       }
-      return { spec: preset, weights: defaultWeights(preset, 'tfjs', id, source.label), apply: load };
+      return { spec: preset, weights: defaultWeights(preset, 'tfjs', id, source.label, mode), apply: load };
     }
     case 'h5': {
       const spec = getPreset(source.preset);

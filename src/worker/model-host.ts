@@ -13,7 +13,7 @@ import { runInference } from '../tf/inference';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { resizeTo } from '../tf/preprocess';
-import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource } from '../tf/weights-source';
+import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
@@ -268,7 +268,8 @@ export class ModelHost {
   private async export(id: number): Promise<void> {
     const cur = this.current;
     if (!cur) throw new Error('no model is loaded yet');
-    const meta = cur.info.classNames ? { classNames: cur.info.classNames } : undefined;
+    // The weights' input mode (and a fine-tuned model's classes) travel in the model.json.
+    const meta = weightsMetadata(cur.info.weightsDescription, cur.info.classNames);
     const { modelJson, weights, name } = await exportLayersModel(cur.model, cur.info.name, meta);
     this.deps.post({ type: 'exported', id, modelJson, weights, name }, [weights]);
   }

@@ -60,11 +60,11 @@ describe('the legacy Keras ResNet50 layout and its BatchNormalization epsilon', 
 });
 
 describe('our own exports and fine-tuned models', () => {
-  it('a plain export is not legacy, needs no epsilon, and takes the architecture default preprocessing', async () => {
+  it('a plain export is not legacy, needs its own epsilon, and takes the architecture default preprocessing', async () => {
     const src = buildModel(getPreset('ResNet-20'));
     const a = await exported(src);
     expect(isLegacyKerasResNet50(a)).toBe(false);
-    expect(requiredBnEpsilon(a)).toBeUndefined();
+    expect(requiredBnEpsilon(a)).toBe(getPreset('ResNet-20').bnEpsilon);
     const loaded = await loadWeightsSource({ kind: 'tfjs', artifacts: a, preset: 'ResNet-20', label: 'r20' });
     expect(loaded.weights).toMatchObject({ source: 'tfjs', preprocessing: { mode: getPreset('ResNet-20').preprocessing }, inputSize: [32, 32] });
     expect(loaded.weights.labels).toEqual(CIFAR10_CLASSES);
@@ -84,6 +84,21 @@ describe('our own exports and fine-tuned models', () => {
     // Unknown modes in the metadata are ignored (the architecture's default is used).
     const b = await exported(src, { classNames: ['a', 'b', 'c'], preprocessing: { mode: 'imagenet-ish' } });
     expect(planWeights({ kind: 'tfjs', artifacts: b, preset: 'ResNet-20', label: 't' }).weights.preprocessing.mode).toBe(getPreset('ResNet-20').preprocessing);
+    src.dispose();
+    loaded.model.dispose();
+  });
+
+  it('an export records its BN epsilon in the topology: it is rebuilt with it, whatever the preset says', async () => {
+    const src = buildModel({ ...getPreset('ResNet-20'), bnEpsilon: 1e-3 });
+    const a = await exported(src, { preprocessing: { mode: 'caffe' } });
+    expect(requiredBnEpsilon(a)).toBe(1e-3);
+    const loaded = await loadWeightsSource({ kind: 'tfjs', artifacts: a, preset: 'ResNet-20', label: 'r20' });
+    expect(loaded.spec.bnEpsilon).toBe(1e-3);
+    expect(loaded.weights.preprocessing.mode).toBe('caffe'); // from the metadata, not the CIFAR preset's default
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 3);
+    const [p, q] = [src.predict(x) as tf.Tensor, loaded.model.predict(x) as tf.Tensor];
+    expect(tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]).toBeLessThan(1e-6);
+    tf.dispose([x, p, q]);
     src.dispose();
     loaded.model.dispose();
   });
