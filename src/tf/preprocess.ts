@@ -1,9 +1,8 @@
 /**
  * Image → model input, the one path for the app (model worker) and the command line: full-size RGB pixels,
  * the crop box (shorter side to the input then a centre crop, or a plain squash), an integer box average when
- * the crop is at least twice the input (anti-aliasing), bilinear
- * with half-pixel centres to the input size, then the weights' normalisation (Keras
- * `imagenet_utils.preprocess_input` modes, as numbers in src/core/preprocessing.ts):
+ * the crop is at least twice the input (anti-aliasing), bilinear with half-pixel centres to the input size, then
+ * the weights' normalisation (Keras `imagenet_utils.preprocess_input` modes, numbers in src/core/preprocessing.ts):
  *   caffe: RGB→BGR, subtract the ImageNet BGR mean [103.939, 116.779, 123.68], no scaling (Keras V1 ResNets)
  *   tf:    x / 127.5 − 1 (Keras ResNetV2)
  *   torch: x / 255, subtract mean [0.485, 0.456, 0.406], divide by std [0.229, 0.224, 0.225] (ResNeXt, torchvision)
