@@ -8,16 +8,13 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tf from '@tensorflow/tfjs';
-import { type ArchSpec, findPreset, PRESET_NAMES } from '../core';
-import { buildModel } from '../tf/build';
+import { type ArchSpec, findPreset, PRESET_NAMES, type WeightsDescription } from '../core';
 import { classify, type Prediction } from '../tf/classify';
-import { imagenetResNet50, imagenetResNet50Spec } from '../tf/imagenet';
-import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
 import { decodeImage } from '../tf/node-image';
-import { IMAGENET_RESNET50_JSON, readLayersModelFrom } from '../tf/node-io';
-import { loadWeightsInNode } from '../tf/node-weights';
+import { readWeightsSource } from '../tf/node-weights';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
+import { loadWeightsSource, modelInput } from '../tf/weights-source';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -38,46 +35,22 @@ export class UsageError extends Error {}
 interface Loaded {
   readonly model: tf.LayersModel;
   readonly spec: ArchSpec;
+  /** 'imagenet', 'random' or the file/URL given. */
   readonly weights: string;
+  readonly description: WeightsDescription;
 }
 
+/** The model and weights the options name, through src/tf/weights-source.ts (as the app's worker). */
 export async function loadModel(modelName: string, weights: string | undefined, err: (s: string) => void): Promise<Loaded> {
   const preset = findPreset(modelName);
   if (!preset) throw new UsageError(`unknown model "${modelName}"; choose one of: ${PRESET_NAMES.join(', ')}`);
   const w = weights ?? (preset.name === 'ResNet50' ? 'imagenet' : 'none');
-  if (w === 'imagenet') {
-    if (preset.name !== 'ResNet50') {
-      throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
-    }
-    const artifacts = await readLayersModelFrom(IMAGENET_RESNET50_JSON);
-    return { model: imagenetResNet50(artifacts), spec: imagenetResNet50Spec(), weights: 'imagenet' };
+  if (w === 'imagenet' && preset.name !== 'ResNet50') {
+    throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
   }
-  if (w === 'none') {
-    err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
-    return { model: buildModel(preset), spec: preset, weights: 'random' };
-  }
-  if (/\.(h5|hdf5)$/i.test(w)) {
-    const model = buildModel(preset);
-    try {
-      await loadWeightsInNode(model, preset, w);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    return { model, spec: preset, weights: w };
-  }
-  const artifacts = await readLayersModelFrom(w);
-  // The legacy ImageNet layout (bn_conv1 …) needs its BN epsilon; our own exports carry the spec's.
-  const legacy = JSON.stringify(artifacts.weightSpecs?.slice(0, 400).map((s) => s.name) ?? []).includes('bn_conv1/');
-  const spec = legacy && preset.name === 'ResNet50' ? imagenetResNet50Spec() : preset;
-  const model = buildModel(spec);
-  try {
-    loadLayersModelWeights(model, artifacts, { source: w });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return { model, spec, weights: w };
+  const loaded = await loadWeightsSource(await readWeightsSource(w, preset.name));
+  if (loaded.weights.source === 'random') err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
+  return { model: loaded.model, spec: loaded.spec, weights: w === 'none' ? 'random' : w, description: loaded.weights };
 }
 
 interface Result {
@@ -134,7 +107,8 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
 
     await initNodeBackend(backend);
     const t0 = performance.now();
-    const { model, spec, weights } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr);
+    const { model, spec, weights, description } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr);
+    const target = modelInput(description);
     out.stderr(`${spec.name} (${weights} weights) on ${backend}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
     const results: Result[] = [];
     try {
@@ -144,9 +118,9 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
             throw new Error(`cannot read ${image}`);
           }));
           const pixels = decodeImage(bytes, basename(image));
-          const x = preprocess(pixels, spec, resize);
+          const x = preprocess(pixels, target, resize);
           pixels.dispose();
-          const r = await classify(model, x, k);
+          const r = await classify(model, x, k, description.labels);
           x.dispose();
           results.push({ image, top: r.top, ms: r.ms });
         } catch (e) {
