@@ -8,17 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tf from '@tensorflow/tfjs';
-import { type ArchSpec, findPreset, PRESET_NAMES } from '../core';
-import { buildModel } from '../tf/build';
+import { type ArchSpec, findPreset, PRESET_NAMES, type WeightsDescription } from '../core';
 import { classify, type Prediction } from '../tf/classify';
-import { imagenetResNet50, imagenetResNet50Spec } from '../tf/imagenet';
 import { DEFAULT_IMAGENET_PRECISION, IMAGENET_PRECISIONS, type ImagenetPrecision, parseImagenetPrecision } from '../tf/imagenet-precision';
-import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
 import { decodeImage } from '../tf/node-image';
-import { imagenetResNet50Json, readLayersModelFrom } from '../tf/node-io';
-import { loadWeightsInNode } from '../tf/node-weights';
+import { readWeightsSource } from '../tf/node-weights';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
+import { loadWeightsSource, modelInput } from '../tf/weights-source';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -40,9 +37,12 @@ export class UsageError extends Error {}
 interface Loaded {
   readonly model: tf.LayersModel;
   readonly spec: ArchSpec;
+  /** 'imagenet', 'random' or the file/URL given. */
   readonly weights: string;
+  readonly description: WeightsDescription;
 }
 
+/** The model and weights the options name, through src/tf/weights-source.ts (as the app's worker). */
 export async function loadModel(
   modelName: string,
   weights: string | undefined,
@@ -53,39 +53,12 @@ export async function loadModel(
   const preset = findPreset(modelName);
   if (!preset) throw new UsageError(`unknown model "${modelName}"; choose one of: ${PRESET_NAMES.join(', ')}`);
   const w = weights ?? (preset.name === 'ResNet50' ? 'imagenet' : 'none');
-  if (w === 'imagenet') {
-    if (preset.name !== 'ResNet50') {
-      throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
-    }
-    const artifacts = await readLayersModelFrom(imagenetResNet50Json(precision));
-    return { model: imagenetResNet50(artifacts), spec: imagenetResNet50Spec(), weights: 'imagenet' };
+  if (w === 'imagenet' && preset.name !== 'ResNet50') {
+    throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
   }
-  if (w === 'none') {
-    err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
-    return { model: buildModel(preset), spec: preset, weights: 'random' };
-  }
-  if (/\.(h5|hdf5)$/i.test(w)) {
-    const model = buildModel(preset);
-    try {
-      await loadWeightsInNode(model, preset, w);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    return { model, spec: preset, weights: w };
-  }
-  const artifacts = await readLayersModelFrom(w);
-  // The legacy ImageNet layout (bn_conv1 …) needs its BN epsilon; our own exports carry the spec's.
-  const legacy = JSON.stringify(artifacts.weightSpecs?.slice(0, 400).map((s) => s.name) ?? []).includes('bn_conv1/');
-  const spec = legacy && preset.name === 'ResNet50' ? imagenetResNet50Spec() : preset;
-  const model = buildModel(spec);
-  try {
-    loadLayersModelWeights(model, artifacts, { source: w });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return { model, spec, weights: w };
+  const loaded = await loadWeightsSource(await readWeightsSource(w, preset.name, precision));
+  if (loaded.weights.source === 'random') err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
+  return { model: loaded.model, spec: loaded.spec, weights: w === 'none' ? 'random' : w, description: loaded.weights };
 }
 
 interface Result {
@@ -154,7 +127,8 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
 
     await initNodeBackend(backend);
     const t0 = performance.now();
-    const { model, spec, weights } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr, precision);
+    const { model, spec, weights, description } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr, precision);
+    const target = modelInput(description);
     const files = weights === 'imagenet' ? `, ${precision} files` : '';
     out.stderr(`${spec.name} (${weights} weights) on ${backend}${files}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
     const results: Result[] = [];
@@ -165,9 +139,9 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
             throw new Error(`cannot read ${image}`);
           }));
           const pixels = decodeImage(bytes, basename(image));
-          const x = preprocess(pixels, spec, resize);
+          const x = preprocess(pixels, target, resize);
           pixels.dispose();
-          const r = await classify(model, x, k);
+          const r = await classify(model, x, k, description.labels);
           x.dispose();
           results.push({ image, top: r.top, ms: r.ms });
         } catch (e) {

@@ -108,11 +108,11 @@ export class ModelClient {
   }
 
   classify(
-    image: ImageBitmap | RawImage,
+    image: ImageBitmap | RawImage | Blob,
     name: string,
     opts: { k?: number; resize?: 'center-crop' | 'squash'; gradcam?: boolean } = {},
   ): Promise<ResponseOf<'classified'>> {
-    const transfer = 'close' in image ? [image as ImageBitmap] : [];
+    const transfer = !(image instanceof Blob) && 'close' in image ? [image as ImageBitmap] : [];
     return this.send<'classified'>({ type: 'classify', image, name, ...opts }, { transfer }).promise;
   }
 

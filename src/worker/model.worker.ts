@@ -22,11 +22,7 @@ const host = new ModelHost({
   },
   imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
   cache: new WeightsCache(),
-  // h5wasm (≈4.8 MB with its embedded wasm) is fetched only when someone loads an .h5 file.
-  loadH5: async (model, bytes, mode, source) => {
-    const [{ readKerasH5 }, { assignKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
-    assignKerasWeights(model, await readKerasH5(new Uint8Array(bytes), source), mode);
-  },
+  // Keras .h5: src/tf/weights-source.ts imports h5wasm (≈4.8 MB with its wasm) only when someone loads one.
 });
 
 self.onmessage = (e: MessageEvent<Request>) => {

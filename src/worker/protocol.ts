@@ -2,7 +2,7 @@
  * The typed message API between the UI and the model worker. Every request carries an id; the worker answers
  * with exactly one final message for it (a result or `error`) and any number of `progress` messages before.
  */
-import type { ArchSpec, Preprocessing } from '../core';
+import type { ArchSpec, Preprocessing, WeightsDescription } from '../core';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
@@ -38,6 +38,8 @@ export interface ModelInfo {
   readonly params: number;
   readonly classes: number;
   readonly preprocessing: Preprocessing;
+  /** The weights' input size, normalisation and class names (src/tf/weights-source.ts). */
+  readonly weightsDescription: WeightsDescription;
   /** Served from the IndexedDB cache instead of the network. */
   readonly fromCache: boolean;
   /** ImageNet weights: the precision the loaded files hold and their weight bytes (the download). */
@@ -108,7 +110,8 @@ export type Request =
   | {
       readonly type: 'classify';
       readonly id: number;
-      readonly image: ImageBitmap | RawImage;
+      /** A file is decoded in the worker (JPEG with the command line's decoder, src/tf/jpeg.ts). */
+      readonly image: ImageBitmap | RawImage | Blob;
       readonly name: string;
       readonly k?: number;
       readonly resize?: ResizeMode;
