@@ -21,7 +21,7 @@
  * --quantize_float16 / --quantize_uint8 write them; tfjs-core io_utils.ts decodeWeights reads them back to float32):
  *   public/weights/resnet50-imagenet-f16/    every weight as IEEE float16 (round to nearest even), ≈49 MiB
  *   public/weights/resnet50-imagenet-uint8/  conv/dense kernels as uint8 per tensor (min/scale, zero nudged as in
- *                                            tfjs-converter quantization.py), the rest as float16, ≈24 MiB
+ *                                            tfjs-converter quantization.py), the rest as float16, ≈25 MiB
  * Their sizes and sha256 are constants below too (the conversion is exact arithmetic), so --check verifies them.
  */
 import { execFileSync } from 'node:child_process';
@@ -377,7 +377,12 @@ function main() {
   if (!args.has('--force')) {
     const problems = verify(WEIGHTS_DIR);
     if (problems.length === 0) {
-      const derived = variants(args.has('--check'));
+      let derived;
+      try {
+        derived = variants(args.has('--check'));
+      } catch (e) {
+        return derivationFailed(e, inPostinstall);
+      }
       if (derived.length > 0) {
         console.error(`[setup-weights] derived weights missing or wrong next to ${WEIGHTS_DIR}:\n  ${derived.slice(0, 5).join('\n  ')}`);
         console.error('[setup-weights] run: node scripts/setup-weights.mjs');
@@ -416,8 +421,19 @@ function main() {
     return inPostinstall ? 0 : 1;
   }
   // The float32 files are verified: derive the smaller copies (offline; a failure here is a bug, never the network).
-  for (const v of VARIANTS) placeVariant(v);
+  try {
+    for (const v of VARIANTS) placeVariant(v);
+  } catch (e) {
+    return derivationFailed(e, inPostinstall);
+  }
   return 0;
+}
+
+/** A failed conversion (disk full, or a bug) must not fail `npm install` either; standalone it exits 1. */
+function derivationFailed(e, inPostinstall) {
+  console.error(`\n[setup-weights] WARNING: could not derive the float16/uint8 weights: ${e instanceof Error ? e.message : String(e)}`);
+  console.error('[setup-weights] The app's default (float16) will not load; pick float32 in its Model panel, or retry: node scripts/setup-weights.mjs\n');
+  return inPostinstall ? 0 : 1;
 }
 
 if (resolve(process.argv[1] ?? '') === fileURLToPath(import.meta.url)) process.exitCode = main();
