@@ -432,7 +432,7 @@ function main() {
 /** A failed conversion (disk full, or a bug) must not fail `npm install` either; standalone it exits 1. */
 function derivationFailed(e, inPostinstall) {
   console.error(`\n[setup-weights] WARNING: could not derive the float16/uint8 weights: ${e instanceof Error ? e.message : String(e)}`);
-  console.error('[setup-weights] The app's default (float16) will not load; pick float32 in its Model panel, or retry: node scripts/setup-weights.mjs\n');
+  console.error('[setup-weights] The app will not load its default (float16); pick float32 in its Model panel, or retry: node scripts/setup-weights.mjs\n');
   return inPostinstall ? 0 : 1;
 }
 
