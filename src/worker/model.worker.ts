@@ -6,6 +6,7 @@
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { WeightsCache } from '../tf/cache';
 import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
 import { ModelHost } from './model-host';
@@ -27,6 +28,10 @@ const host = new ModelHost({
     const [{ readKerasH5 }, { assignKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
     assignKerasWeights(model, await readKerasH5(new Uint8Array(bytes), source), mode);
   },
+  // onnxruntime-web (wasm only, its JS glue bundled; 73 kB + 14 MB wasm) is fetched only when chosen as the
+  // engine. Its .wasm is served from our origin like tfjs' (CSP: 'self' + 'wasm-unsafe-eval'); its pthread
+  // workers are this same chunk (same origin, worker-src 'self').
+  ort: { load: () => import('onnxruntime-web/wasm'), wasmUrl: new URL(ortWasm, self.location.href).href },
 });
 
 self.onmessage = (e: MessageEvent<Request>) => {
