@@ -3,6 +3,7 @@
  * model-host.ts: the host asks `infer` for a classification and forwards `engine` / `bench` requests here.
  */
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { ArchSpec } from '../core';
 import { topK } from '../tf/classify';
 import { headProbs, splitModel } from '../tf/gradcam';
@@ -23,8 +24,13 @@ export interface EngineHostDeps {
   readonly ort?: OrtEngineDeps;
 }
 
-/** tfjs' own label: `tfjs (wasm)`. */
-const tfjsLabel = () => `tfjs (${tf.getBackend()})`;
+/** tfjs' own label: `tfjs (webgl)`, `tfjs (wasm, 1 thread)` (the pool tfjs-backend-wasm actually started). */
+function tfjsLabel(): string {
+  const backend = tf.getBackend();
+  if (backend !== 'wasm') return `tfjs (${backend})`;
+  const n = getThreadsCount();
+  return `tfjs (wasm, ${n} thread${n === 1 ? '' : 's'})`;
+}
 
 export class EngineHost {
   private engine: EngineName = 'tfjs';

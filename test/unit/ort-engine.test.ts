@@ -96,7 +96,7 @@ describe.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 on onnxruntime-web', () => {
       // Node is not cross-origin isolated: one thread, and the label says so.
       expect(chosen.label).toBe('onnxruntime-web (wasm, 1 thread)');
       expect(chosen.session!.onnxBytes).toBeGreaterThan(100e6);
-      expect(ref.engine).toBe('tfjs (wasm)');
+      expect(ref.engine).toBe('tfjs (wasm, 1 thread)');
       expect(got.engine).toBe('onnxruntime-web (wasm, 1 thread)');
       expect(got.top[0].label).toBe('African_elephant');
       expectSameTop(ref, got);
@@ -122,7 +122,7 @@ describe.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 on onnxruntime-web', () => {
     async () => {
       const tfjs = await send<'bench'>({ type: 'bench', image: elephant, engine: 'tfjs', batch: 2, runs: 1 });
       const ort = await send<'bench'>({ type: 'bench', image: elephant, engine: 'onnxruntime-web', batch: 2, runs: 1 });
-      expect(tfjs.label).toBe('tfjs (wasm)');
+      expect(tfjs.label).toBe('tfjs (wasm, 1 thread)');
       expect(ort.label).toBe('onnxruntime-web (wasm, 1 thread)');
       expect(ort.ms).toHaveLength(1);
       expect(ort.top[0].label).toBe('African_elephant');
