@@ -65,6 +65,8 @@ export class EngineHost {
     if (!ENGINES.includes(req.engine)) throw new RangeError(`engine must be one of ${ENGINES.join(', ')}; got ${JSON.stringify(req.engine)}`);
     if (req.engine === 'tfjs') {
       this.engine = 'tfjs';
+      // The session holds a second copy of the weights in ort's wasm memory: free it (ort's threads stay).
+      await this.ort?.dispose();
       return this.deps.post({ type: 'engine', id: req.id, engine: 'tfjs', label: tfjsLabel() });
     }
     const ort = this.ortEngine();

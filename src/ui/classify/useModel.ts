@@ -72,6 +72,8 @@ export function useModel(initial: ModelSource | undefined): ModelState {
     setBackendBusy(true);
     try {
       await modelClient().init(name);
+      // The worker rebuilt the model on the new backend: a new ONNX session, prepared now.
+      if (engineRef.current === 'onnxruntime-web') void setEngineRef.current?.('onnxruntime-web');
     } catch (e) {
       setError(`Backend: ${(e as Error).message}`);
     } finally {
@@ -117,6 +119,9 @@ export function useModel(initial: ModelSource | undefined): ModelState {
     load,
     setBackend,
     dismissError: () => setError(undefined),
-    adopted: setInfo,
+    adopted: (next: ModelInfo) => {
+      setInfo(next);
+      if (engineRef.current === 'onnxruntime-web') void setEngine('onnxruntime-web');
+    },
   };
 }
