@@ -10,14 +10,15 @@ import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
-import { runInference } from '../tf/inference';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { resizeTo } from '../tf/preprocess';
 import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { EngineHost } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
+import type { OrtEngineDeps } from './ort-engine';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
 function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | 'weightBytes'> {
@@ -36,6 +37,8 @@ export interface HostDeps {
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights; default: src/tf/weights-source.ts imports h5wasm on first use. */
   readonly loadH5?: H5Loader;
+  /** onnxruntime-web as an inference engine (engine-host.ts); absent: tfjs only. */
+  readonly ort?: OrtEngineDeps;
 }
 
 interface Current {
@@ -55,8 +58,10 @@ export class ModelHost {
   private readonly loads = new Map<number, AbortController>();
   private readonly tuner: Finetuner;
   private readonly exporter: ExportHost;
+  private readonly engines: EngineHost;
 
   constructor(private readonly deps: HostDeps) {
+    this.engines = new EngineHost({ post: (m, transfer) => this.deps.post(m, transfer), ort: deps.ort });
     this.exporter = new ExportHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer), jobs: this.loads });
     this.tuner = new Finetuner({
       current: () => this.current,
@@ -100,6 +105,9 @@ export class ModelHost {
           return await this.tuner.export(req.id, req.format);
         case 'export-code':
           return await this.exporter.run(req);
+        case 'engine':
+        case 'bench':
+          return await this.engines.handle(req, this.current);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -247,7 +255,7 @@ export class ModelHost {
       const crop = resizeTo(pixels, [target.input[0], target.input[1]], req.resize);
       const preview = await tensorToRaw(crop);
       crop.dispose();
-      const r = await runInference(cur.model, target, pixels, {
+      const r = await this.engines.infer(cur.model, cur.info.spec, target, pixels, {
         k: req.k ?? 5,
         resize: req.resize,
         gradcam: req.gradcam ?? true,
@@ -264,6 +272,7 @@ export class ModelHost {
           heat: r.heat,
           timing: { decode, ...r.timing },
           backend: tf.getBackend(),
+          engine: r.engine,
           preview,
           source,
         },
@@ -292,6 +301,7 @@ export class ModelHost {
 
   /** Free everything (tests). */
   dispose(): void {
+    void this.engines.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
     this.current?.model.dispose();

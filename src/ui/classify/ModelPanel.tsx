@@ -13,8 +13,10 @@ import {
   type ImagenetPrecision,
 } from '../../tf/imagenet-precision';
 import { describePreprocessing } from '../../tf/preprocess-info';
+import type { EngineName } from '../../worker/ort-engine';
 import type { ModelSource } from '../../worker/protocol';
 import { downloadModel } from './download';
+import { formatPhases } from './load-phases';
 import { LoadProgress } from './LoadProgress';
 import type { ModelState } from './useModel';
 
@@ -137,6 +139,18 @@ export function ModelPanel({ model }: { model: ModelState }) {
             ))}
           </select>
         </label>
+        <label title="What computes the probabilities. onnxruntime-web runs this model's ONNX export; Grad-CAM, training and the lab stay on tfjs.">
+          Engine{' '}
+          <select
+            aria-label="Engine"
+            disabled={model.engineBusy || !!model.loading || !info}
+            value={model.engine}
+            onChange={(e) => void model.setEngine(e.target.value as EngineName)}
+          >
+            <option value="tfjs">tfjs</option>
+            <option value="onnxruntime-web">onnxruntime-web (ONNX export)</option>
+          </select>
+        </label>
       </div>
       {model.loading && <LoadProgress loading={model.loading} />}
       {model.error && (
@@ -169,6 +183,11 @@ export function ModelPanel({ model }: { model: ModelState }) {
             Download model
           </button>
           {downloadError && <span className="cls-error-inline">{downloadError}</span>}
+          {model.phases && (
+            <div className="cls-phases" data-testid="load-phases">
+              Last load: {formatPhases(model.phases)}
+            </div>
+          )}
         </div>
       )}
       {info?.weights === 'random' && (
