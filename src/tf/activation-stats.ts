@@ -21,7 +21,7 @@ export function responseLayers(model: tf.LayersModel): tf.layers.Layer[] {
   return model.layers.filter((l) => {
     if (l.getClassName() !== 'BatchNormalization') return false;
     const src = l.inboundNodes[0]?.inboundLayers[0];
-    if (!src || src.getClassName() !== 'Conv2D') return false;
+    if (src?.getClassName() !== 'Conv2D') return false;
     const k = (src.getConfig() as { kernelSize?: number | number[] }).kernelSize;
     return Array.isArray(k) ? k[0] === 3 && k[1] === 3 : k === 3;
   });

@@ -63,7 +63,9 @@ export function snapshotWeights(model: tf.LayersModel): tf.Tensor[] {
 
 /** Write a snapshot back (exact values) and dispose it. */
 export function restoreWeights(model: tf.LayersModel, snapshot: readonly tf.Tensor[]): void {
-  model.weights.forEach((w, i) => w.write(snapshot[i]));
+  model.weights.forEach((w, i) => {
+    w.write(snapshot[i]);
+  });
   tf.dispose(snapshot as tf.Tensor[]);
 }
 
@@ -99,10 +101,10 @@ export async function scanSurface(model: tf.LayersModel, batches: readonly EvalB
   const arrays = await weightArrays(model);
   const { delta, eta } = landscapeDirections(arrays, opts.seed);
   // Only tensors with a non-zero direction move (conv and dense kernels).
-  const moving = arrays.map((a, i) => i).filter((i) => arrays[i].shape.length >= 2);
+  const moving = arrays.map((_, i) => i).filter((i) => arrays[i].shape.length >= 2);
   const base = snapshotWeights(model);
-  const d = moving.map((i) => tf.tensor(delta[i], arrays[i].shape));
-  const e = moving.map((i) => tf.tensor(eta[i], arrays[i].shape));
+  const d = moving.map((i) => tf.tensor(delta[i], [...arrays[i].shape]));
+  const e = moving.map((i) => tf.tensor(eta[i], [...arrays[i].shape]));
   const losses: number[] = [];
   const total = axis.length * axis.length;
   try {

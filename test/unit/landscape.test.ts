@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShapeSet } from '../../src/core/datasets';
 import { Prng } from '../../src/core/datasets/prng';
 import { centreLoss, filterNorms, filterNormalizedDirection, gridAxis, sliceAlongDelta } from '../../src/core/lab/landscape';
+import { compareResponses, descending } from '../../src/core/lab/responses';
 import { layerResponseStds } from '../../src/tf/activation-stats';
 import {
   disposeBatches,
@@ -102,16 +103,23 @@ describe('loss landscape of trained race nets', () => {
       expect(Math.abs(surface.losses[0] - trained)).toBeGreaterThan(1e-3);
       expect(sliceAlongDelta(surface)[1]).toBe(centreLoss(surface));
       const after = await values(model);
-      after.forEach((v, i) => expect([...v]).toEqual([...before[i]]));
+      after.forEach((v, i) => {
+        expect([...v]).toEqual([...before[i]]);
+      });
       // The scan's directions, on these weights: each conv / dense filter has the norm of its weight filter.
       const arrays = await weightArrays(model);
       const rng = new Prng(11);
       const delta = filterNormalizedDirection(arrays, rng);
       arrays.forEach((a, i) => {
-        if (a.shape.length < 2) return expect(delta[i].every((x) => x === 0)).toBe(true);
+        if (a.shape.length < 2) {
+          expect(delta[i].every((x) => x === 0)).toBe(true);
+          return;
+        }
         const wn = filterNorms(a.values, a.shape);
         const dn = filterNorms(delta[i], a.shape);
-        wn.forEach((n, j) => expect(dn[j] / n).toBeCloseTo(1, 5));
+        wn.forEach((n, j) => {
+          expect(dn[j] / n).toBeCloseTo(1, 5);
+        });
       });
     }
   }, 120_000);
@@ -133,7 +141,9 @@ describe('loss landscape of trained race nets', () => {
     await expect(scanSurface(model, batches, { grid: 5, seed: 1, onPoint: (done) => done < 3 })).rejects.toBeInstanceOf(LandscapeCancelled);
     expect(tf.memory().numTensors).toBe(tensors);
     const after = await values(model);
-    after.forEach((v, i) => expect([...v]).toEqual([...before[i]]));
+    after.forEach((v, i) => {
+        expect([...v]).toEqual([...before[i]]);
+      });
   }, 120_000);
 
   it('layer responses (He et al. Fig. 7): one std per 3×3 layer, equal to a direct computation, weights restored', async () => {
@@ -162,12 +172,26 @@ describe('loss landscape of trained race nets', () => {
         return Math.sqrt(tf.moments(all).variance.dataSync()[0]);
       });
       // Restore what this direct computation changed (BN moving statistics), then compare.
-      model.weights.forEach((w, i) => w.write(snap[i]));
+      model.weights.forEach((w, i) => {
+        w.write(snap[i]);
+      });
       tf.dispose(snap);
       expect(stds[4].std).toBeCloseTo(direct, 4);
       expect(stds.every((s) => s.std > 0 && Number.isFinite(s.std))).toBe(true);
       const after = await values(model);
-      after.forEach((v, i) => expect([...v]).toEqual([...before[i]]));
+      after.forEach((v, i) => {
+        expect([...v]).toEqual([...before[i]]);
+      });
     }
   }, 120_000);
+});
+
+describe('plain vs residual responses', () => {
+  it('counts the layers where the residual std is lower and says whether that matches the paper', () => {
+    const c = compareResponses([1, 1, 1, 1], [0.5, 0.6, 1.2, 0.7]);
+    expect(c).toMatchObject({ layers: 4, residualLower: 3, meanPlain: 1, agreesWithPaper: true });
+    expect(compareResponses([1, 1], [1.5, 0.9]).agreesWithPaper).toBe(false);
+    expect(() => compareResponses([1, 2], [1])).toThrow(/residual.length: received 1/);
+    expect(descending([0.2, 0.9, 0.5])).toEqual([0.9, 0.5, 0.2]);
+  });
 });

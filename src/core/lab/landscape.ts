@@ -90,7 +90,7 @@ export function centreLoss(s: Surface): number {
   return s.losses[mid * n + mid];
 }
 
-/** Seconds a scan will take: evaluations per grid point (one per net) × grid points × the measured time of one. */
-export function estimateSeconds(msPerEvaluation: number, grid: number, nets = 2): number {
-  return (msPerEvaluation * grid * grid * nets) / 1000;
+/** Seconds a scan will take: grid points × the measured time of one point (one loss evaluation of each net). */
+export function estimateSeconds(msPerPoint: number, grid: number): number {
+  return (msPerPoint * grid * grid) / 1000;
 }

@@ -1,0 +1,39 @@
+/**
+ * Plain vs residual layer responses (He et al. 2015, §4.1 "Analysis of Layer Responses", Fig. 7): the paper
+ * finds that ResNets have generally smaller responses than their plain counterparts, supporting the idea that
+ * residual functions are generally closer to zero than non-residual ones. Pure: compares measured stds.
+ */
+import { SpecError } from '../errors';
+
+export interface ResponseComparison {
+  /** Layers compared (both nets have the same 3×3 layers, in the same order). */
+  readonly layers: number;
+  /** Layers where the residual net's std is below the plain net's. */
+  readonly residualLower: number;
+  readonly meanPlain: number;
+  readonly meanResidual: number;
+  /** Residual lower on average and in most layers: the paper's observation. */
+  readonly agreesWithPaper: boolean;
+}
+
+export function compareResponses(plain: readonly number[], residual: readonly number[]): ResponseComparison {
+  if (plain.length === 0 || plain.length !== residual.length) {
+    throw new SpecError('residual.length', residual.length, `allowed: the plain net's ${plain.length} layers (at least one)`);
+  }
+  const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const residualLower = plain.filter((p, i) => residual[i] < p).length;
+  const meanPlain = mean(plain);
+  const meanResidual = mean(residual);
+  return {
+    layers: plain.length,
+    residualLower,
+    meanPlain,
+    meanResidual,
+    agreesWithPaper: meanResidual < meanPlain && residualLower > plain.length / 2,
+  };
+}
+
+/** Stds sorted in descending order (the bottom panel of the paper's Fig. 7). */
+export function descending(xs: readonly number[]): number[] {
+  return [...xs].sort((a, b) => b - a);
+}
