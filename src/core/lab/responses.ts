@@ -12,9 +12,18 @@ export interface ResponseComparison {
   readonly residualLower: number;
   readonly meanPlain: number;
   readonly meanResidual: number;
-  /** Residual lower on average and in most layers: the paper's observation. */
-  readonly agreesWithPaper: boolean;
+  /** meanResidual / meanPlain. */
+  readonly ratio: number;
+  /**
+   * 'agrees': the residual net's responses are clearly smaller (mean at least SIMILAR_BAND lower, and lower in
+   * most layers), the paper's observation; 'similar': the means are within SIMILAR_BAND (e.g. a short race that
+   * left BN's γ near its initial 1, where every std is ≈ 1); 'disagrees': otherwise.
+   */
+  readonly verdict: 'agrees' | 'similar' | 'disagrees';
 }
+
+/** Relative difference of the mean stds below which we call the nets alike. */
+export const SIMILAR_BAND = 0.1;
 
 export function compareResponses(plain: readonly number[], residual: readonly number[]): ResponseComparison {
   if (plain.length === 0 || plain.length !== residual.length) {
@@ -29,7 +38,13 @@ export function compareResponses(plain: readonly number[], residual: readonly nu
     residualLower,
     meanPlain,
     meanResidual,
-    agreesWithPaper: meanResidual < meanPlain && residualLower > plain.length / 2,
+    ratio: meanResidual / meanPlain,
+    verdict:
+      meanResidual <= (1 - SIMILAR_BAND) * meanPlain && residualLower > plain.length / 2
+        ? 'agrees'
+        : Math.abs(meanResidual / meanPlain - 1) < SIMILAR_BAND
+          ? 'similar'
+          : 'disagrees',
   };
 }
 

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { compareResponses, descending } from '../../core/lab/responses';
+import { compareResponses, descending, SIMILAR_BAND } from '../../core/lab/responses';
 import type { LayerResponse } from '../../tf/activation-stats';
 import { Cites } from '../shared/Cites';
 import { Progress } from './Progress';
@@ -174,9 +174,11 @@ export function ActivationStatsPanel({ worker }: { readonly worker: LabWorker })
           <p data-testid="responses-verdict">
             Ours ({result.images} images): the ResNet-{result.depth}'s response is smaller than the plain-{result.depth}'s in {cmp.residualLower} of{' '}
             {cmp.layers} layers; mean std {cmp.meanResidual.toFixed(3)} vs {cmp.meanPlain.toFixed(3)}.{' '}
-            {cmp.agreesWithPaper
-              ? 'This agrees with the paper: the residual branches respond more weakly.'
-              : 'This does not agree with the paper: here the residual branches do not respond more weakly (a short race, small widths and the generated data differ from its CIFAR-10 runs).'}
+            {cmp.verdict === 'agrees' && 'This agrees with the paper: the residual branches respond more weakly.'}
+            {cmp.verdict === 'similar' &&
+              `No clear difference (means within ${SIMILAR_BAND * 100} %), so no agreement with the paper yet. With batch statistics each response's std is set by its BN scale γ and shift β, which start at 1 and 0: a short race leaves every std near 1. Train longer.`}
+            {cmp.verdict === 'disagrees' &&
+              'This does not agree with the paper: here the residual branches respond more strongly (our race is shorter, narrower and on other data than its CIFAR-10 runs).'}
           </p>
         </div>
       )}

@@ -148,9 +148,14 @@ export function SlicePlot({ plain, residual, depth }: { readonly plain: Surface;
       .scaleLinear()
       .domain([axis[0], axis[axis.length - 1]])
       .range([M1.left, W1 - M1.right]);
+    // From the lowest to the highest loss on the slice (not from 0): the shape near the minimum is the point.
+    const ys = series.flatMap((s) => s.ys);
+    const lo = d3.min(ys) ?? 0;
+    const hi = d3.max(ys) ?? 1;
+    const pad = Math.max(1e-3, (hi - lo) * 0.05);
     const y = d3
       .scaleLinear()
-      .domain([0, d3.max(series.flatMap((s) => s.ys)) ?? 1])
+      .domain([lo - pad, hi + pad])
       .nice()
       .range([H1 - M1.bottom, M1.top]);
     svg
@@ -184,7 +189,7 @@ export function SlicePlot({ plain, residual, depth }: { readonly plain: Surface;
         .attr('r', 2.5)
         .attr('fill', s.colour);
     }
-    const legend = svg.append('g').attr('transform', `translate(${W1 / 2 - 50},${M1.top + 4})`);
+    const legend = svg.append('g').attr('transform', `translate(${W1 - M1.right - 110},${M1.top + 4})`);
     series.forEach((s, i) => {
       legend.append('rect').attr('x', 0).attr('y', i * 16).attr('width', 12).attr('height', 3).attr('fill', s.colour);
       legend.append('text').attr('x', 18).attr('y', i * 16 + 5).attr('fill', theme.fg).attr('font-size', 11).text(s.name);

@@ -148,9 +148,11 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
           <div className="lab-landscape">
             <ContourPlot surface={result.plain} name={`plain-${result.depth}`} scale={scale} />
             <ContourPlot surface={result.residual} name={`ResNet-${result.depth}`} scale={scale} />
-            <SlicePlot plain={result.plain} residual={result.residual} depth={result.depth} />
           </div>
           <ColourLegend scale={scale} />
+          <div className="lab-landscape-slice">
+            <SlicePlot plain={result.plain} residual={result.residual} depth={result.depth} />
+          </div>
         </div>
       )}
       <details className="lab-muted">
