@@ -3,10 +3,12 @@
  * filter-normalized random directions (src/core/lab/landscape.ts). The weights are written in place for each
  * grid point and restored exactly afterwards, also on cancel or error.
  *
- * BN runs with batch statistics, as in the race's training steps: the centre point is then the loss the race
- * reports for these images (TrainingRun.evaluate), and filter normalization's premise holds — BN makes the
- * output invariant to a filter's scale (Li et al. §4). tfjs updates the moving statistics on such calls, so
- * they are part of the snapshot that is restored.
+ * BN mode: 'batch' (the default) normalises with each batch's statistics, as in the race's training steps: the
+ * centre point is then the loss the race reports for these images (TrainingRun.evaluate), and BN makes the
+ * output invariant to a filter's scale, the premise of filter normalization (Li et al. §4). tfjs updates the
+ * moving statistics on such calls, so they are part of the snapshot that is restored. 'moving' uses the
+ * moving statistics, as the paper's code does (evaluation.py: `net.eval()`); after a short race they are
+ * still far from the batch statistics.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageSet } from '../core/datasets/shapes';
@@ -40,11 +42,13 @@ export function disposeBatches(batches: readonly EvalBatch[]): void {
   for (const b of batches) tf.dispose([b.x, b.labels]);
 }
 
-/** Mean softmax cross-entropy over the batches, BN with batch statistics. */
-export async function datasetLoss(model: tf.LayersModel, batches: readonly EvalBatch[]): Promise<number> {
+export type BnMode = 'batch' | 'moving';
+
+/** Mean softmax cross-entropy over the batches; BN with batch statistics unless `bn` is 'moving'. */
+export async function datasetLoss(model: tf.LayersModel, batches: readonly EvalBatch[], bn: BnMode = 'batch'): Promise<number> {
   const total = tf.tidy(() => {
     const parts = batches.map((b) => {
-      const logits = model.apply(b.x, { training: true }) as tf.Tensor2D;
+      const logits = model.apply(b.x, { training: bn === 'batch' }) as tf.Tensor2D;
       return tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, logits.shape[1]), logits) as tf.Scalar;
     });
     return tf.div(tf.addN(parts), parts.length) as tf.Scalar;
@@ -81,6 +85,7 @@ export interface ScanOptions {
   readonly grid: number;
   readonly seed: number;
   readonly span?: number;
+  readonly bn?: BnMode;
   /** After each grid point; awaited, so it can yield to the event loop. Return false to stop (cancel). */
   readonly onPoint?: (done: number, total: number) => Promise<boolean> | boolean;
 }
@@ -115,7 +120,7 @@ export async function scanSurface(model: tf.LayersModel, batches: readonly EvalB
           model.weights[i].write(v);
           v.dispose();
         });
-        losses.push(await datasetLoss(model, batches));
+        losses.push(await datasetLoss(model, batches, opts.bn));
         if (opts.onPoint && (await opts.onPoint(losses.length, total)) === false) throw new LandscapeCancelled();
       }
     }
@@ -127,12 +132,12 @@ export async function scanSurface(model: tf.LayersModel, batches: readonly EvalB
 }
 
 /** Milliseconds of one loss evaluation over the batches (the second of two runs: the first compiles kernels). */
-export async function timeOneEvaluation(model: tf.LayersModel, batches: readonly EvalBatch[]): Promise<number> {
+export async function timeOneEvaluation(model: tf.LayersModel, batches: readonly EvalBatch[], bn: BnMode = 'batch'): Promise<number> {
   const snapshot = snapshotWeights(model);
   try {
-    await datasetLoss(model, batches);
+    await datasetLoss(model, batches, bn);
     const t0 = performance.now();
-    await datasetLoss(model, batches);
+    await datasetLoss(model, batches, bn);
     return performance.now() - t0;
   } finally {
     restoreWeights(model, snapshot);

@@ -5,7 +5,7 @@
  */
 import { gridAxis } from '../core/lab/landscape';
 import { layerResponseStds } from '../tf/activation-stats';
-import { disposeBatches, evaluationBatches, LandscapeCancelled, scanSurface, timeOneEvaluation } from '../tf/landscape';
+import { type BnMode, disposeBatches, evaluationBatches, LandscapeCancelled, scanSurface, timeOneEvaluation } from '../tf/landscape';
 import type { TrainingRun } from '../tf/train';
 import type { LabResponse, LandscapeSettings } from './lab-protocol';
 import type { Race } from './lab-race';
@@ -33,12 +33,12 @@ export class LabAnalyses {
     return t;
   }
 
-  async estimate(id: number, images: number): Promise<void> {
+  async estimate(id: number, images: number, bn: BnMode): Promise<void> {
     const { plain, residual } = this.trained();
     this.post({ type: 'progress', id, label: `timing one loss evaluation of each net on ${images} images`, fraction: 0 });
     const batches = evaluationBatches(plain.data, images, plain.config.batchSize);
     try {
-      const ms = (await timeOneEvaluation(plain.trainer.model, batches)) + (await timeOneEvaluation(residual.trainer.model, batches));
+      const ms = (await timeOneEvaluation(plain.trainer.model, batches, bn)) + (await timeOneEvaluation(residual.trainer.model, batches, bn));
       this.post({ type: 'landscape-estimate-result', id, images, msPerPoint: ms });
     } finally {
       disposeBatches(batches);
@@ -57,6 +57,7 @@ export class LabAnalyses {
       scanSurface(run.trainer.model, batches, {
         grid: settings.grid,
         seed: settings.seed,
+        bn: settings.bn,
         onPoint: async (done) => {
           const all = offset + done;
           const left = ((performance.now() - t0) / all) * (2 * points - all);

@@ -9,6 +9,7 @@ import type { LayerGradient } from '../tf/gradients';
 import type { OptimizerKind } from '../tf/train';
 import type { Surface } from '../core/lab/landscape';
 import type { LayerResponse } from '../tf/activation-stats';
+import type { BnMode } from '../tf/landscape';
 
 export type Backend = BackendName;
 
@@ -53,6 +54,8 @@ export interface LandscapeSettings {
   /** Evaluation images: the first ones of the race's training set. */
   readonly images: number;
   readonly seed: number;
+  /** BN with each batch's statistics (as in training) or with the moving statistics (as in Li et al.'s code). */
+  readonly bn: BnMode;
 }
 
 export type LabRequest =
@@ -68,7 +71,7 @@ export type LabRequest =
   | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
   | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] }
   /** Time one grid point (one loss evaluation of each trained net) on `images` images. */
-  | { readonly type: 'landscape-estimate'; readonly id: number; readonly images: number }
+  | { readonly type: 'landscape-estimate'; readonly id: number; readonly images: number; readonly bn: BnMode }
   | { readonly type: 'landscape'; readonly id: number; readonly settings: LandscapeSettings }
   /** Handled at once, not queued behind the scan it stops. */
   | { readonly type: 'landscape-cancel' }

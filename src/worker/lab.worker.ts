@@ -146,7 +146,7 @@ async function handle(m: LabRequest): Promise<void> {
         await akamaster(m.id, m.name, m.bytes);
         break;
       case 'landscape-estimate':
-        await analyses.estimate(m.id, m.images);
+        await analyses.estimate(m.id, m.images, m.bn);
         break;
       case 'landscape':
         await analyses.landscape(m.id, m.settings);

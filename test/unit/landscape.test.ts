@@ -134,6 +134,21 @@ describe('loss landscape of trained race nets', () => {
     expect(centreLoss(c)).toBe(centreLoss(a));
   }, 120_000);
 
+  it('with BN moving statistics (the paper code’s net.eval()) the centre is the inference-mode loss', async () => {
+    const model = runs[1].trainer.model;
+    const direct = tf.tidy(() => {
+      const parts = batches.map((b) => {
+        const logits = model.predict(b.x) as tf.Tensor2D;
+        return tf.losses.softmaxCrossEntropy(tf.oneHot(b.labels, logits.shape[1]), logits) as tf.Scalar;
+      });
+      return tf.div(tf.addN(parts), parts.length).dataSync()[0];
+    });
+    const moving = await scanSurface(model, batches, { grid: 3, seed: 5, bn: 'moving' });
+    expect(centreLoss(moving)).toBeCloseTo(direct, 5);
+    // 15 steps leave the moving statistics far from the batch statistics: the two modes differ.
+    expect(Math.abs(centreLoss(moving) - runs[1].evaluate().loss)).toBeGreaterThan(1e-3);
+  }, 120_000);
+
   it('cancel stops the scan and still restores the weights, without leaks', async () => {
     const model = runs[0].trainer.model;
     const before = await values(model);

@@ -20,13 +20,15 @@ const LI2018 = 'https://arxiv.org/abs/1712.09913';
 /** Loss landscapes of the race's trained pair (Li et al. 2018): 1D slice and 2D contours, one colour scale. */
 export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
   const race = useRaceDone(worker);
-  const [settings, setSettings] = useState<LandscapeSettings>({ grid: 11, images: 128, seed: 1 });
-  const [estimate, setEstimate] = useState<{ images: number; runId: number; msPerPoint: number } | null>(null);
+  const [settings, setSettings] = useState<LandscapeSettings>({ grid: 11, images: 128, seed: 1, bn: 'batch' });
+  const [estimate, setEstimate] = useState<{ key: string; msPerPoint: number } | null>(null);
   const [pending, setPending] = useState<{ id: number; label: string; fraction: number } | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const ids = useRef(new Set<number>());
+  /** The estimate asked for last: `runId-images-bn`. */
+  const requested = useRef('');
 
   useEffect(
     () =>
@@ -34,7 +36,7 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
         if (!('id' in m) || m.id === undefined || !ids.current.has(m.id)) return;
         if (m.type === 'progress') setPending({ id: m.id, label: m.label, fraction: m.fraction });
         else if (m.type === 'landscape-estimate-result') {
-          setEstimate({ images: m.images, runId: race.runId, msPerPoint: m.msPerPoint });
+          setEstimate({ key: requested.current, msPerPoint: m.msPerPoint });
           setPending(null);
         } else if (m.type === 'landscape-result') {
           setResult({ settings: m.settings, depth: m.depth, images: m.images, plain: m.plain, residual: m.residual, ms: m.ms });
@@ -59,8 +61,7 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
   }, [race]);
 
   // Time one grid point whenever the trained pair or the number of images changes.
-  const estimateKey = `${race.runId}-${settings.images}`;
-  const requested = useRef('');
+  const estimateKey = `${race.runId}-${settings.images}-${settings.bn}`;
   const needEstimate = race.done && pending === null && requested.current !== estimateKey;
   useEffect(() => {
     if (!needEstimate) return;
@@ -68,8 +69,8 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
     const id = worker.newId();
     ids.current.add(id);
     setPending({ id, label: 'timing one grid point…', fraction: 0 });
-    worker.send({ type: 'landscape-estimate', id, images: settings.images });
-  }, [needEstimate, estimateKey, settings.images, worker]);
+    worker.send({ type: 'landscape-estimate', id, images: settings.images, bn: settings.bn });
+  }, [needEstimate, estimateKey, settings.images, settings.bn, worker]);
 
   const start = () => {
     const id = worker.newId();
@@ -82,7 +83,7 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
   const scale = useMemo(() => (result ? sharedScale([result.plain, result.residual]) : null), [result]);
   const set = (patch: Partial<LandscapeSettings>) => setSettings((s) => ({ ...s, ...patch }));
   const busy = pending !== null;
-  const seconds = estimate && estimate.images === settings.images ? estimateSeconds(estimate.msPerPoint, settings.grid) : null;
+  const seconds = estimate && estimate.key === estimateKey ? estimateSeconds(estimate.msPerPoint, settings.grid) : null;
 
   return (
     <section className="lab-panel" aria-labelledby="lab-landscape-title">
@@ -95,7 +96,9 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
           Li et al. 2018
         </a>
         , §4). Conv and dense kernels move; biases and batch-norm parameters stay (a zero direction, as in the paper's code). The loss is taken on the
-        first images of the race's own training set, in the race's batch size, batch norm with batch statistics as in training.
+        first images of the race's own training set, in the race's batch size. Batch norm uses each batch's statistics by default, as in the
+        race's training steps (the centre is then the race's own loss, and BN keeps each filter's scale irrelevant); the paper's code uses the
+        moving statistics instead, which after a short race are still far from the batch statistics.
       </p>
       <div className="lab-controls" role="group" aria-label="Landscape settings">
         <label>
@@ -116,6 +119,13 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
                 {n}
               </option>
             ))}
+          </select>
+        </label>
+        <label>
+          Batch norm{' '}
+          <select value={settings.bn} disabled={busy} aria-label="Batch norm statistics" onChange={(e) => set({ bn: e.target.value as LandscapeSettings['bn'] })}>
+            <option value="batch">batch statistics (as in training)</option>
+            <option value="moving">moving statistics (as in Li et al.'s code)</option>
           </select>
         </label>
         <label>
@@ -142,7 +152,7 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
       {result && scale && (
         <div data-testid="landscape-result">
           <p className="lab-muted">
-            {result.settings.grid} × {result.settings.grid} grid, α, β ∈ [−1, 1], {result.images} images, direction seed {result.settings.seed}: {(result.ms / 1000).toFixed(1)} s (
+            {result.settings.grid} × {result.settings.grid} grid, α, β ∈ [−1, 1], {result.images} images, BN {result.settings.bn} statistics, direction seed {result.settings.seed}: {(result.ms / 1000).toFixed(1)} s (
             {(result.ms / result.settings.grid ** 2).toFixed(0)} ms per grid point for both nets).
           </p>
           <div className="lab-landscape">
