@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShapeSet } from '../../src/core/datasets';
 import { Prng } from '../../src/core/datasets/prng';
 import { centreLoss, filterNorms, filterNormalizedDirection, gridAxis, sliceAlongDelta } from '../../src/core/lab/landscape';
-import { compareResponses, descending } from '../../src/core/lab/responses';
+import { compareResponses, descending, isBranchEnd } from '../../src/core/lab/responses';
 import { layerResponseStds } from '../../src/tf/activation-stats';
 import {
   disposeBatches,
@@ -208,6 +208,12 @@ describe('plain vs residual responses', () => {
     expect(compareResponses([1, 1], [1.5, 0.9]).verdict).toBe('disagrees');
     // Lower everywhere but by 1 %: no clear difference (stds of a barely trained net are all ≈ 1).
     expect(compareResponses([1, 1, 1], [0.99, 0.99, 0.99]).verdict).toBe('similar');
+    // Branch ends: the second layer of each block.
+    const ids = ['conv1_bn', 'conv2_block1_1_bn', 'conv2_block1_2_bn', 'conv3_block1_1_bn', 'conv3_block1_2_bn'];
+    expect(ids.map(isBranchEnd)).toEqual([false, false, true, false, true]);
+    const b = compareResponses([1, 1, 1, 1, 1], [1, 1, 0.8, 1, 0.6], ids.map(isBranchEnd)).branchEnds!;
+    expect(b.layers).toBe(2);
+    expect(b.meanResidual).toBeCloseTo(0.7, 12);
     expect(() => compareResponses([1, 2], [1])).toThrow(/residual.length: received 1/);
     expect(descending([0.2, 0.9, 0.5])).toEqual([0.9, 0.5, 0.2]);
   });

@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { compareResponses, descending, SIMILAR_BAND } from '../../core/lab/responses';
+import { compareResponses, descending, isBranchEnd, SIMILAR_BAND } from '../../core/lab/responses';
 import type { LayerResponse } from '../../tf/activation-stats';
 import { Cites } from '../shared/Cites';
 import { Progress } from './Progress';
@@ -133,7 +133,11 @@ export function ActivationStatsPanel({ worker }: { readonly worker: LabWorker })
     setPending('measuring…');
     worker.send({ type: 'activation-stats', id, images });
   };
-  const cmp = useMemo(() => (result ? compareResponses(result.plain.map((l) => l.std), result.residual.map((l) => l.std)) : null), [result]);
+  const cmp = useMemo(() => (result ? compareResponses(
+            result.plain.map((l) => l.std),
+            result.residual.map((l) => l.std),
+            result.residual.map((l) => isBranchEnd(l.id)),
+          ) : null), [result]);
 
   return (
     <section className="lab-panel" aria-labelledby="lab-responses-title">
@@ -174,11 +178,13 @@ export function ActivationStatsPanel({ worker }: { readonly worker: LabWorker })
           <p data-testid="responses-verdict">
             Ours ({result.images} images): the ResNet-{result.depth}'s response is smaller than the plain-{result.depth}'s in {cmp.residualLower} of{' '}
             {cmp.layers} layers; mean std {cmp.meanResidual.toFixed(3)} vs {cmp.meanPlain.toFixed(3)}.{' '}
-            {cmp.verdict === 'agrees' && 'This agrees with the paper: the residual branches respond more weakly.'}
+            {cmp.verdict === 'agrees' && `This agrees with the paper: the ResNet's responses are ${((1 - cmp.ratio) * 100).toFixed(0)} % smaller on average.`}
             {cmp.verdict === 'similar' &&
               `No clear difference (means within ${SIMILAR_BAND * 100} %), so no agreement with the paper yet. With batch statistics each response's std is set by its BN scale γ and shift β, which start at 1 and 0: a short race leaves every std near 1. Train longer.`}
             {cmp.verdict === 'disagrees' &&
-              'This does not agree with the paper: here the residual branches respond more strongly (our race is shorter, narrower and on other data than its CIFAR-10 runs).'}
+              "This does not agree with the paper: here the ResNet's responses are not smaller (our race is shorter, narrower and on other data than its CIFAR-10 runs)."}
+            {cmp.branchEnds &&
+              ` The layers that end a residual branch (the block's second 3×3 layer, just before the addition — the residual function itself): ResNet mean std ${cmp.branchEnds.meanResidual.toFixed(3)}, the same ${cmp.branchEnds.layers} layers of the plain net ${cmp.branchEnds.meanPlain.toFixed(3)}.`}
           </p>
         </div>
       )}
