@@ -7,6 +7,9 @@ import type { BackendChoice, BackendName } from '../tf/backend';
 import type { InitKind } from '../tf/init';
 import type { LayerGradient } from '../tf/gradients';
 import type { OptimizerKind } from '../tf/train';
+import type { Surface } from '../core/lab/landscape';
+import type { LayerResponse } from '../tf/activation-stats';
+import type { BnMode } from '../tf/landscape';
 
 export type Backend = BackendName;
 
@@ -44,6 +47,17 @@ export interface FilterImage {
   readonly shape: readonly [number, number, number, number];
 }
 
+/** A loss-landscape scan of the race's trained nets (src/worker/lab-landscape.ts). */
+export interface LandscapeSettings {
+  /** Grid points per axis (odd). */
+  readonly grid: number;
+  /** Evaluation images: the first ones of the race's training set. */
+  readonly images: number;
+  readonly seed: number;
+  /** BN with each batch's statistics (as in training) or with the moving statistics (as in Li et al.'s code). */
+  readonly bn: BnMode;
+}
+
 export type LabRequest =
   /** Start (or switch) the backend: `backend` is the user's pick, absent for the automatic choice. A switch resets the race. */
   | { readonly type: 'init'; readonly backend?: BackendName }
@@ -55,7 +69,13 @@ export type LabRequest =
   | { readonly type: 'race-resume' }
   | { readonly type: 'race-reset' }
   | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
-  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
+  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] }
+  /** Time one grid point (one loss evaluation of each trained net) on `images` images. */
+  | { readonly type: 'landscape-estimate'; readonly id: number; readonly images: number; readonly bn: BnMode }
+  | { readonly type: 'landscape'; readonly id: number; readonly settings: LandscapeSettings }
+  /** Handled at once, not queued behind the scan it stops. */
+  | { readonly type: 'landscape-cancel' }
+  | { readonly type: 'activation-stats'; readonly id: number; readonly images: number };
 
 export type LabResponse =
   | { readonly type: 'ready'; readonly backend: Backend; readonly choice: BackendChoice; readonly requested?: BackendName; readonly note?: string }
@@ -91,5 +111,26 @@ export type LabResponse =
       readonly classes: readonly string[];
       readonly count: number;
       readonly skipped: readonly string[];
+    }
+  | { readonly type: 'landscape-estimate-result'; readonly id: number; readonly images: number; readonly msPerPoint: number }
+  | {
+      readonly type: 'landscape-result';
+      readonly id: number;
+      readonly settings: LandscapeSettings;
+      readonly depth: number;
+      /** Images actually used (whole batches of the race's batch size). */
+      readonly images: number;
+      readonly plain: Surface;
+      readonly residual: Surface;
+      readonly ms: number;
+    }
+  | { readonly type: 'landscape-cancelled'; readonly id: number }
+  | {
+      readonly type: 'activation-stats-result';
+      readonly id: number;
+      readonly depth: number;
+      readonly images: number;
+      readonly plain: readonly LayerResponse[];
+      readonly residual: readonly LayerResponse[];
     }
   | { readonly type: 'error'; readonly id?: number; readonly message: string };

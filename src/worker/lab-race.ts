@@ -66,6 +66,14 @@ export class Race {
     this.run(runId);
   }
 
+  /**
+   * The trained pair once the race is done, for the lab's analyses (landscape, layer responses). Not while
+   * paused: a step may still be in flight. Requests run one at a time, so no race restarts during an analysis.
+   */
+  trained(): { readonly plain: TrainingRun; readonly residual: TrainingRun } | undefined {
+    return this.state === 'done' ? this.runs : undefined;
+  }
+
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';

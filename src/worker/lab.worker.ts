@@ -14,12 +14,14 @@ import { buildModel } from '../tf/build';
 import { gradientNormsAsync, probePairAsync } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
 import { decodeFolder } from './decode-images';
+import { LabAnalyses } from './lab-landscape';
 import { Race, RACE_IMAGE_SIZE } from './lab-race';
 import { initTrainingBackend } from './wasm-browser';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: LabResponse) => self.postMessage(m);
 const race = new Race(post);
+const analyses = new LabAnalyses(post, race);
 
 /** The backend in use; every request waits for the latest (re)start. */
 let ready: Promise<unknown> | undefined;
@@ -98,6 +100,8 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
 /** Requests run one at a time (reads are asynchronous now): a backend switch never lands mid-probe. */
 let queue: Promise<void> = Promise.resolve();
 self.onmessage = (ev: MessageEvent<LabRequest>) => {
+  // A cancel must not wait behind the scan it stops.
+  if (ev.data.type === 'landscape-cancel') return analyses.cancel();
   queue = queue.then(() => handle(ev.data));
 };
 
@@ -140,6 +144,15 @@ async function handle(m: LabRequest): Promise<void> {
       }
       case 'akamaster':
         await akamaster(m.id, m.name, m.bytes);
+        break;
+      case 'landscape-estimate':
+        await analyses.estimate(m.id, m.images, m.bn);
+        break;
+      case 'landscape':
+        await analyses.landscape(m.id, m.settings);
+        break;
+      case 'activation-stats':
+        await analyses.activationStats(m.id, m.images);
         break;
     }
   } catch (e) {
