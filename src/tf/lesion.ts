@@ -95,7 +95,7 @@ export function withBlockDeleted<T>(model: tf.LayersModel, block: LesionBlock, f
     }
     return fn();
   } finally {
-    vars.forEach((v, i) => v.write(saved[i]));
+    for (const [i, v] of vars.entries()) v.write(saved[i]);
     tf.dispose(saved);
   }
 }
