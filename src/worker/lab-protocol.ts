@@ -55,7 +55,9 @@ export type LabRequest =
   | { readonly type: 'race-resume' }
   | { readonly type: 'race-reset' }
   | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
-  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
+  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] }
+  /** The ImageNet ResNet50's conv1 filters from its weight files (src/tf/imagenet-filters.ts), RGB order. */
+  | { readonly type: 'imagenet-filters'; readonly id: number };
 
 export type LabResponse =
   | { readonly type: 'ready'; readonly backend: Backend; readonly choice: BackendChoice; readonly requested?: BackendName; readonly note?: string }
@@ -92,4 +94,5 @@ export type LabResponse =
       readonly count: number;
       readonly skipped: readonly string[];
     }
+  | { readonly type: 'imagenet-filters-result'; readonly id: number; readonly filters: FilterImage; readonly name: string; readonly shards: readonly string[] }
   | { readonly type: 'error'; readonly id?: number; readonly message: string };

@@ -11,6 +11,8 @@ import { akamasterPreprocess, loadAkamasterWeights } from '../tf/akamaster';
 import type { BackendName } from '../tf/backend';
 import { runBackendCheck } from '../tf/backend-check';
 import { buildModel } from '../tf/build';
+import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
+import { fetchConv1Filters } from '../tf/imagenet-filters';
 import { gradientNormsAsync, probePairAsync } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
 import { decodeFolder } from './decode-images';
@@ -107,6 +109,13 @@ async function handle(m: LabRequest): Promise<void> {
     if (m.type === 'init') {
       // A failure was already reported as 'backend-failed'.
       await start(m.backend).catch(() => undefined);
+      return;
+    }
+    if (m.type === 'imagenet-filters') {
+      // Plain fetches and arithmetic: no backend needed.
+      const url = new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href;
+      const f = await fetchConv1Filters(url);
+      post({ type: 'imagenet-filters-result', id: m.id, filters: { kernel: Array.from(f.kernel), shape: f.shape }, name: f.name, shards: f.shards });
       return;
     }
     await (ready ?? start());
