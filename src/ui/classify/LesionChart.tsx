@@ -10,7 +10,7 @@ import type { LesionEntry } from '../../tf/lesion';
 const BAR = 22;
 const GAP = 4;
 const STAGE_GAP = 14;
-const M = { top: 26, right: 12, bottom: 40, left: 40 };
+const M = { top: 26, right: 70, bottom: 40, left: 40 };
 const H = 220;
 
 export function LesionChart({ blocks, base }: { blocks: readonly LesionEntry[]; base: Prediction }) {
@@ -44,8 +44,8 @@ export function LesionChart({ blocks, base }: { blocks: readonly LesionEntry[]; 
           </text>
         </g>
       ))}
-      <line x1={M.left} x2={W - M.right} y1={y(base.probability)} y2={y(base.probability)} className="lesion-base" />
-      <text x={W - M.right} y={y(base.probability) - 4} textAnchor="end" className="lesion-tick">
+      <line x1={M.left} x2={W - M.right + 2} y1={y(base.probability)} y2={y(base.probability)} className="lesion-base" />
+      <text x={W - M.right + 4} y={y(base.probability) + 3} className="lesion-tick">
         intact {pct(base.probability)}
       </text>
       {blocks.map((b, i) => {

@@ -54,7 +54,10 @@ interface ImagenetFilters {
 function ImagenetFiltersView({ worker }: { readonly worker: LabWorker }) {
   const [state, setState] = useState<ImagenetFilters | { error: string } | null>(null);
   const { newId, subscribe, send } = worker;
+  // The worker exists once it has answered its first `init` (child effects run before the hook's own effect).
+  const started = !!worker.status.backend || !!worker.status.note;
   useEffect(() => {
+    if (!started) return;
     const id = newId();
     const off = subscribe((m) => {
       if (m.type === 'imagenet-filters-result' && m.id === id) setState({ filters: m.filters, name: m.name, shards: m.shards });
@@ -62,7 +65,7 @@ function ImagenetFiltersView({ worker }: { readonly worker: LabWorker }) {
     });
     send({ type: 'imagenet-filters', id });
     return off;
-  }, [newId, subscribe, send]);
+  }, [started, newId, subscribe, send]);
   if (state === null) return <p className="lab-muted">Reading the ImageNet ResNet50&apos;s conv1 filters…</p>;
   if ('error' in state) {
     return (
