@@ -6,12 +6,17 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { FiltersFormatError, fetchConv1Filters, locateWeight, reverseInputChannels } from '../../src/tf/imagenet-filters';
+import { initNodeBackend } from '../../src/tf/node-backend';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
+
+beforeAll(async () => {
+  await initNodeBackend('cpu');
+});
 
 describe('ImageNet conv1 filters', () => {
   it.skipIf(SKIP_WEIGHTS)('64 filters of 7×7×3 from the first shard only, equal to tfjs decoding with B and R swapped', async () => {
