@@ -110,6 +110,12 @@ test('the app and the CLI agree within 1e-3 on the same input (the elephant’s 
   writeFileSync(file, png);
 
   await classifyFiles(s.page, [{ name: 'elephant-224.png', mimeType: 'image/png', buffer: png }]);
+  // Cancel stops a run between blocks.
+  const panel = s.page.getByTestId('lesion-panel');
+  await panel.getByRole('button', { name: 'Run on elephant-224.png' }).click();
+  await expect.poll(() => panel.getByTestId('lesion-progress').textContent(), { timeout: 120_000, interval: 100 }).toMatch(/\(\d+\/16\)/);
+  await panel.getByTestId('lesion-progress').getByRole('button', { name: 'Cancel' }).click();
+  await expect.poll(() => panel.getByRole('alert').textContent(), { timeout: 60_000 }).toBe('Cancelled.');
   const app = await runInApp(s.page, 'elephant-224.png');
   const c = await cli(file);
   expect(app.base.index).toBe(c.base.index);
