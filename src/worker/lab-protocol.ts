@@ -6,6 +6,7 @@ import type { BackendCheckResult } from '../tf/backend-check';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { InitKind } from '../tf/init';
 import type { LayerGradient } from '../tf/gradients';
+import type { RaceLesionResult } from '../tf/race-lesion';
 import type { OptimizerKind } from '../tf/train';
 
 export type Backend = BackendName;
@@ -57,7 +58,9 @@ export type LabRequest =
   | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
   | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] }
   /** The ImageNet ResNet50's conv1 filters from its weight files (src/tf/imagenet-filters.ts), RGB order. */
-  | { readonly type: 'imagenet-filters'; readonly id: number };
+  | { readonly type: 'imagenet-filters'; readonly id: number }
+  /** Accuracy of the paused or finished race pair after deleting each block (src/tf/race-lesion.ts). */
+  | { readonly type: 'race-lesion'; readonly id: number };
 
 export type LabResponse =
   | { readonly type: 'ready'; readonly backend: Backend; readonly choice: BackendChoice; readonly requested?: BackendName; readonly note?: string }
@@ -95,4 +98,5 @@ export type LabResponse =
       readonly skipped: readonly string[];
     }
   | { readonly type: 'imagenet-filters-result'; readonly id: number; readonly filters: FilterImage; readonly name: string; readonly shards: readonly string[] }
+  | { readonly type: 'race-lesion-result'; readonly id: number; readonly depth: number; readonly images: number; readonly result: RaceLesionResult }
   | { readonly type: 'error'; readonly id?: number; readonly message: string };

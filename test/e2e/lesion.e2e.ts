@@ -151,3 +151,22 @@ test('the lab shows the ImageNet ResNet50’s 64 conv1 filters (7×7) with no up
   await screenshot(lab.page, 'lab-imagenet-filters');
   expect(lab.errors).toEqual([]);
 });
+
+test('the lab: after a short race, accuracy of plain-20 and ResNet-20 with each block deleted', async () => {
+  const lab = await open(browser, '/?view=lab', { width: 1280, height: 1000 });
+  const { page } = lab;
+  await page.getByLabel('Steps').fill('40');
+  await page.getByRole('button', { name: 'Start race' }).click();
+  await expect.poll(() => page.getByTestId('race-status').textContent(), { timeout: 300_000, interval: 500 }).toMatch(/done: 40 steps/);
+  await page.getByRole('button', { name: 'Delete each block' }).click();
+  const out = page.getByTestId('race-lesion');
+  await out.waitFor({ timeout: 240_000 });
+  expect(await out.getAttribute('data-blocks')).toBe('9');
+  const chart = page.getByTestId('race-lesion-chart');
+  // plain-20 cannot skip its 2 downsampling blocks; ResNet-20 deletes all 9.
+  expect(await chart.locator('g[data-block] rect').count()).toBe(7 + 9);
+  console.log(await out.locator('p').textContent());
+  await chart.evaluate((e) => e.scrollIntoView({ block: 'center' }));
+  await screenshot(page, 'lab-race-lesion');
+  expect(lab.errors).toEqual([]);
+});

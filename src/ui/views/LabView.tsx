@@ -1,6 +1,7 @@
 import { BackendPanel } from '../lab/BackendPanel';
 import { FiltersPanel } from '../lab/FiltersPanel';
 import { GradientPanel } from '../lab/GradientPanel';
+import { RaceLesionPanel } from '../lab/RaceLesionPanel';
 import { RacePanel } from '../lab/RacePanel';
 import { useLabWorker } from '../lab/useLabWorker';
 import '../lab/lab.css';
@@ -18,6 +19,7 @@ export default function LabView() {
       <BackendPanel worker={worker} />
       <GradientPanel worker={worker} />
       <RacePanel worker={worker} />
+      <RaceLesionPanel worker={worker} />
       <FiltersPanel worker={worker} />
     </section>
   );
