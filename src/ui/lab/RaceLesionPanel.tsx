@@ -10,9 +10,10 @@ import type { LabWorker } from './useLabWorker';
 
 type Result = Extract<LabResponse, { type: 'race-lesion-result' }>;
 
-const BAR = 9;
-const GROUP = 2 * BAR + 6;
+const BAR = 14;
+const GROUP = 2 * BAR + 12;
 const M = { top: 14, right: 90, bottom: 34, left: 40 };
+// Block labels read stage.block: 3.1 = conv3_block1.
 const H = 200;
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
@@ -35,7 +36,13 @@ function Chart({ r }: { r: Result }) {
       {(['plain', 'residual'] as const).map((k) => (
         <g key={k}>
           <line x1={M.left} x2={W - M.right + 2} y1={y(intact[k])} y2={y(intact[k])} stroke={`var(--lab-${k}, ${k === 'plain' ? '#b91c1c' : '#2563eb'})`} strokeDasharray="4 3" />
-          <text x={W - M.right + 4} y={y(intact[k]) + 3} fontSize={10} fill="var(--muted)">
+          <text
+            x={W - M.right + 4}
+            // Two labels closer than a line apart: plain above, ResNet below.
+            y={y(intact[k]) + 3 + (Math.abs(y(intact.plain) - y(intact.residual)) < 11 ? (k === 'plain' ? -6 : 6) : 0)}
+            fontSize={10}
+            fill="var(--muted)"
+          >
             {k === 'plain' ? 'plain' : 'ResNet'} intact
           </text>
         </g>
@@ -51,7 +58,7 @@ function Chart({ r }: { r: Result }) {
             <title>{`ResNet-${r.depth} without ${b.block}: ${pct(b.residual)}`}</title>
           </rect>
           <text x={x(i) + BAR} y={H - M.bottom + 12} textAnchor="middle" fontSize={9} fill="var(--muted)">
-            {b.block.replace('_block', '.')}
+            {b.block.replace('conv', '').replace('_block', '.')}
           </text>
           {b.downsampling && (
             <text x={x(i) + BAR} y={H - M.bottom + 24} textAnchor="middle" fontSize={9} fill="var(--fg)">
@@ -121,7 +128,7 @@ export function RaceLesionPanel({ worker }: { readonly worker: LabWorker }) {
         <div data-testid="race-lesion" data-blocks={r.blocks.length}>
           <Chart r={result} />
           <p className="lab-muted">
-            Red: plain-{result.depth}; blue: ResNet-{result.depth}; dashed: intact. Intact accuracy on {result.images} images: plain{' '}
+            Red: plain-{result.depth}; blue: ResNet-{result.depth}; dashed: intact; 3.1 = conv3_block1. Intact accuracy on {result.images} images: plain{' '}
             {pct(r.intact.plain)}, ResNet {pct(r.intact.residual)}. Mean after deleting one block: plain {pct(mean(kept.map((b) => b.plain!)))}{' '}
             ({kept.length} blocks), ResNet {pct(mean(r.blocks.map((b) => b.residual)))} ({r.blocks.length} blocks). Chance is{' '}
             {pct(0.1)} for the 10 generated classes. {(r.ms / 1000).toFixed(1)} s.
