@@ -7,10 +7,12 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { expand } from '../core';
+import { DEFAULT_IMAGENET_PRECISION, IMAGENET_PRECISIONS, type ImagenetPrecision, parseImagenetPrecision } from '../tf/imagenet-precision';
 import { lesionJson, type LesionResult, lesionStudy } from '../tf/lesion';
 import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
 import { decodeImage } from '../tf/node-image';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
+import { modelInput } from '../tf/weights-source';
 import { loadModel, UsageError } from './classify';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
@@ -24,6 +26,7 @@ of the original top-1 after each deletion (Veit et al. 2016, Sec. 4.1).
 Options:
   --model NAME          preset to build (default ResNet50)
   --weights W           imagenet (default for ResNet50), none (random), a model.json path/URL or a Keras .h5 file
+  --precision P         ImageNet weights' files: ${IMAGENET_PRECISIONS.join(', ')} (default ${DEFAULT_IMAGENET_PRECISION}, as the app)
   --resize MODE         center-crop (default) or squash
   --backend B           wasm (default) or cpu
   --json                {image, base: {index, label, probability}, blocks: [{block, shortcut, top, baseProbability}]}
@@ -48,7 +51,7 @@ function textReport(image: string, r: LesionResult): string {
 }
 
 export async function runLesion(argv: readonly string[], out: Out): Promise<number> {
-  let values: { model?: string; weights?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
+  let values: { model?: string; weights?: string; precision?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
   let images: string[];
   try {
     const parsed = parseArgs({
@@ -58,6 +61,7 @@ export async function runLesion(argv: readonly string[], out: Out): Promise<numb
       options: {
         model: { type: 'string' },
         weights: { type: 'string' },
+        precision: { type: 'string' },
         resize: { type: 'string' },
         backend: { type: 'string' },
         json: { type: 'boolean' },
@@ -81,6 +85,14 @@ export async function runLesion(argv: readonly string[], out: Out): Promise<numb
     if (resize !== 'center-crop' && resize !== 'squash') throw new UsageError(`--resize must be center-crop or squash, got "${resize}"`);
     const backend = (values.backend ?? 'wasm') as NodeBackend;
     if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
+    let precision: ImagenetPrecision = DEFAULT_IMAGENET_PRECISION;
+    if (values.precision !== undefined) {
+      try {
+        precision = parseImagenetPrecision(values.precision);
+      } catch (e) {
+        throw new UsageError(`--precision: ${(e as Error).message}`);
+      }
+    }
     const bytes = new Uint8Array(
       await readFile(image).catch(() => {
         throw new Error(`cannot read ${image}`);
@@ -89,15 +101,18 @@ export async function runLesion(argv: readonly string[], out: Out): Promise<numb
 
     await initNodeBackend(backend);
     const t0 = performance.now();
-    const { model, spec, weights } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr);
-    out.stderr(`${spec.name} (${weights} weights) on ${backend}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    const { model, spec, weights, description } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr, precision);
+    const files = weights === 'imagenet' ? `, ${precision} files` : '';
+    out.stderr(`${spec.name} (${weights} weights) on ${backend}${files}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
     try {
       const pixels = decodeImage(bytes, basename(image));
-      const x = preprocess(pixels, spec, resize);
+      // The weights' input size and preprocessing, as classify (and the app) use.
+      const x = preprocess(pixels, modelInput(description), resize);
       pixels.dispose();
       let r: LesionResult;
       try {
         r = await lesionStudy(model, expand(spec), x, {
+          labels: description.labels,
           onBlock: (done, total, e) => out.stderr(`deleted ${e.block} (${done}/${total})`),
         });
       } finally {

@@ -14,3 +14,5 @@ export * from './spec-form';
 export * from './url-state';
 export * from './preprocessing';
 export * from './spec-json';
+export * from './weights';
+export * from './datasets/cifar10';

@@ -17,6 +17,8 @@ export interface ExporterEntry {
 }
 
 export const EXPORTERS: readonly ExporterEntry[] = [
+  { format: 'onnx', label: 'ONNX (model.onnx, opset 13)', output: 'file', run: async (i, p) => (await import('./onnx')).exportOnnx(i, p) },
+  { format: 'pytorch', label: 'PyTorch (model.py, train.py, weights.safetensors)', output: 'folder', run: async (i, p) => (await import('./pytorch')).exportPytorch(i, p) },
   { format: 'keras', label: 'Keras code (model.py, train.py, weights.h5)', output: 'folder', run: async (i, p) => (await import('./keras')).exportKeras(i, p) },
 ];
 

@@ -4,10 +4,9 @@
  * (another class clicked) and must then be disposed by the caller.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ArchSpec } from '../core';
 import { type Prediction, topK } from './classify';
 import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
-import { preprocess, type ResizeMode } from './preprocess';
+import { type InputTarget, preprocess, type ResizeMode } from './preprocess';
 
 export interface InferenceResult {
   readonly top: readonly Prediction[];
@@ -23,11 +22,13 @@ export interface InferenceOptions {
   readonly gradcam?: boolean;
   /** Keep the feature map and return it (for later heat maps); the caller disposes it. */
   readonly keepFeatures?: boolean;
+  /** The weights' class names (WeightsDescription.labels). */
+  readonly labels?: readonly string[];
 }
 
 export async function runInference(
   model: tf.LayersModel,
-  spec: Pick<ArchSpec, 'input' | 'preprocessing'>,
+  spec: InputTarget,
   pixels: tf.Tensor3D,
   opts: InferenceOptions = {},
 ): Promise<InferenceResult & { features?: tf.Tensor4D }> {
@@ -42,7 +43,7 @@ export async function runInference(
     const probsT = headProbs(split, fmap);
     const probs = (await probsT.data()) as Float32Array;
     probsT.dispose();
-    const top = topK(probs, opts.k ?? 5);
+    const top = topK(probs, opts.k ?? 5, opts.labels);
     const t2 = performance.now();
     const heat = opts.gradcam === false ? undefined : await gradCam(split, fmap, top[0].index);
     const t3 = performance.now();

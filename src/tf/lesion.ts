@@ -113,8 +113,8 @@ export interface LesionOptions {
   readonly signal?: AbortSignal;
   /** After each block (done = 1…total). */
   readonly onBlock?: (done: number, total: number, entry: LesionEntry) => void;
-  /** Labels for the classes (a fine-tuned model's names); default ImageNet / CIFAR-10 / `class N`. */
-  readonly labelOf?: (index: number) => string | undefined;
+  /** Class names in output order (the weights' labels); default by class count (src/tf/classify.ts). */
+  readonly labels?: readonly string[];
   /** Let queued messages (a cancel) in between blocks: a macrotask in the worker. */
   readonly yieldBetween?: () => Promise<void>;
 }
@@ -126,13 +126,12 @@ export interface LesionOptions {
 export async function lesionStudy(model: tf.LayersModel, graph: ArchGraph, input: tf.Tensor4D, opts: LesionOptions = {}): Promise<LesionResult> {
   const blocks = lesionBlocks(graph);
   if (blocks.length === 0) throw new LesionError(`${graph.name} has no residual blocks to delete (a plain network has no shortcuts)`);
-  const label = (p: Prediction): Prediction => ({ ...p, label: opts.labelOf?.(p.index) ?? p.label });
   const check = () => {
     if (opts.signal?.aborted) throw new CancelledError('the lesion study');
   };
   const t0 = performance.now();
   const baseProbs = await predictProbs(model, input);
-  const base = label(topK(baseProbs, 1)[0]);
+  const base = topK(baseProbs, 1, opts.labels)[0];
   const entries: LesionEntry[] = [];
   for (const [i, b] of blocks.entries()) {
     await opts.yieldBetween?.();
@@ -144,7 +143,7 @@ export async function lesionStudy(model: tf.LayersModel, graph: ArchGraph, input
     } finally {
       t.dispose();
     }
-    const entry: LesionEntry = { ...b, top: label(topK(probs, 1)[0]), baseProbability: probs[base.index] };
+    const entry: LesionEntry = { ...b, top: topK(probs, 1, opts.labels)[0], baseProbability: probs[base.index] };
     entries.push(entry);
     opts.onBlock?.(i + 1, blocks.length, entry);
   }

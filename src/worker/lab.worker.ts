@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expand, getPreset } from '../core';
 import { generateShapeSet } from '../core/datasets/shapes';
 import { parseNpz } from '../core/npz';
-import { akamasterPreprocess, loadAkamasterWeights } from '../tf/akamaster';
+import { akamasterPreprocess, akamasterWeights, loadAkamasterWeights } from '../tf/akamaster';
 import type { BackendName } from '../tf/backend';
 import { runBackendCheck } from '../tf/backend-check';
 import { buildModel } from '../tf/build';
@@ -73,7 +73,7 @@ async function probe(id: number, settings: ProbeSettings): Promise<void> {
 
 async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<void> {
   post({ type: 'progress', id, label: `reading ${name}`, fraction: 0 });
-  const arrays = await parseNpz(new Uint8Array(bytes));
+  const arrays = await parseNpz(new Uint8Array(bytes), name);
   const blocks = new Set([...arrays.keys()].filter((k) => k.startsWith('module.layer1.')).map((k) => k.split('.')[2]));
   if (!arrays.has('module.conv1.weight') || blocks.size === 0) {
     throw new Error(`${name} is not an akamaster CIFAR ResNet state dict (no module.conv1.weight / module.layer1.*)`);
@@ -87,7 +87,7 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
     const kernel = model.getLayer('conv1_conv').getWeights()[0];
     const filters: FilterImage = { kernel: Array.from(await kernel.data()), shape: kernel.shape as [number, number, number, number] };
     const set = generateShapeSet({ count: 32, size: 32, seed: 1 });
-    const x = tf.tidy(() => akamasterPreprocess(tf.mul(tf.tensor4d(set.images, [32, 32, 32, 3]), 255) as tf.Tensor4D));
+    const x = tf.tidy(() => akamasterPreprocess(tf.mul(tf.tensor4d(set.images, [32, 32, 32, 3]), 255) as tf.Tensor4D, akamasterWeights(name)));
     // Trained net: BN with its running statistics; the loss of its own top prediction for each image.
     const labels = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1).toInt() as tf.Tensor1D);
     const gradients = await gradientNormsAsync(model, expand(spec), x, labels, false);

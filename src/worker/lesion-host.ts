@@ -9,7 +9,8 @@ import { expand } from '../core';
 import { CancelledError } from '../tf/errors';
 import { lesionStudy } from '../tf/lesion';
 import { preprocess } from '../tf/preprocess';
-import { blobToBitmap, imageToTensor } from './image';
+import { modelInput } from '../tf/weights-source';
+import { pixelsOf } from './image';
 import type { ModelInfo, Request, Response } from './protocol';
 
 export interface LesionHostDeps {
@@ -29,19 +30,18 @@ export async function runLesion(deps: LesionHostDeps, req: Extract<Request, { ty
   deps.jobs.set(req.id, ctl);
   let x: tf.Tensor4D | undefined;
   try {
-    const spec = cur.info.spec;
-    const graph = expand(spec);
-    const image = req.image instanceof Blob ? await blobToBitmap(req.image, req.name) : req.image;
-    const pixels = imageToTensor(image, Math.max(spec.input[0], spec.input[1]));
+    const weights = cur.info.weightsDescription;
+    const graph = expand(cur.info.spec);
+    // The same pixels and input target as `classify` (src/worker/image.ts, the weights' preprocessing).
+    const pixels = await pixelsOf(req.image, req.name);
     try {
-      x = preprocess(pixels, spec, req.resize);
+      x = preprocess(pixels, modelInput(weights), req.resize);
     } finally {
       pixels.dispose();
     }
-    const names = cur.info.classNames;
     const result = await lesionStudy(cur.model, graph, x, {
       signal: ctl.signal,
-      labelOf: names ? (i) => names[i] : undefined,
+      labels: weights.labels,
       yieldBetween: async () => {
         await yieldToMessages();
         if (deps.current()?.model !== cur.model) throw new CancelledError('the lesion study (another model was loaded meanwhile)');

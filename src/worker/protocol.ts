@@ -2,18 +2,20 @@
  * The typed message API between the UI and the model worker. Every request carries an id; the worker answers
  * with exactly one final message for it (a result or `error`) and any number of `progress` messages before.
  */
-import type { ArchSpec, Preprocessing } from '../core';
+import type { ArchSpec, Preprocessing, WeightsDescription } from '../core';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
+import type { ImagenetPrecision } from '../tf/imagenet-precision';
 import type { LesionEntry, LesionResult } from '../tf/lesion';
 import type { ResizeMode } from '../tf/preprocess';
+import type { EngineName, OrtSessionInfo } from './ort-engine';
 
 /** Where a model's weights come from. `preset` names the architecture our builder makes. */
 export type ModelSource =
-  | { readonly kind: 'imagenet' }
+  | { readonly kind: 'imagenet'; readonly precision?: ImagenetPrecision }
   | { readonly kind: 'random'; readonly preset: string }
   | { readonly kind: 'layers-url'; readonly url: string; readonly preset: string }
   | { readonly kind: 'layers-files'; readonly files: readonly File[]; readonly preset: string }
@@ -38,8 +40,13 @@ export interface ModelInfo {
   readonly params: number;
   readonly classes: number;
   readonly preprocessing: Preprocessing;
+  /** The weights' input size, normalisation and class names (src/tf/weights-source.ts). */
+  readonly weightsDescription: WeightsDescription;
   /** Served from the IndexedDB cache instead of the network. */
   readonly fromCache: boolean;
+  /** ImageNet weights: the precision the loaded files hold and their weight bytes (the download). */
+  readonly precision?: ImagenetPrecision;
+  readonly weightBytes?: number;
   readonly loadMs: number;
 }
 
@@ -105,7 +112,8 @@ export type Request =
   | {
       readonly type: 'classify';
       readonly id: number;
-      readonly image: ImageBitmap | RawImage;
+      /** A file is decoded in the worker (JPEG with the command line's decoder, src/tf/jpeg.ts). */
+      readonly image: ImageBitmap | RawImage | Blob;
       readonly name: string;
       readonly k?: number;
       readonly resize?: ResizeMode;
@@ -128,6 +136,18 @@ export type Request =
   | { readonly type: 'memory'; readonly id: number }
   /** Run an exporter of src/export (ONNX, PyTorch, Keras code, …); progress as `export-progress`, cancel with `cancel`. */
   | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource }
+  /** Inference engine for Classify (tfjs stays for Grad-CAM, training, the lab); threads: onnxruntime-web's, fixed once started. */
+  | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly threads?: number }
+  /** Time `runs` forward passes of the current model on `batch` copies of one image with one engine (the bench). */
+  | {
+      readonly type: 'bench';
+      readonly id: number;
+      readonly image: RawImage;
+      readonly engine: EngineName;
+      readonly batch: number;
+      readonly runs: number;
+      readonly threads?: number;
+    }
   /** Delete each residual block of the current model in turn for this image (src/tf/lesion.ts); cancel with `cancel`. */
   | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode };
 
@@ -148,6 +168,8 @@ export type Response =
       readonly heat?: HeatMap;
       readonly timing: Timing;
       readonly backend: string;
+      /** The engine that computed the probabilities: `tfjs (wasm)`, `onnxruntime-web (wasm, 2 threads)`. */
+      readonly engine?: string;
       /** What the model sees: the resized crop before normalisation, RGBA. */
       readonly preview: RawImage;
       readonly source: { readonly width: number; readonly height: number };
@@ -163,6 +185,17 @@ export type Response =
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
   | { readonly type: 'lesion-progress'; readonly id: number; readonly done: number; readonly total: number; readonly entry: LesionEntry }
   | { readonly type: 'lesioned'; readonly id: number; readonly result: LesionReport }
+  | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly label: string; readonly session?: OrtSessionInfo }
+  | {
+      readonly type: 'bench';
+      readonly id: number;
+      readonly label: string;
+      /** Milliseconds per forward pass of the whole batch. */
+      readonly ms: readonly number[];
+      readonly top: readonly Prediction[];
+      /** Probabilities of the batch's first image. */
+      readonly probs: Float32Array;
+    }
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** Messages sent before a request's final answer. */

@@ -67,10 +67,10 @@ test('Explore: ResNet-20 as Keras code, random weights then structure only; a ca
   await expect.poll(() => result.textContent()).toContain('weights: random (untrained)');
   const rows = await result.locator('tbody tr').allTextContents();
   expect(rows.map((r) => r.replace(/\s+/g, ' '))).toEqual([
-    expect.stringMatching(/^resnet-20-keras\/model\.py\d+\.\d KB$/),
-    expect.stringMatching(/^resnet-20-keras\/train\.py\d+\.\d KB$/),
-    expect.stringMatching(/^resnet-20-keras\/weights\.h5\d+\.\d (KB|MB)$/),
-    expect.stringMatching(/^resnet-20-keras\/README\.md\d+(\.\d)? (B|KB)$/),
+    expect.stringMatching(/^resnet-20-keras\/model\.py\d+\.\d KBPython source$/),
+    expect.stringMatching(/^resnet-20-keras\/train\.py\d+\.\d KBtraining script \(python train\.py\)$/),
+    expect.stringMatching(/^resnet-20-keras\/weights\.h5\d+\.\d (KB|MB)Keras weights, HDF5 \(load_weights by_name\)$/),
+    expect.stringMatching(/^resnet-20-keras\/README\.md\d+(\.\d)? (B|KB)how to run it$/),
   ]);
   expect(await result.textContent()).toContain('Runs with: TensorFlow 2.x, tf.keras or Keras 3 (Python)');
   const train = await page.getByRole('region', { name: 'Train it for real' }).textContent();

@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -39,7 +40,7 @@ describe('Keras code: model.py declares exactly our graph', () => {
     for (const p of PRESETS) results.set(p.spec.name, await exportKeras(structureOnly(p.spec.name)));
   });
 
-  it('every preset: model.py and train.py compile (python3 -m py_compile)', () => {
+  it('every preset: model.py and train.py compile (python3 -m py_compile) and read no undefined name', () => {
     const dir = mkdtempSync(join(tmpdir(), 'keras-code-'));
     const paths: string[] = [];
     for (const [name, r] of results) {
@@ -53,6 +54,9 @@ describe('Keras code: model.py declares exactly our graph', () => {
     // Throws (with python's SyntaxError on stderr) if any file does not compile.
     execFileSync(PYTHON, ['-m', 'py_compile', ...paths], { stdio: ['ignore', 'pipe', 'pipe'] });
     expect(paths.length).toBe(2 * PRESETS.length);
+    // No name is read that nothing defines, and every spec_model.X that train.py reads is in its model.py.
+    const problems = execFileSync(PYTHON, [fileURLToPath(new URL('./helpers/pynames.py', import.meta.url)), ...paths], { encoding: 'utf8' });
+    expect(JSON.parse(problems)).toEqual([]);
   });
 
   it.each(PRESETS.map((p) => p.spec.name))('%s: layer names, order, inputs, output shapes and params', (name) => {
@@ -98,8 +102,9 @@ describe('Keras code: model.py declares exactly our graph', () => {
     const train = text(r, 'train.py');
     expect(train).toContain('tf.distribute.MultiWorkerMirroredStrategy()');
     expect(train).toContain('keras.utils.image_dataset_from_directory(');
-    expect(train).toContain('base.trainable = False');
-    expect(train).toContain('x = base(inputs, training=False)');
+    expect(train).toContain('layer.trainable = False  # frozen BatchNormalization also runs in inference mode');
+    expect(train).toContain("and not isinstance(layer, layers.BatchNormalization))");
+    expect(train).toContain("model.save(os.path.join(out, 'trained.h5'))");
     const model = text(r, 'model.py');
     expect(model).toContain("FEATURES_LAYER = 'post_relu'");
     expect(model).toContain("LAST_STAGE = 'conv5'");
@@ -131,6 +136,19 @@ describe('Keras code with weights', () => {
     expect(text(r, 'model.py')).toContain("CLASS_NAMES = ['cat', 'dog\\'s', 'ant']");
     expect(r.notes[0]).toBe('weights: random (untrained) (weights.h5, loaded by layer name)');
     model.dispose();
+  });
+
+  // What Keras' load_weights(by_name=True) needs: per layer name, as many arrays as the layer creates, same shapes.
+  it.each(['ResNet-20', 'ResNeXt50', 'ResNet50V2'])('%s: weights.h5 has, for every layer model.py declares, the arrays and shapes Keras creates', async (name) => {
+    const spec = getPreset(name);
+    const model = buildModel(spec);
+    const r = await exportKeras(exportInputFromModel(spec, model, { weightsLabel: 'random' }));
+    model.dispose();
+    const h5 = await readKerasH5(r.files.find((f) => f.path === 'weights.h5')!.bytes);
+    const stored = new Map(h5.layers.filter((l) => l.weights.length > 0).map((l) => [l.layer, l.weights.map((w) => w.shape)]));
+    const declared = readKerasModelPy(text(r, 'model.py')).filter((l) => l.weightShapes.length > 0);
+    expect(declared.map((l) => [l.name, l.weightShapes])).toEqual(declared.map((l) => [l.name, stored.get(l.name)]));
+    expect(stored.size).toBe(declared.length);
   });
 
   it('refuses a weight set that lacks a layer of the graph (names the layer), writes nothing', async () => {

@@ -171,7 +171,8 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
     const out: string[] = [];
     const err: string[] = [];
     const image = fixture('imagenet', 'elephant.jpg');
-    const code = await runLesion([image, '--json'], { stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
+    // float32: the files this test's model (and the host below) load; the CLI's default is the app's float16.
+    const code = await runLesion([image, '--json', '--precision', 'float32'], { stdout: (s) => out.push(s), stderr: (s) => err.push(s) });
     expect(code, err.join('\n')).toBe(0);
     expect(out).toHaveLength(1);
     cliJson = JSON.parse(out[0]);

@@ -1,9 +1,10 @@
 /**
  * train.py: transfer learning on a folder of images with the recipe of the Keras guide "Transfer learning &
  * fine-tuning" (keras.io/guides/transfer_learning): freeze the base, train a new head, then optionally unfreeze
- * the top of the base (here: the last residual stage) and train on with a low learning rate, the base kept in
- * inference mode (`training=False`) so its BatchNormalization statistics stay. Runs on one or many machines with
- * tf.distribute.MultiWorkerMirroredStrategy (TF_CONFIG names the workers; without it, one worker, all local GPUs).
+ * the top of the base (here: the last residual stage) and train on with a low learning rate, BatchNormalization
+ * kept frozen in inference mode so its statistics stay (the guide's `training=False`; a frozen BatchNormalization
+ * layer runs in inference mode). One flat model, so the saved file keeps model.py's layer names. Runs on one or
+ * many machines with tf.distribute.MultiWorkerMirroredStrategy (TF_CONFIG names the workers; else all local GPUs).
  */
 
 export function trainPy(modelName: string): string {
@@ -19,7 +20,8 @@ Several machines: run the same command on each with TF_CONFIG naming the cluster
         python train.py --data /shared/images
 
 Recipe of the Keras guide "Transfer learning & fine-tuning": frozen base, new head; then the last residual stage
-unfrozen with a 100x lower learning rate, the base kept in inference mode (training=False) throughout.
+unfrozen with a 100x lower learning rate, BatchNormalization kept frozen (inference mode) throughout. One flat
+model keeping the layer names of model.py, so trained.h5 can be loaded by name.
 """
 import argparse
 import json
@@ -27,10 +29,11 @@ import os
 import tempfile
 
 import tensorflow as tf
-from tensorflow import keras
-from tensorflow.keras import layers
 
 import model as spec_model
+
+keras = tf.keras
+layers = keras.layers
 
 
 def parse_args():
@@ -45,7 +48,7 @@ def parse_args():
     p.add_argument('--validation-split', type=float, default=0.2)
     p.add_argument('--dropout', type=float, default=0.2)
     p.add_argument('--seed', type=int, default=1337)
-    p.add_argument('--out', default='trained', help='folder for trained.weights.h5, classes.txt and history.json')
+    p.add_argument('--out', default='trained', help='folder for trained.h5, classes.txt and history.json')
     return p.parse_args()
 
 
@@ -74,20 +77,21 @@ def datasets(args, global_batch):
 
 
 def build(args, classes):
+    """One flat model with our layer names: the base up to FEATURES_LAYER, frozen, and a new head."""
     full = spec_model.build_model()
     if args.weights and os.path.exists(args.weights):
         full.load_weights(args.weights, by_name=True)
         print(f'loaded {args.weights}')
     else:
         print(f'no weights file {args.weights!r}: the base starts from random weights')
-    base = keras.Model(full.input, full.get_layer(spec_model.FEATURES_LAYER).output, name='base')
-    base.trainable = False
-    inputs = keras.Input(shape=spec_model.INPUT_SHAPE)
-    x = base(inputs, training=False)  # BatchNormalization stays in inference mode, also when fine-tuning
-    x = layers.GlobalAveragePooling2D(name='avg_pool')(x)
-    x = layers.Dropout(args.dropout)(x)
+    features = full.get_layer(spec_model.FEATURES_LAYER).output
+    base = keras.Model(full.input, features, name='base')  # shares full's layers: used to freeze them
+    for layer in base.layers:
+        layer.trainable = False  # frozen BatchNormalization also runs in inference mode
+    x = layers.GlobalAveragePooling2D(name='avg_pool')(features)
+    x = layers.Dropout(args.dropout, name='head_dropout')(x)
     outputs = layers.Dense(classes, activation='softmax', name='predictions')(x)
-    return base, keras.Model(inputs, outputs, name=spec_model.MODEL_NAME + '_transfer')
+    return base, keras.Model(full.input, outputs, name=spec_model.MODEL_NAME + '_transfer')
 
 
 def compile_model(model, lr):
@@ -108,21 +112,23 @@ def main():
 
     if args.fine_tune_epochs > 0:
         with strategy.scope():
-            base.trainable = True
-            for layer in base.layers:  # only the last residual stage (and V2's post_bn) learns
-                layer.trainable = layer.name.startswith(spec_model.LAST_STAGE + '_') or layer.name.startswith('post_')
+            # The last residual stage learns; every BatchNormalization stays frozen, in inference mode.
+            for layer in base.layers:
+                layer.trainable = (layer.name.startswith(spec_model.LAST_STAGE + '_')
+                                   and not isinstance(layer, layers.BatchNormalization))
             compile_model(model, args.fine_tune_lr)
         more = model.fit(train, validation_data=val, epochs=args.epochs + args.fine_tune_epochs, initial_epoch=args.epochs)
         history = {k: history.get(k, []) + v for k, v in more.history.items()}
 
     out = args.out if is_chief(strategy) else tempfile.mkdtemp()
     os.makedirs(out, exist_ok=True)
-    model.save_weights(os.path.join(out, 'trained.weights.h5'))
+    # Legacy HDF5 (Keras 2, and Keras 3 with a warning): layer names as in model.py, under model_weights/.
+    model.save(os.path.join(out, 'trained.h5'))
     with open(os.path.join(out, 'classes.txt'), 'w') as f:
         f.write('\\n'.join(class_names) + '\\n')
     with open(os.path.join(out, 'history.json'), 'w') as f:
         json.dump({'classes': class_names, 'replicas': replicas, 'history': history}, f, default=float)
-    print(f'wrote {out}/trained.weights.h5 and classes.txt')
+    print(f'wrote {out}/trained.h5, classes.txt and history.json')
 
 
 if __name__ == '__main__':

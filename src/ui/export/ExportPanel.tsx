@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import type { ArchSpec } from '../../core';
 import { EXPORTERS } from '../../export';
 import type { ExportSource, ModelInfo } from '../../worker/protocol';
+import { fileKind } from './file-kinds';
 import { trainHelp } from './train-commands';
 import { useExport } from './useExport';
 import './export.css';
@@ -106,6 +107,7 @@ export function ExportPanel(props: ExportPanelProps) {
               <tr>
                 <th>File</th>
                 <th>Size</th>
+                <th>What it is</th>
               </tr>
             </thead>
             <tbody>
@@ -117,6 +119,7 @@ export function ExportPanel(props: ExportPanelProps) {
                     </code>
                   </td>
                   <td className="export-num">{formatBytes(f.bytes)}</td>
+                  <td className="export-kind">{fileKind(f.path)}</td>
                 </tr>
               ))}
             </tbody>

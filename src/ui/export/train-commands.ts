@@ -25,7 +25,8 @@ export function trainHelp(format: string, folder: string): TrainHelp | undefined
         commands: [
           `cd ${folder}   # unzipped; needs PyTorch`,
           'torchrun --standalone --nproc_per_node=NUM_GPUS train.py --data path/to/images',
-          'torchrun --nnodes=2 --node_rank=0 --nproc_per_node=NUM_GPUS --master_addr=host1 --master_port=29500 train.py --data /shared/images   # node_rank=1 on host2',
+          'torchrun --standalone --nproc_per_node=NUM_GPUS train.py --data path/to/images --finetune --epochs 10   # frozen backbone, new head',
+          'torchrun --nnodes=2 --nproc_per_node=NUM_GPUS --rdzv_backend=c10d --rdzv_id=resnet --rdzv_endpoint=host1:29500 train.py --data /shared/images   # the same command on each machine; the c10d rendezvous assigns ranks',
         ],
       };
     case 'onnx':

@@ -8,7 +8,6 @@ import type { ModelSource } from '../../worker/protocol';
 import { Camera } from '../classify/Camera';
 import { ImageInput } from '../classify/ImageInput';
 import { LesionPanel } from '../classify/LesionPanel';
-import { fileToBitmap } from '../classify/images';
 import { ModelPanel } from '../classify/ModelPanel';
 import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
@@ -38,8 +37,8 @@ export default function ClassifyView() {
       // One image at a time: the worker runs requests in order anyway, and results arrive in order.
       queue.current = queue.current.then(async () => {
         try {
-          const bitmap = await fileToBitmap(blob, name);
-          const result = await modelClient().classify(bitmap, name, { resize });
+          // The worker decodes the file itself (JPEG with the command line's decoder) and says why it cannot.
+          const result = await modelClient().classify(blob, name, { resize });
           lastClassified.current = key;
           const heat = classIndex === undefined || classIndex === result.heat?.classIndex ? undefined : await modelClient().gradcam(classIndex);
           update(key, { status: 'done', result, heat, error: undefined });

@@ -16,6 +16,8 @@ export interface ParsedLayer {
   readonly inputs: readonly string[];
   readonly outShape: readonly number[];
   readonly params: { readonly total: number; readonly trainable: number };
+  /** The shapes of the weights Keras creates for the call, in Keras' order (what `load_weights` assigns). */
+  readonly weightShapes: readonly (readonly number[])[];
 }
 
 /** Split on commas outside brackets and quotes. */
@@ -72,10 +74,10 @@ function keras(cls: string, args: readonly PyValue[], kw: Record<string, PyValue
     padding === 'same' ? Math.ceil(n / s) : padding === 'valid' ? Math.floor((n - k) / s) + 1 : Number.NaN;
   switch (cls) {
     case 'keras.Input':
-      return { out: kw.shape as number[], total: 0, trainable: 0 };
+      return { out: kw.shape as number[], total: 0, trainable: 0, shapes: [] };
     case 'layers.ZeroPadding2D': {
       const [ph, pw] = kw.padding as number[];
-      return { out: [x[0] + 2 * ph, x[1] + 2 * pw, x[2]], total: 0, trainable: 0 };
+      return { out: [x[0] + 2 * ph, x[1] + 2 * pw, x[2]], total: 0, trainable: 0, shapes: [] };
     }
     case 'layers.Conv2D':
     case 'GroupConv2D': {
@@ -84,33 +86,35 @@ function keras(cls: string, args: readonly PyValue[], kw: Record<string, PyValue
       const groups = cls === 'GroupConv2D' ? num(kw.groups, 'groups') : 1;
       if (x[2] % groups || filters % groups) throw new Error(`${cls}: groups ${groups} do not divide ${x[2]} → ${filters}`);
       // Conv2D: kernel [k, k, C/G, F]; our GroupConv2D: depthwise [k, k, C, F/G] — the same count.
-      const w = k * k * (x[2] / groups) * filters + (kw.use_bias === false ? 0 : filters);
-      return { out: [conv(x[0], k, s, kw.padding ?? 'valid'), conv(x[1], k, s, kw.padding ?? 'valid'), filters], total: w, trainable: w };
+      const kernel = cls === 'GroupConv2D' ? [k, k, x[2], filters / groups] : [k, k, x[2], filters];
+      const shapes = kw.use_bias === false ? [kernel] : [kernel, [filters]];
+      const w = shapes.reduce((a, sh) => a + sh.reduce((p, d) => p * d, 1), 0);
+      return { out: [conv(x[0], k, s, kw.padding ?? 'valid'), conv(x[1], k, s, kw.padding ?? 'valid'), filters], total: w, trainable: w, shapes };
     }
     case 'layers.BatchNormalization':
-      return { out: x, total: 4 * x[2], trainable: 2 * x[2] };
+      return { out: x, total: 4 * x[2], trainable: 2 * x[2], shapes: [[x[2]], [x[2]], [x[2]], [x[2]]] };
     case 'layers.Activation':
-      return { out: x, total: 0, trainable: 0 };
+      return { out: x, total: 0, trainable: 0, shapes: [] };
     case 'layers.MaxPooling2D': {
       const p = num(args[0], 'pool_size');
       const s = num(kw.strides ?? p, 'strides');
-      return { out: [conv(x[0], p, s, kw.padding ?? 'valid'), conv(x[1], p, s, kw.padding ?? 'valid'), x[2]], total: 0, trainable: 0 };
+      return { out: [conv(x[0], p, s, kw.padding ?? 'valid'), conv(x[1], p, s, kw.padding ?? 'valid'), x[2]], total: 0, trainable: 0, shapes: [] };
     }
     case 'ZeroPadShortcut': {
       const s = num(kw.stride, 'stride');
       const [a, b] = kw.channel_pad as number[];
-      return { out: [Math.ceil(x[0] / s), Math.ceil(x[1] / s), x[2] + a + b], total: 0, trainable: 0 };
+      return { out: [Math.ceil(x[0] / s), Math.ceil(x[1] / s), x[2] + a + b], total: 0, trainable: 0, shapes: [] };
     }
     case 'layers.Add':
       if (ins.length < 2 || ins.some((s) => s.join() !== x.join())) throw new Error(`Add of shapes ${ins.map((s) => s.join('x')).join(', ')}`);
-      return { out: x, total: 0, trainable: 0 };
+      return { out: x, total: 0, trainable: 0, shapes: [] };
     case 'layers.GlobalAveragePooling2D':
     case 'layers.GlobalMaxPooling2D':
-      return { out: [x[2]], total: 0, trainable: 0 };
+      return { out: [x[2]], total: 0, trainable: 0, shapes: [] };
     case 'layers.Dense': {
       const units = num(args[0], 'units');
       const w = x[0] * units + units;
-      return { out: [units], total: w, trainable: w };
+      return { out: [units], total: w, trainable: w, shapes: [[x[0], units], [units]] };
     }
     default:
       throw new Error(`unknown layer class ${cls}`);
@@ -157,7 +161,7 @@ export function readKerasModel(source: string): { layers: ParsedLayer[]; output:
     const k = keras(cls, args, kwargs, inputs.map((n) => shapes.get(n)!));
     vars.set(target, name);
     shapes.set(name, k.out);
-    out.push({ cls, name, args, kwargs, inputs, outShape: k.out, params: { total: k.total, trainable: k.trainable } });
+    out.push({ cls, name, args, kwargs, inputs, outShape: k.out, params: { total: k.total, trainable: k.trainable }, weightShapes: k.shapes });
   }
   if (!output) throw new Error('build_model() returns no keras.Model of a defined variable');
   return { layers: out, output };
