@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { runLesion } from '../../src/cli/lesion';
+import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import { resizeTo } from '../../src/tf/preprocess';
 import { launch, open, type Session, screenshot } from './browser';
@@ -35,6 +36,7 @@ let s: Session;
 const tmp = mkdtempSync(join(tmpdir(), 'lesion-e2e-'));
 
 beforeAll(async () => {
+  await initNodeBackend('wasm');
   browser = await launch();
   s = await open(browser, '/?view=classify');
 });
