@@ -6,6 +6,7 @@ import type { BackendCheckResult } from '../tf/backend-check';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { InitKind } from '../tf/init';
 import type { LayerGradient } from '../tf/gradients';
+import type { RaceLesionResult } from '../tf/race-lesion';
 import type { OptimizerKind } from '../tf/train';
 import type { Surface } from '../core/lab/landscape';
 import type { LayerResponse } from '../tf/activation-stats';
@@ -75,7 +76,11 @@ export type LabRequest =
   | { readonly type: 'landscape'; readonly id: number; readonly settings: LandscapeSettings }
   /** Handled at once, not queued behind the scan it stops. */
   | { readonly type: 'landscape-cancel' }
-  | { readonly type: 'activation-stats'; readonly id: number; readonly images: number };
+  | { readonly type: 'activation-stats'; readonly id: number; readonly images: number }
+  /** The ImageNet ResNet50's conv1 filters from its weight files (src/tf/imagenet-filters.ts), RGB order. */
+  | { readonly type: 'imagenet-filters'; readonly id: number }
+  /** Accuracy of the paused or finished race pair after deleting each block (src/tf/race-lesion.ts). */
+  | { readonly type: 'race-lesion'; readonly id: number };
 
 export type LabResponse =
   | { readonly type: 'ready'; readonly backend: Backend; readonly choice: BackendChoice; readonly requested?: BackendName; readonly note?: string }
@@ -133,4 +138,6 @@ export type LabResponse =
       readonly plain: readonly LayerResponse[];
       readonly residual: readonly LayerResponse[];
     }
+  | { readonly type: 'imagenet-filters-result'; readonly id: number; readonly filters: FilterImage; readonly name: string; readonly shards: readonly string[] }
+  | { readonly type: 'race-lesion-result'; readonly id: number; readonly depth: number; readonly images: number; readonly result: RaceLesionResult }
   | { readonly type: 'error'; readonly id?: number; readonly message: string };

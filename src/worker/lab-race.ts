@@ -97,6 +97,12 @@ export class Race {
     this.post({ type: 'race-state', runId: this.runId, state: 'idle' });
   }
 
+  /** The trained pair, for the lesion study: only while paused or done, so the weights stay fixed. */
+  trainedPair(): { plain: TrainingRun; residual: TrainingRun; depth: number } | undefined {
+    if (!this.runs || !this.settings || (this.state !== 'paused' && this.state !== 'done')) return undefined;
+    return { plain: this.runs.plain, residual: this.runs.residual, depth: this.settings.depth };
+  }
+
   /** The loop, with a failed step (e.g. a kernel the backend lacks) reported instead of lost. */
   private run(runId: number): void {
     this.loop(runId).catch((e: unknown) => {

@@ -11,6 +11,9 @@ import { akamasterPreprocess, akamasterWeights, loadAkamasterWeights } from '../
 import type { BackendName } from '../tf/backend';
 import { runBackendCheck } from '../tf/backend-check';
 import { buildModel } from '../tf/build';
+import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
+import { fetchConv1Filters } from '../tf/imagenet-filters';
+import { firstImages, graphOfRun, raceLesion } from '../tf/race-lesion';
 import { gradientNormsAsync, probePairAsync } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
 import { decodeFolder } from './decode-images';
@@ -113,6 +116,13 @@ async function handle(m: LabRequest): Promise<void> {
       await start(m.backend).catch(() => undefined);
       return;
     }
+    if (m.type === 'imagenet-filters') {
+      // Plain fetches and arithmetic: no backend needed.
+      const url = new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href;
+      const f = await fetchConv1Filters(url);
+      post({ type: 'imagenet-filters-result', id: m.id, filters: { kernel: Array.from(f.kernel), shape: f.shape }, name: f.name, shards: f.shards });
+      return;
+    }
     await (ready ?? start());
     switch (m.type) {
       case 'check':
@@ -154,6 +164,23 @@ async function handle(m: LabRequest): Promise<void> {
       case 'activation-stats':
         await analyses.activationStats(m.id, m.images);
         break;
+      case 'race-lesion': {
+        const pair = race.trainedPair();
+        if (!pair) throw new Error('pause the race or let it finish first: the lesion study needs the trained weights fixed.');
+        // The race's own images (held-out accuracy after a browser-sized race is near chance).
+        const set = firstImages(pair.plain.data, 500);
+        post({ type: 'progress', id: m.id, label: `plain-${pair.depth} and ResNet-${pair.depth} intact, on ${set.count} images`, fraction: 0 });
+        const result = await raceLesion(
+          { plain: { model: pair.plain.trainer.model, graph: graphOfRun(pair.plain) }, residual: { model: pair.residual.trainer.model, graph: graphOfRun(pair.residual) } },
+          set,
+          {
+            onBlock: (done, total) => post({ type: 'progress', id: m.id, label: `deleted block ${done} / ${total}`, fraction: done / total }),
+            yieldBetween: () => new Promise((r) => setTimeout(r, 0)),
+          },
+        );
+        post({ type: 'race-lesion-result', id: m.id, depth: pair.depth, images: set.count, result });
+        break;
+      }
     }
   } catch (e) {
     post({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });

@@ -3,6 +3,7 @@ import { BackendPanel } from '../lab/BackendPanel';
 import { FiltersPanel } from '../lab/FiltersPanel';
 import { GradientPanel } from '../lab/GradientPanel';
 import { LandscapePanel } from '../lab/LandscapePanel';
+import { RaceLesionPanel } from '../lab/RaceLesionPanel';
 import { RacePanel } from '../lab/RacePanel';
 import { useLabWorker } from '../lab/useLabWorker';
 import '../lab/lab.css';
@@ -22,6 +23,7 @@ export default function LabView() {
       <RacePanel worker={worker} />
       <LandscapePanel worker={worker} />
       <ActivationStatsPanel worker={worker} />
+      <RaceLesionPanel worker={worker} />
       <FiltersPanel worker={worker} />
     </section>
   );
