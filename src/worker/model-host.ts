@@ -14,6 +14,7 @@ import { imagenetResNet50Spec, loadImagenetResNet50Weights } from '../tf/imagene
 import { runInference } from '../tf/inference';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
+import { layersModelZip } from '../tf/model-zip';
 import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { resizeTo } from '../tf/preprocess';
 import { Finetuner } from './finetune-host';
@@ -306,8 +307,9 @@ export class ModelHost {
     const cur = this.current;
     if (!cur) throw new Error('no model is loaded yet');
     const meta = cur.info.classNames ? { classNames: cur.info.classNames } : undefined;
-    const { modelJson, weights, name } = await exportLayersModel(cur.model, cur.info.name, meta);
-    this.deps.post({ type: 'exported', id, modelJson, weights, name }, [weights]);
+    const m = await exportLayersModel(cur.model, cur.info.name, meta);
+    const { zip, filename } = layersModelZip(m);
+    this.deps.post({ type: 'exported', id, zip, filename, name: m.name }, [zip]);
   }
 
   /** Free everything (tests). */
