@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 300_000,
     fileParallelism: false,
     pool: 'forks',
+    // expect.poll's own default (1 s) is shorter than one React render on a loaded 2-core machine. Polls on a
+    // DOM update get this; polls on real work (model loads, classification, training) name a longer timeout.
+    expect: { poll: { timeout: 30_000 } },
   },
 });
