@@ -34,7 +34,7 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? ''), { timeout: 60_000 }).toMatch(/do not vanish/);
 
   // Race at depth 20 for a few steps: both curves grow and move.
-  await page.getByLabel('Steps').fill('30');
+  await page.getByLabel('Steps').fill('200'); // more than the test lets run: it pauses and resets the race itself
   await page.getByRole('button', { name: 'Start race' }).click();
   await expect.poll(() => pointsOf(page, 'plain'), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(2);
   const early = { plain: await pathOf(page, 'race-loss', 'plain'), residual: await pathOf(page, 'race-loss', 'residual') };
