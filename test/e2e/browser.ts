@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { chromiumPath } from '../../scripts/paths.mjs';
 
@@ -39,9 +39,18 @@ export interface Session {
   errors: string[];
 }
 
+/**
+ * A page in a fresh context. Clicks, fills and waits get 60 s instead of playwright's 30 s: on a busy 2-core
+ * machine a button can stay disabled for a while after real work (a model load, an export).
+ */
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(60_000);
+  return context.newPage();
+}
+
 export async function open(browser: Browser, path = '/', viewport = { width: 1280, height: 800 }): Promise<Session> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
+  const page = await newPage(browser, { viewport });
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));

@@ -1,7 +1,7 @@
 /** The live camera in Chromium with its fake capture device: frames are classified continuously until stopped. */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { baseUrl, launch, screenshot } from './browser';
+import { baseUrl, launch, newPage, screenshot } from './browser';
 import { waitForModel } from './helpers-classify';
 
 let browser: Browser;
@@ -14,8 +14,7 @@ afterAll(async () => {
 });
 
 test('camera: live top-5 that keeps updating, then stops', async () => {
-  const context = await browser.newContext({ permissions: ['camera'] });
-  const page = await context.newPage();
+  const page = await newPage(browser, { permissions: ['camera'] });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${baseUrl()}/?view=classify`);
@@ -40,5 +39,5 @@ test('camera: live top-5 that keeps updating, then stops', async () => {
   await page.getByRole('button', { name: 'Stop camera' }).click();
   await expect.poll(() => page.locator('video').count(), { timeout: 30_000 }).toBe(0);
   expect(errors).toEqual([]);
-  await context.close();
+  await page.context().close();
 });

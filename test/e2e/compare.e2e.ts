@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyze, expand, getPreset } from '../../src/core';
 import { parseCsv } from '../../src/core/compare';
 import { formatInt, formatOps } from '../../src/ui/compare/format';
-import { baseUrl, launch, OUT_DIR, open, screenshot } from './browser';
+import { baseUrl, launch, newPage, OUT_DIR, open, screenshot } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -215,8 +215,7 @@ test('every quick set fills the table and the charts; screenshots of each', asyn
 });
 
 test('dark scheme and a phone-sized viewport: charts follow the theme, the page stays usable', async () => {
-  const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
+  const page = await newPage(browser, { colorScheme: 'dark', viewport: { width: 390, height: 844 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(baseUrl() + '/?view=compare&models=ResNet50,resnet50');
@@ -227,5 +226,5 @@ test('dark scheme and a phone-sized viewport: charts follow the theme, the page 
   await page.locator('[data-chart="chart-shortcuts"]').scrollIntoViewIfNeeded();
   await screenshot(page, 'compare-dark-phone-chart');
   expect(errors).toEqual([]);
-  await context.close();
+  await page.context().close();
 });

@@ -16,7 +16,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BackendCheckResult } from '../../src/tf/backend-check';
-import { baseUrl, launch, open, screenshot } from './browser';
+import { baseUrl, launch, newPage, open, screenshot } from './browser';
 
 const TOLERANCE = 1e-3;
 
@@ -112,7 +112,7 @@ test('a backend that cannot start is named with its reason, and the lab falls ba
   // Chromium without --enable-unsafe-webgpu has no WebGPU adapter on Linux.
   const plain = await launch({ gpu: false });
   try {
-    const page = await plain.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await newPage(plain, { viewport: { width: 1280, height: 1000 } });
     await page.goto(`${baseUrl()}/?view=lab&backend=webgpu`);
     const status = page.getByTestId('lab-backend');
     await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^training on (webgl|wasm|cpu)$/);
