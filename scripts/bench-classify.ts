@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, report } from './bench-util';
+import { chromiumPath, fixturesDir } from './paths.mjs';
 
 const t0 = performance.now();
 const tf = await import('@tensorflow/tfjs');
@@ -23,7 +24,7 @@ if (!existsSync(IMAGENET_RESNET50_JSON)) {
   console.error('ImageNet weights missing: run `node scripts/setup-weights.mjs` first.');
   process.exit(1);
 }
-const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
+const fixtures = fixturesDir();
 const elephantPath = join(fixtures, 'imagenet', 'elephant.jpg');
 const spec = imagenetResNet50Spec();
 
@@ -63,7 +64,7 @@ img.dispose();
 model.dispose();
 void tf;
 
-if (process.env.BENCH_BROWSER !== '0' && existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')) {
+if (process.env.BENCH_BROWSER !== '0' && existsSync(chromiumPath())) {
   await browserBench();
 }
 
@@ -77,7 +78,7 @@ async function browserBench() {
   const server = await preview({ root: REPO_ROOT, logLevel: 'silent', preview: { port: 0, host: '127.0.0.1' } });
   const url = server.resolvedUrls!.local[0];
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
     args: ['--no-sandbox', '--disable-quic', '--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'],
   });

@@ -6,10 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median, report } from './bench-util';
+import { fixturesDir } from './paths.mjs';
 
 const tf = await import('@tensorflow/tfjs');
 const { initNodeBackend } = await import('../src/tf/node-backend');
-const { IMAGENET_RESNET50_JSON, readLayersModel, REPO_ROOT } = await import('../src/tf/node-io');
+const { IMAGENET_RESNET50_JSON, readLayersModel } = await import('../src/tf/node-io');
 const { imagenetResNet50, imagenetResNet50Spec } = await import('../src/tf/imagenet');
 const { decodeImage } = await import('../src/tf/node-image');
 const { featureExtractor, imageFeatures, trainHead } = await import('../src/tf/finetune');
@@ -18,7 +19,7 @@ if (!existsSync(IMAGENET_RESNET50_JSON)) {
   console.error('ImageNet weights missing: run `node scripts/setup-weights.mjs` first.');
   process.exit(1);
 }
-const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
+const fixtures = fixturesDir();
 await initNodeBackend('wasm');
 const model = imagenetResNet50(await readLayersModel(IMAGENET_RESNET50_JSON));
 const extractor = featureExtractor(model);

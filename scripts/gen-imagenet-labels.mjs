@@ -8,11 +8,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixturesDir } from './paths.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const src =
-  process.argv[2] ??
-  join(resolve(root, process.env.RESNET_FIXTURES ?? '../shared/fixtures'), 'imagenet', 'imagenet_class_index.json');
+const src = process.argv[2] ?? join(fixturesDir(), 'imagenet', 'imagenet_class_index.json');
 const index = JSON.parse(readFileSync(src, 'utf8'));
 const n = Object.keys(index).length;
 if (n !== 1000) throw new Error(`${src}: expected 1000 classes, found ${n}`);

@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { CancelledError, FetchError, WeightsFormatError } from './errors';
+import { unzipToBlobs } from './model-zip';
 
 export interface WeightsManifestGroup {
   readonly paths: readonly string[];
@@ -179,8 +180,16 @@ export interface NamedBlob {
   text(): Promise<string>;
 }
 
-/** Artifacts from a multi-file pick: one `*.json` plus every shard it names (matched by file name). */
-export async function layersModelFromFiles(files: readonly NamedBlob[]): Promise<tf.io.ModelArtifacts> {
+/**
+ * Artifacts from a multi-file pick: one `*.json` plus every shard it names (matched by file name). A picked
+ * `.zip` (this app's model download) counts as the files inside it.
+ */
+export async function layersModelFromFiles(picked: readonly NamedBlob[]): Promise<tf.io.ModelArtifacts> {
+  const files: NamedBlob[] = [];
+  for (const f of picked) {
+    if (f.name.toLowerCase().endsWith('.zip')) files.push(...unzipToBlobs(new Uint8Array(await f.arrayBuffer()), f.name));
+    else files.push(f);
+  }
   const jsons = files.filter((f) => f.name.toLowerCase().endsWith('.json'));
   if (jsons.length !== 1) {
     throw new WeightsFormatError(

@@ -9,6 +9,7 @@ import { CancelledError } from '../tf/errors';
 import { combinedModel, finetunedSpec, type TrainedHead, trainHead } from '../tf/finetune';
 import { checkClasses, extractDataset, FinetuneInputError, type LabelledImage } from '../tf/finetune-data';
 import { exportLayersModel } from '../tf/layers-model-export';
+import { layersModelZip, zipStored } from '../tf/model-zip';
 import { pixelsOf } from './image';
 import type { FinetuneSummary, ModelInfo, Request, Response } from './protocol';
 
@@ -172,14 +173,20 @@ export class Finetuner {
     const classNames = info.classNames ?? [];
     try {
       if (format === 'tfjs') {
-        const r = await exportLayersModel(model, info.name, { classNames });
-        this.host.post({ type: 'exported', id, ...r }, [r.weights]);
+        const m = await exportLayersModel(model, info.name, { classNames });
+        const { zip, filename } = layersModelZip(m);
+        this.host.post({ type: 'exported', id, zip, filename, name: m.name }, [zip]);
       } else {
         // h5wasm (≈4.8 MB) is loaded only when someone asks for an .h5.
         const [{ writeKerasH5 }, { modelToKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
         const bytes = await writeKerasH5(modelToKerasWeights(model));
-        const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-        this.host.post({ type: 'exported-h5', id, bytes: buf, name: info.name.replace(/[^\w.-]+/g, '_'), classNames }, [buf]);
+        const name = info.name.replace(/[^\w.-]+/g, '_');
+        // Keras weight files have no place for labels: the class order goes alongside (one name per line).
+        const zip = zipStored([
+          { name: `${name}.weights.h5`, data: bytes },
+          { name: `${name}.classes.txt`, data: new TextEncoder().encode(`${classNames.join('\n')}\n`) },
+        ]);
+        this.host.post({ type: 'exported-h5', id, zip, filename: `${name}.keras-h5.zip`, name, classNames }, [zip]);
       }
     } finally {
       // The temporary model shares the base's layers: free only its new head.

@@ -1,6 +1,8 @@
 /**
  * The training race inside the worker: plain-N and ResNet-N, same data, same seed, one step each in turn.
- * Yields to the event loop between steps so pause / reset messages are handled at once.
+ * Yields to the event loop between steps so pause / reset messages are handled at once. A pause is announced
+ * (`race-state` 'paused') when the loop has stopped, after the step in flight has landed, so the step count
+ * it shows is final; a resume before that just lets the same loop carry on (never two loops at once).
  */
 import type { ImageSet } from '../core/datasets/shapes';
 import { generateShapeSet } from '../core/datasets/shapes';
@@ -22,6 +24,8 @@ export class Race {
   private custom: ImageSet | undefined;
   private settings: RaceSettings | undefined;
   private times: number[] = [];
+  /** The run whose loop is stepping now, if any. */
+  private looping: number | undefined;
 
   constructor(private readonly post: Post) {}
 
@@ -77,7 +81,7 @@ export class Race {
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
-    this.post({ type: 'race-state', runId: this.runId, state: 'paused' });
+    if (this.looping !== this.runId) this.post({ type: 'race-state', runId: this.runId, state: 'paused' });
   }
 
   resume(): void {
@@ -85,7 +89,7 @@ export class Race {
     this.state = 'running';
     this.times = [];
     this.post({ type: 'race-state', runId: this.runId, state: 'running' });
-    this.run(this.runId);
+    if (this.looping !== this.runId) this.run(this.runId);
   }
 
   reset(): void {
@@ -112,6 +116,16 @@ export class Race {
   }
 
   private async loop(runId: number): Promise<void> {
+    this.looping = runId;
+    try {
+      await this.steps(runId);
+    } finally {
+      if (this.looping === runId) this.looping = undefined;
+    }
+    if (this.state === 'paused' && runId === this.runId) this.post({ type: 'race-state', runId, state: 'paused' });
+  }
+
+  private async steps(runId: number): Promise<void> {
     while (this.state === 'running' && runId === this.runId && this.runs && this.settings) {
       if (this.runs.plain.step >= this.settings.steps) {
         this.state = 'done';

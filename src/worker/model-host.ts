@@ -12,6 +12,7 @@ import { gradCam, splitModel } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
+import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
 import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { EngineHost } from './engine-host';
@@ -298,8 +299,9 @@ export class ModelHost {
     if (!cur) throw new Error('no model is loaded yet');
     // The weights' input mode (and a fine-tuned model's classes) travel in the model.json.
     const meta = weightsMetadata(cur.info.weightsDescription, cur.info.classNames);
-    const { modelJson, weights, name } = await exportLayersModel(cur.model, cur.info.name, meta);
-    this.deps.post({ type: 'exported', id, modelJson, weights, name }, [weights]);
+    const m = await exportLayersModel(cur.model, cur.info.name, meta);
+    const { zip, filename } = layersModelZip(m);
+    this.deps.post({ type: 'exported', id, zip, filename, name: m.name }, [zip]);
   }
 
   /** Free everything (tests). */

@@ -175,11 +175,13 @@ export type Response =
       readonly source: { readonly width: number; readonly height: number };
     }
   | { readonly type: 'heat'; readonly id: number; readonly heat: HeatMap }
-  | { readonly type: 'exported'; readonly id: number; readonly modelJson: string; readonly weights: ArrayBuffer; readonly name: string }
+  /** One file to save: a store-only zip (`${name}.tfjs.zip`: model.json + `${name}.weights.bin`), see src/tf/model-zip.ts. */
+  | { readonly type: 'exported'; readonly id: number; readonly zip: ArrayBuffer; readonly filename: string; readonly name: string }
   | { readonly type: 'finetune-progress'; readonly id: number; readonly done: number; readonly total: number; readonly name: string }
   | { readonly type: 'finetune-epoch'; readonly id: number; readonly log: EpochLog }
   | { readonly type: 'finetuned'; readonly id: number; readonly summary: FinetuneSummary }
-  | { readonly type: 'exported-h5'; readonly id: number; readonly bytes: ArrayBuffer; readonly name: string; readonly classNames: readonly string[] }
+  /** One file to save: a store-only zip (`${name}.keras-h5.zip`: `${name}.weights.h5` + `${name}.classes.txt`). */
+  | { readonly type: 'exported-h5'; readonly id: number; readonly zip: ArrayBuffer; readonly filename: string; readonly name: string; readonly classNames: readonly string[] }
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
   | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }

@@ -2,8 +2,9 @@
  * The lab worker's backend: the same choice as the model worker (webgpu → webgl → wasm → cpu, software GPUs
  * skipped unless asked for, reasons recorded), plus one condition: the backend must have every kernel a
  * training step uses (src/tf/training-kernels.ts), else the choice falls back with that reason.
- * Under Vite the .wasm files must be passed to setWasmPaths as URLs, or setBackend('wasm') silently returns
- * false (DESIGN §6).
+ * Under Vite the .wasm files must be passed to setWasmPaths as URLs (tfjs-backend-wasm README, "Using
+ * bundlers"): otherwise the binaries are fetched from a path the bundle does not serve, the backend's
+ * initialisation fails, and tf.setBackend('wasm') resolves to false instead of throwing.
  */
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';

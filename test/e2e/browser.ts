@@ -1,26 +1,33 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
+import { chromiumPath } from '../../scripts/paths.mjs';
 
 export const OUT_DIR = join(process.cwd(), 'test-output', 'screenshots');
 
-/** Debian's Chromium with the flags that work on this closed, GPU-less machine (DESIGN.md §6). */
-export async function launch(): Promise<Browser> {
+/** Flags for a test browser that works offline and needs no setup: no sandbox (tests often run as root), no network calls of its own. */
+const BASE_ARGS = ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+/**
+ * WebGPU on Linux is behind --enable-unsafe-webgpu (without a GPU it gets the SwiftShader fallback adapter), and
+ * Chromium deprecated its automatic software (SwiftShader) fallback for WebGL: --enable-unsafe-swiftshader keeps it.
+ */
+const GPU_ARGS = ['--enable-unsafe-webgpu', '--enable-unsafe-swiftshader'];
+
+export interface LaunchOptions {
+  /** Add the WebGPU/SwiftShader flags (default true). */
+  readonly gpu?: boolean;
+  /** More Chromium flags. */
+  readonly args?: readonly string[];
+}
+
+/** The Chromium at $RESNET_CHROMIUM (default Debian's /usr/bin/chromium; `npm run test:e2e` checks it first). */
+export async function launch(opts: LaunchOptions = {}): Promise<Browser> {
   // playwright's launch() already gives each browser a fresh temporary profile.
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--enable-unsafe-webgpu',
-      '--enable-unsafe-swiftshader',
-    ],
+    args: [...BASE_ARGS, ...(opts.gpu === false ? [] : GPU_ARGS), ...(opts.args ?? [])],
   });
 }
 
@@ -32,9 +39,18 @@ export interface Session {
   errors: string[];
 }
 
+/**
+ * A page in a fresh context. Clicks, fills and waits get 60 s instead of playwright's 30 s: on a busy 2-core
+ * machine a button can stay disabled for a while after real work (a model load, an export).
+ */
+export async function newPage(browser: Browser, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext(options);
+  context.setDefaultTimeout(60_000);
+  return context.newPage();
+}
+
 export async function open(browser: Browser, path = '/', viewport = { width: 1280, height: 800 }): Promise<Session> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
+  const page = await newPage(browser, { viewport });
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));

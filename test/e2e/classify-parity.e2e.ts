@@ -4,6 +4,7 @@
  * input, so the resize is exercised; cat.jpg's top-5 are close together, so a different decode or resize reorders them.
  * A PNG of the elephant's pixels checks the other decoders (the browser's and pngjs) too.
  */
+import { FIXTURES } from '../helpers/fixtures';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +15,7 @@ import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { launch, open, type Session } from './browser';
-import { classifyFiles, FIXTURES, type Top, topOf, waitForModel } from './helpers-classify';
+import { classifyFiles, type Top, topOf, waitForModel } from './helpers-classify';
 
 const PHOTOS = ['elephant.jpg', 'cat.jpg', 'elephant.png'] as const;
 const TOLERANCE = 1e-3;

@@ -22,14 +22,14 @@ test('webgpu and wasm agree on the elephant within 1e-3', async () => {
   await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Backend: webgpu/);
   await waitForModel(s.page);
   const gpuCard = await classifyFiles(s.page, [{ ...elephantFile(), name: 'elephant-webgpu.jpg' }], 240_000);
-  await expect.poll(() => gpuCard.getByTestId('latency').textContent()).toMatch(/ms on webgpu/);
+  await expect.poll(() => gpuCard.getByTestId('latency').textContent(), { timeout: 120_000 }).toMatch(/ms on webgpu/);
   const gpu = await topOf(gpuCard);
   await screenshot(s.page, 'classify-webgpu');
 
   await s.page.getByLabel('Backend').selectOption('wasm');
   await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Backend: wasm/);
   const cpuCard = await classifyFiles(s.page, [{ ...elephantFile(), name: 'elephant-wasm.jpg' }]);
-  await expect.poll(() => cpuCard.getByTestId('latency').textContent()).toMatch(/ms on wasm/);
+  await expect.poll(() => cpuCard.getByTestId('latency').textContent(), { timeout: 120_000 }).toMatch(/ms on wasm/);
   const wasm = await topOf(cpuCard);
 
   expect(gpu[0].index).toBe(386);

@@ -2,6 +2,9 @@
  * Classify in real Chromium (wasm backend): the ImageNet ResNet50 our builder makes, loaded in the worker (float16
  * files by default, precision and size shown), classifies the Keras test elephant; bad images and bad model sources give messages and the app keeps working.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import type { Browser } from 'playwright-core';
@@ -71,7 +74,7 @@ test('loads the ImageNet ResNet50 in the worker on wasm, with the fallback reaso
   await precision.selectOption('float16');
   expect(await s.page.locator('.cls-model').getByRole('note').count()).toBe(0);
   const status = s.page.getByTestId('backend-status');
-  await expect.poll(() => status.textContent()).toMatch(/^Backend: wasm/);
+  await expect.poll(() => status.textContent(), { timeout: 60_000 }).toMatch(/^Backend: wasm/);
   await s.page.getByText(/why not webgpu, webgl\?/).click();
   const reasons = await s.page.locator('.status-fallbacks li').allTextContents();
   expect(reasons[0]).toMatch(/^webgpu: /);
@@ -84,11 +87,11 @@ test('elephant.jpg → African_elephant in the top 3, with latency, backend and 
   expect(top).toHaveLength(5);
   expect(top.slice(0, 3).map((t) => t.index)).toContain(386);
   expect(top[0].index).toBe(386);
-  await expect.poll(() => card.getByTestId('latency').textContent()).toMatch(/\d+ ms on wasm · Grad-CAM \d+ ms · source 700×466/);
-  await expect.poll(() => card.getByRole('img').getAttribute('aria-label')).toMatch(/Grad-CAM heat map for class 386/);
+  await expect.poll(() => card.getByTestId('latency').textContent(), { timeout: 120_000 }).toMatch(/\d+ ms on wasm · Grad-CAM \d+ ms · source 700×466/);
+  await expect.poll(() => card.getByRole('img').getAttribute('aria-label'), { timeout: 120_000 }).toMatch(/Grad-CAM heat map for class 386/);
   // Another class's heat map on click.
   await card.getByRole('button', { name: /tusker/ }).click();
-  await expect.poll(() => card.getByRole('img').getAttribute('aria-label')).toMatch(/class 101/);
+  await expect.poll(() => card.getByRole('img').getAttribute('aria-label'), { timeout: 120_000 }).toMatch(/class 101/);
   await screenshot(s.page, 'classify-elephant');
 });
 
@@ -154,7 +157,7 @@ test('bad model sources give a message each and the previous model keeps working
   expect(s.errors.filter((e) => !/Failed to load resource|net::ERR|Content Security Policy|Refused to connect/.test(e))).toEqual([]);
 });
 
-test('random weights are flagged; a tfjs model from a URL loads; the model downloads as model.json + weights', async () => {
+test('random weights are flagged; a tfjs model from a URL loads; the model downloads as one zip that loads back', async () => {
   const page = s.page;
   const panel = page.locator('.cls-model');
   const load = () => panel.getByRole('button', { name: 'Load', exact: true }).click();
@@ -177,11 +180,20 @@ test('random weights are flagged; a tfjs model from a URL loads; the model downl
   const again = await classifyFiles(page, [{ ...elephantFile(), name: 'elephant-url.jpg' }]);
   expect((await topOf(again))[0].index).toBe(386);
 
-  const downloads: string[] = [];
-  page.on('download', (d) => downloads.push(d.suggestedFilename()));
-  await page.getByRole('button', { name: 'Download model' }).click();
-  await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(2);
-  expect(downloads).toEqual(['model.json', 'ResNet50.weights.bin']);
+  // One file per click: a zip of model.json + weights. Picked as "tfjs model files", it loads back.
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Download model' }).click()]);
+  expect(download.suggestedFilename()).toBe('ResNet50.tfjs.zip');
+  const dir = mkdtempSync(join(tmpdir(), 'classify-download-'));
+  const zipPath = join(dir, download.suggestedFilename());
+  await download.saveAs(zipPath);
+  await page.getByLabel('Weights source').selectOption('layers-files');
+  await page.getByLabel('Architecture').selectOption('ResNet50');
+  await page.getByLabel('Weights files').setInputFiles(zipPath);
+  await load();
+  await expect.poll(() => page.getByTestId('model-info').textContent(), { timeout: 120_000 }).toMatch(/weights: ResNet50\.tfjs\.zip/);
+  const fromZip = await classifyFiles(page, [{ ...elephantFile(), name: 'elephant-zip.jpg' }]);
+  expect((await topOf(fromZip))[0].index).toBe(386);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('paste and drag-and-drop classify too; a dropped text file is reported, not classified', async () => {

@@ -5,7 +5,7 @@ import { csvParse } from 'd3';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { analyze, expand, getPreset } from '../../src/core';
 import { formatInt, formatOps } from '../../src/ui/compare/format';
-import { baseUrl, launch, OUT_DIR, open, screenshot } from './browser';
+import { baseUrl, launch, newPage, OUT_DIR, open, screenshot } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -87,7 +87,7 @@ test('ResNet 18→152: the table matches analyze() in Node, MACs/FLOPs flips, CS
   expect(new URL(page.url()).searchParams.get('sort')).toBe('-paramsTrainable');
 
   // CSV download.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toBe('resnet-compare.csv');
   const csv = readFileSync((await download.path())!, 'utf8');
   const recs = csvParse(csv);
@@ -117,12 +117,12 @@ test('ResNet 18→152: the table matches analyze() in Node, MACs/FLOPs flips, CS
     await fig.screenshot({ path: join(OUT_DIR, `compare-${id}.png`) });
   }
   const fig = page.locator('[data-chart="chart-ops-depth"]');
-  const [svgDl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: 'SVG' }).click()]);
+  const [svgDl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), fig.getByRole('button', { name: 'SVG' }).click()]);
   const svg = readFileSync((await svgDl.path())!, 'utf8');
   expect(svg).toContain('<svg');
   expect(svg).toContain('resnet152');
   expect(svg).not.toContain('var(--');
-  const [pngDl] = await Promise.all([page.waitForEvent('download'), fig.getByRole('button', { name: 'PNG' }).click()]);
+  const [pngDl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), fig.getByRole('button', { name: 'PNG' }).click()]);
   const png = readFileSync((await pngDl.path())!);
   expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
   expect(png.readUInt32BE(16)).toBe(1280); // IHDR width: the 640-wide viewBox at 2×.
@@ -216,8 +216,7 @@ test('every quick set fills the table and the charts; screenshots of each', asyn
 });
 
 test('dark scheme and a phone-sized viewport: charts follow the theme, the page stays usable', async () => {
-  const context = await browser.newContext({ colorScheme: 'dark', viewport: { width: 390, height: 844 } });
-  const page = await context.newPage();
+  const page = await newPage(browser, { colorScheme: 'dark', viewport: { width: 390, height: 844 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(baseUrl() + '/?view=compare&models=ResNet50,resnet50');
@@ -228,5 +227,5 @@ test('dark scheme and a phone-sized viewport: charts follow the theme, the page 
   await page.locator('[data-chart="chart-shortcuts"]').scrollIntoViewIfNeeded();
   await screenshot(page, 'compare-dark-phone-chart');
   expect(errors).toEqual([]);
-  await context.close();
+  await page.context().close();
 });

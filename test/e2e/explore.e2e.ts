@@ -166,7 +166,7 @@ test('export SVG parses and holds the same arcs; PNG export is a PNG', async () 
   const s = await open(browser, '/?view=explore&model=ResNet50');
   const { page } = s;
   await expect.poll(() => count(page, ARCS)).toBe(16);
-  const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export SVG' }).click()]);
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export SVG' }).click()]);
   expect(dl.suggestedFilename()).toBe('ResNet50.svg');
   const svg = readFileSync((await dl.path())!, 'utf8');
   const parsed = await page.evaluate((src) => {
@@ -184,7 +184,7 @@ test('export SVG parses and holds the same arcs; PNG export is a PNG', async () 
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'ResNet50-blocks.svg'), svg);
 
-  const [png] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export PNG' }).click()]);
+  const [png] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export PNG' }).click()]);
   const bytes = readFileSync((await png.path())!);
   expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   expect(bytes.length).toBeGreaterThan(10_000);
@@ -222,10 +222,10 @@ test('custom builder: valid edits redraw, invalid ones are explained inline, the
 test('ResNet152 expanded and ResNet-1202 render without freezing; timings recorded', async () => {
   const s = await open(browser, '/?view=explore&model=ResNet152');
   const { page } = s;
-  await expect.poll(() => count(page, ARCS)).toBe(50);
+  await expect.poll(() => count(page, ARCS), { timeout: 120_000 }).toBe(50);
   const t0 = Date.now();
   await page.getByRole('button', { name: 'Layers', exact: true }).click();
-  await expect.poll(() => count(page, 'svg.diagram-svg g.node')).toBe(517);
+  await expect.poll(() => count(page, 'svg.diagram-svg g.node'), { timeout: 120_000 }).toBe(517);
   timings.resnet152ExpandAllWallMs = Date.now() - t0;
   timings.resnet152ExpandAllDrawMs = Number(await page.locator('svg.diagram-svg').getAttribute('data-draw-ms'));
   // The page stays responsive: a trivial round-trip comes back quickly.
@@ -246,7 +246,7 @@ test('ResNet152 expanded and ResNet-1202 render without freezing; timings record
   expect(await count(page, 'svg.diagram-svg g.node')).toBe(517);
   const t3 = Date.now();
   await page.goto(`${baseUrl()}/?view=explore&model=ResNet152&x=all`);
-  await expect.poll(() => count(page, 'svg.diagram-svg g.node')).toBe(517);
+  await expect.poll(() => count(page, 'svg.diagram-svg g.node'), { timeout: 120_000 }).toBe(517);
   timings.resnet152ExpandedFromUrlLoadWallMs = Date.now() - t3;
   await screenshot(page, 'explore-resnet152-expanded-top');
   await page.getByRole('button', { name: 'Fit' }).click();
@@ -254,19 +254,19 @@ test('ResNet152 expanded and ResNet-1202 render without freezing; timings record
 
   const t1 = Date.now();
   await page.goto(`${baseUrl()}/?view=explore&model=ResNet-1202`);
-  await expect.poll(() => count(page, 'svg.diagram-svg g.node[data-kind="stage"]')).toBe(3);
+  await expect.poll(() => count(page, 'svg.diagram-svg g.node[data-kind="stage"]'), { timeout: 120_000 }).toBe(3);
   timings.resnet1202CollapsedLoadWallMs = Date.now() - t1;
   await screenshot(page, 'explore-resnet1202-collapsed');
   const t2 = Date.now();
   timings.resnet1202ExpandAllInPageMs = await clickToFrame('Layers');
-  await expect.poll(() => count(page, node('conv2_block1_2_conv'))).toBe(1);
+  await expect.poll(() => count(page, node('conv2_block1_2_conv')), { timeout: 120_000 }).toBe(1);
   timings.resnet1202ExpandAllWallMs = Date.now() - t2;
   timings.resnet1202ExpandAllDrawMs = Number(await page.locator('svg.diagram-svg').getAttribute('data-draw-ms'));
   timings.resnet1202DrawnNodes = Number(await page.locator('svg.diagram-svg').getAttribute('data-nodes'));
   expect(timings.resnet1202DrawnNodes).toBeLessThan(1200); // only what is in view
   await page.locator('.toolbar input[type="search"]').fill('conv4_block200_2_conv');
   await page.getByRole('button', { name: 'Find' }).click();
-  await expect.poll(() => count(page, `${node('conv4_block200_2_conv')}.selected`)).toBe(1);
+  await expect.poll(() => count(page, `${node('conv4_block200_2_conv')}.selected`), { timeout: 120_000 }).toBe(1);
   await screenshot(page, 'explore-resnet1202-search');
   const outDir = join(process.cwd(), 'test-output');
   mkdirSync(outDir, { recursive: true });

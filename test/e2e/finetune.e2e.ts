@@ -1,16 +1,24 @@
 /**
  * Fine-tune in real Chromium (wasm): pick a folder with two class sub-folders of crops (elephant.jpg, cat.jpg)
  * and a stray text file, train a new head for 3 epochs, watch the per-epoch table and curves, use the model,
- * and a new crop is classified as the right user class.
+ * and a new crop is classified as the right user class. Each download is one zip; the tfjs one loads back with
+ * tf.loadLayersModel in Node with the class names.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { unzipSync } from 'fflate';
 import jpeg from 'jpeg-js';
 import type { Browser, Download } from 'playwright-core';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { launch, open, type Session, screenshot } from './browser';
-import { classifyFiles, FIXTURES, topOf, waitForModel } from './helpers-classify';
+import { imagenetResNet50Spec } from '../../src/tf/imagenet';
+import { initNodeBackend } from '../../src/tf/node-backend';
+import { decodeImage } from '../../src/tf/node-image';
+import { preprocess } from '../../src/tf/preprocess';
+import { fixture } from '../helpers/fixtures';
+import { classifyFiles, topOf, waitForModel } from './helpers-classify';
 
 let browser: Browser;
 let s: Session;
@@ -18,7 +26,7 @@ let dir: string;
 
 /** A JPEG of the box [top, left, height, width] (fractions) of a fixture, optionally mirrored. */
 function crop(file: string, [t, l, h, w]: readonly number[], mirror = false): Buffer {
-  const img = jpeg.decode(readFileSync(join(FIXTURES, 'imagenet', file)), { useTArray: true });
+  const img = jpeg.decode(readFileSync(fixture('imagenet', file)), { useTArray: true });
   const [y0, x0] = [Math.round(t * img.height), Math.round(l * img.width)];
   const [ch, cw] = [Math.round(h * img.height), Math.round(w * img.width)];
   const data = Buffer.alloc(cw * ch * 4);
@@ -30,6 +38,36 @@ function crop(file: string, [t, l, h, w]: readonly number[], mirror = false): Bu
     }
   }
   return Buffer.from(jpeg.encode({ data, width: cw, height: ch }, 90).data);
+}
+
+/**
+ * Load the downloaded tfjs files with tf.loadLayersModel in Node (wasm), as a user would after unzipping:
+ * model.json's manifest names the weight file; classify one JPEG with the app's preprocessing.
+ */
+async function classifyInNode(files: Record<string, Uint8Array>, jpg: Buffer): Promise<{ classNames: unknown; probabilities: number[] }> {
+  await initNodeBackend('wasm');
+  const json = JSON.parse(new TextDecoder().decode(files['model.json']));
+  const group = json.weightsManifest[0];
+  const bin = files[group.paths[0]];
+  const model = await tf.loadLayersModel({
+    load: async () => ({
+      modelTopology: json.modelTopology,
+      weightSpecs: group.weights,
+      weightData: bin.slice().buffer,
+      userDefinedMetadata: json.userDefinedMetadata,
+    }),
+  });
+  try {
+    const probabilities = tf.tidy(() => {
+      const x = preprocess(decodeImage(new Uint8Array(jpg), 'new-cat.jpg'), imagenetResNet50Spec());
+      return model.predict(x) as tf.Tensor;
+    });
+    const p = Array.from(await probabilities.data());
+    probabilities.dispose();
+    return { classNames: (model.getUserDefinedMetadata() as { classNames?: unknown } | undefined)?.classNames, probabilities: p };
+  } finally {
+    model.dispose();
+  }
 }
 
 const BOXES = [
@@ -69,11 +107,10 @@ test('a picked folder of two classes trains a new head; the used model classifie
   await page.getByLabel('Folder of classes').setInputFiles(join(dir, 'pets'));
 
   const rows = page.getByRole('table', { name: 'Classes' }).locator('tbody tr');
-  await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-class')}:${tr.getAttribute('data-count')}`))).toEqual([
-    'cat:5',
-    'elephant:5',
-  ]);
-  await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Skipped 1 file' }).textContent()).toMatch(/pets\/notes\.txt: not an image \(text\/plain\)/);
+  await expect
+    .poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-class')}:${tr.getAttribute('data-count')}`)), { timeout: 60_000 })
+    .toEqual(['cat:5', 'elephant:5']);
+  await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Skipped 1 file' }).textContent(), { timeout: 60_000 }).toMatch(/pets\/notes\.txt: not an image \(text\/plain\)/);
 
   await page.getByLabel('Epochs').fill('3');
   await page.getByLabel('Batch size').fill('8');
@@ -96,33 +133,41 @@ test('a picked folder of two classes trains a new head; the used model classifie
   expect(text).toMatch(/on 16 examples \(2 held out\)/);
 
   await page.getByRole('button', { name: 'Use this model' }).click();
-  await expect.poll(() => page.getByTestId('model-info').textContent()).toMatch(/ResNet50-finetuned .*weights: fine-tuned on 10 images \(cat, elephant\)/);
-  await expect.poll(() => page.getByTestId('finetune-used').textContent()).toMatch(/cat, elephant/);
+  await expect
+    .poll(() => page.getByTestId('model-info').textContent(), { timeout: 120_000 })
+    .toMatch(/ResNet50-finetuned .*weights: fine-tuned on 10 images \(cat, elephant\)/);
+  await expect.poll(() => page.getByTestId('finetune-used').textContent(), { timeout: 60_000 }).toMatch(/cat, elephant/);
 
-  // Downloads: tfjs model.json with the class names (then its weights), and a Keras .h5 (then classes.txt).
-  const downloads: Download[] = [];
-  page.on('download', (d) => downloads.push(d));
-  await page.getByRole('button', { name: 'Download tfjs model' }).click();
-  await expect.poll(() => downloads.map((d) => d.suggestedFilename())).toEqual(['model.json', 'ResNet50-finetuned.weights.bin']);
-  const modelJson = JSON.parse(readFileSync((await downloads[0].path())!, 'utf8'));
+  // Downloads: one file per click (a second automatic download would meet the browser's "multiple files"
+  // prompt). The tfjs zip loads with tf.loadLayersModel and keeps the class names; the .h5 zip has its class list.
+  const download = async (button: string): Promise<Download> => {
+    const [d] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: button }).click()]);
+    return d;
+  };
+  const tfjsZip = await download('Download tfjs model');
+  expect(tfjsZip.suggestedFilename()).toBe('ResNet50-finetuned.tfjs.zip');
+  const tfjsFiles = unzipSync(readFileSync((await tfjsZip.path())!));
+  expect(Object.keys(tfjsFiles)).toEqual(['model.json', 'ResNet50-finetuned.weights.bin']);
+  const modelJson = JSON.parse(new TextDecoder().decode(tfjsFiles['model.json']));
   expect(modelJson.userDefinedMetadata).toEqual({ classNames: ['cat', 'elephant'] });
   expect(modelJson.weightsManifest[0].weights.find((w: { name: string }) => w.name.startsWith('predictions/'))).toMatchObject({
     name: 'predictions/kernel',
     shape: [2048, 2],
   });
-  await page.getByRole('button', { name: 'Download Keras .h5' }).click();
-  // The small classes.txt may start downloading before the 94 MB .h5.
-  const named = (n: string) => downloads.find((d) => d.suggestedFilename() === n)!;
-  await expect.poll(() => downloads.map((d) => d.suggestedFilename()).slice(2).sort(), { timeout: 60_000 }).toEqual([
-    'ResNet50-finetuned.classes.txt',
-    'ResNet50-finetuned.weights.h5',
-  ]);
-  expect(readFileSync((await named('ResNet50-finetuned.classes.txt').path())!, 'utf8')).toBe('cat\nelephant\n');
-  const h5 = named('ResNet50-finetuned.weights.h5');
-  const head = readFileSync((await h5.path())!).subarray(0, 8);
-  expect([...head]).toEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const newCat = crop('cat.jpg', [0.15, 0.05, 0.8, 0.9]);
+  const inNode = await classifyInNode(tfjsFiles, newCat);
+  expect(inNode.classNames).toEqual(['cat', 'elephant']);
+  expect(inNode.probabilities).toHaveLength(2);
+  expect(inNode.probabilities[0]).toBeGreaterThan(0.5);
 
-  const card = await classifyFiles(page, [{ name: 'new-cat.jpg', mimeType: 'image/jpeg', buffer: crop('cat.jpg', [0.15, 0.05, 0.8, 0.9]) }]);
+  const h5Zip = await download('Download Keras .h5');
+  expect(h5Zip.suggestedFilename()).toBe('ResNet50-finetuned.keras-h5.zip');
+  const h5Files = unzipSync(readFileSync((await h5Zip.path())!));
+  expect(Object.keys(h5Files)).toEqual(['ResNet50-finetuned.weights.h5', 'ResNet50-finetuned.classes.txt']);
+  expect(new TextDecoder().decode(h5Files['ResNet50-finetuned.classes.txt'])).toBe('cat\nelephant\n');
+  expect([...h5Files['ResNet50-finetuned.weights.h5'].subarray(0, 8)]).toEqual([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+  const card = await classifyFiles(page, [{ name: 'new-cat.jpg', mimeType: 'image/jpeg', buffer: newCat }]);
   const top = await topOf(card);
   expect(top).toHaveLength(2);
   expect(top[0].index).toBe(0);
@@ -137,7 +182,7 @@ test('bad input is refused with messages; dropped files join a named class; canc
   const { page } = s;
   await page.getByRole('button', { name: 'Clear images' }).click();
   await page.getByLabel('Folder of classes').setInputFiles(join(dir, 'pets', 'cat'));
-  await expect.poll(() => page.getByTestId('dataset-problem').textContent()).toMatch(/at least 2 classes; only "cat" so far/);
+  await expect.poll(() => page.getByTestId('dataset-problem').textContent(), { timeout: 60_000 }).toMatch(/at least 2 classes; only "cat" so far/);
   expect(await page.getByRole('button', { name: /^Train on/ }).isDisabled()).toBe(true);
   await page.getByLabel('Epochs').fill('0');
   await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Epochs must be' }).textContent()).toMatch(/whole number from 1 to 1000 \(got 0\)/);
@@ -153,10 +198,9 @@ test('bad input is refused with messages; dropped files join a named class; canc
   }, files);
   await page.getByRole('region', { name: 'Drop class folders here' }).dispatchEvent('drop', { dataTransfer: dt });
   const rows = page.getByRole('table', { name: 'Classes' }).locator('tbody tr');
-  await expect.poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-class')}:${tr.getAttribute('data-count')}`))).toEqual([
-    'cat:5',
-    'elephant:2',
-  ]);
+  await expect
+    .poll(() => rows.evaluateAll((trs) => trs.map((tr) => `${tr.getAttribute('data-class')}:${tr.getAttribute('data-count')}`)), { timeout: 60_000 })
+    .toEqual(['cat:5', 'elephant:2']);
   expect(await page.getByTestId('dataset-problem').count()).toBe(0);
 
   await page.getByRole('button', { name: 'Train on 7 images' }).click();

@@ -1,14 +1,13 @@
 /** Shared steps for the Classify e2e tests. */
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { fixture } from '../helpers/fixtures';
 
-export const FIXTURES = resolve(process.env.RESNET_FIXTURES ?? '../shared/fixtures');
 export const elephantFile = () => ({
   name: 'elephant.jpg',
   mimeType: 'image/jpeg',
-  buffer: readFileSync(join(FIXTURES, 'imagenet', 'elephant.jpg')),
+  buffer: readFileSync(fixture('imagenet', 'elephant.jpg')),
 });
 
 /** Wait until the default ImageNet model is loaded (download ~98 MB from the preview server, build, assign). */

@@ -1,5 +1,6 @@
 /**
- * Training agrees across backends: in Chromium (SwiftShader for WebGPU and WebGL here, DESIGN.md §6) the lab's
+ * Training agrees across backends: in Chromium (on a machine without GPU, WebGPU runs on
+ * the SwiftShader fallback adapter with --enable-unsafe-webgpu, and WebGL on SwiftShader) the lab's
  * backend check — a seeded tiny ResNet-8 (widths 4/8/16, 8×8 inputs, batch 8, option-A shortcuts, BN),
  * its per-layer gradient norms at init, then 3 SGD steps — is run on wasm, webgl and webgpu, each picked in
  * the lab's backend select as a person would, and compared with wasm.
@@ -12,10 +13,10 @@
  *
  * A backend that cannot start here is reported (console) and skipped; wasm and webgl must run.
  */
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { BackendCheckResult } from '../../src/tf/backend-check';
-import { baseUrl, launch, open, screenshot } from './browser';
+import { baseUrl, launch, newPage, open, screenshot } from './browser';
 
 const TOLERANCE = 1e-3;
 
@@ -48,7 +49,7 @@ test('the same seeded training steps and gradient norms on wasm, webgl and webgp
   const s = await open(browser, '/?view=lab&backend=wasm', { width: 1280, height: 1000 });
   const { page } = s;
   await expect.poll(() => page.getByTestId('lab-backend').textContent(), { timeout: 120_000 }).toBe('training on wasm');
-  await expect.poll(() => page.getByTestId('lab-backend-status').textContent()).toMatch(/^Lab: wasm/);
+  await expect.poll(() => page.getByTestId('lab-backend-status').textContent(), { timeout: 120_000 }).toMatch(/^Lab: wasm/);
   // The model worker has not started on the lab page: its "not started" line is hidden.
   expect(await page.getByTestId('backend-status').count()).toBe(0);
 
@@ -62,7 +63,7 @@ test('the same seeded training steps and gradient norms on wasm, webgl and webgp
       skipped.push(backend);
       continue;
     }
-    await expect.poll(() => page.getByTestId('lab-backend-status').textContent()).toMatch(new RegExp(`^Lab: ${backend}`));
+    await expect.poll(() => page.getByTestId('lab-backend-status').textContent(), { timeout: 120_000 }).toMatch(new RegExp(`^Lab: ${backend}`));
     results.set(backend, await check(page, backend));
   }
   await page.getByTestId('backend-checks').scrollIntoViewIfNeeded();
@@ -96,7 +97,7 @@ test('the same seeded training steps and gradient norms on wasm, webgl and webgp
   // GPUs here), why.
   const auto = await pick(page, 'auto');
   const labStatus = page.getByTestId('lab-backend-status');
-  await expect.poll(() => labStatus.textContent()).toMatch(new RegExp(`^Lab: ${auto}`));
+  await expect.poll(() => labStatus.textContent(), { timeout: 120_000 }).toMatch(new RegExp(`^Lab: ${auto}`));
   if (auto === 'wasm') {
     await page.getByTestId('lab-backend-status-fallbacks').locator('summary').click();
     const reasons = await page.getByTestId('lab-backend-status-fallbacks').locator('li').allTextContents();
@@ -109,19 +110,15 @@ test('the same seeded training steps and gradient norms on wasm, webgl and webgp
 
 test('a backend that cannot start is named with its reason, and the lab falls back', async () => {
   // Chromium without --enable-unsafe-webgpu has no WebGPU adapter on Linux.
-  const plain = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const plain = await launch({ gpu: false });
   try {
-    const page = await plain.newPage({ viewport: { width: 1280, height: 1000 } });
+    const page = await newPage(plain, { viewport: { width: 1280, height: 1000 } });
     await page.goto(`${baseUrl()}/?view=lab&backend=webgpu`);
     const status = page.getByTestId('lab-backend');
     await expect.poll(() => status.textContent(), { timeout: 120_000 }).toMatch(/^training on (webgl|wasm|cpu)$/);
     const got = (await status.textContent())!.replace('training on ', '');
     const note = page.locator('.lab > .lab-error');
-    await expect.poll(() => note.textContent()).toMatch(new RegExp(`^webgpu could not be used for training \\(.*WebGPU.*\\); the lab trains on ${got}\\.`));
+    await expect.poll(() => note.textContent(), { timeout: 60_000 }).toMatch(new RegExp(`^webgpu could not be used for training \\(.*WebGPU.*\\); the lab trains on ${got}\\.`));
     await page.getByTestId('lab-backend-status-fallbacks').locator('summary').click();
     const reasons = await page.getByTestId('lab-backend-status-fallbacks').locator('li').allTextContents();
     expect(reasons[0]).toMatch(/^webgpu: .*WebGPU/);

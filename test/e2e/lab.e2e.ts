@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { fixture } from '../helpers/fixtures';
 import { launch, open, screenshot } from './browser';
 import { encodePng } from './png';
 
-const FIXTURES = process.env.RESNET_FIXTURES ?? '../shared/fixtures';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -31,34 +31,39 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   const keyBN = await chart.getAttribute('data-key');
   const plainBN = await pathOf(page, 'gradient-chart', 'plain');
   expect(plainBN).toBeTruthy();
-  await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? '')).toMatch(/do not vanish/);
+  await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? ''), { timeout: 60_000 }).toMatch(/do not vanish/);
 
   // Race at depth 20 for a few steps: both curves grow and move.
-  await page.getByLabel('Steps').fill('30');
+  await page.getByLabel('Steps').fill('200'); // more than the test lets run: it pauses and resets the race itself
   await page.getByRole('button', { name: 'Start race' }).click();
   await expect.poll(() => pointsOf(page, 'plain'), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(2);
   const early = { plain: await pathOf(page, 'race-loss', 'plain'), residual: await pathOf(page, 'race-loss', 'residual') };
   await expect.poll(() => pointsOf(page, 'residual'), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(5);
   expect(await pathOf(page, 'race-loss', 'plain')).not.toBe(early.plain);
   expect(await pathOf(page, 'race-loss', 'residual')).not.toBe(early.residual);
-  await expect.poll(() => page.getByTestId('race-status').textContent().then((t) => t ?? '')).toMatch(/steps\/s/);
+  await expect.poll(() => page.getByTestId('race-status').textContent().then((t) => t ?? ''), { timeout: 120_000 }).toMatch(/steps\/s/);
   await screenshot(page, 'lab-race-running');
 
-  // Pause holds the step count; resume continues.
+  // Pause: announced once the worker's loop has stopped (the step in flight landed), so the count is final;
+  // resume continues.
+  const raceStatus = () => page.getByTestId('race-status').textContent().then((t) => t ?? '');
   await page.getByRole('button', { name: 'Pause' }).click();
-  await expect.poll(() => page.getByTestId('race-status').textContent().then((t) => t ?? '')).toMatch(/paused at step \d+/);
+  await expect.poll(raceStatus, { timeout: 120_000 }).toMatch(/paused at step \d+/);
   const pausedAt = await pointsOf(page, 'plain');
-  await page.waitForTimeout(1500);
-  expect(await pointsOf(page, 'plain')).toBe(pausedAt);
   await page.getByRole('button', { name: 'Resume' }).click();
   await expect.poll(() => pointsOf(page, 'plain'), { timeout: 120_000, interval: 500 }).toBeGreaterThan(pausedAt);
   await page.getByRole('button', { name: 'Pause' }).click();
+  await expect.poll(raceStatus, { timeout: 120_000 }).toMatch(/paused at step \d+/);
+  const pausedAgainAt = await pointsOf(page, 'plain');
 
-  // Toggle BN off: the chart is redrawn with different data, and the text says something else.
+  // Toggle BN off: the chart is redrawn with different data, and the text says something else. The same worker
+  // computes it while the race is paused: the race must not have moved meanwhile.
   await page.getByLabel('Batch normalization').uncheck();
   await expect.poll(() => chart.getAttribute('data-key'), { timeout: 240_000, interval: 500 }).not.toBe(keyBN);
   expect(await pathOf(page, 'gradient-chart', 'plain')).not.toBe(plainBN);
-  await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? '')).toMatch(/Without batch normalization/);
+  await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? ''), { timeout: 30_000 }).toMatch(/Without batch normalization/);
+  expect(await pointsOf(page, 'plain')).toBe(pausedAgainAt);
+  expect(await raceStatus()).toMatch(/paused at step \d+/);
   await screenshot(page, 'lab-gradients-no-bn');
 
   // Reset clears the curves.
@@ -66,7 +71,7 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   await expect.poll(() => pointsOf(page, 'plain')).toBe(0);
 
   // Trained weights: upload the akamaster ResNet-20 npz, see its 16 first-layer filters.
-  await page.getByLabel('akamaster weights file').setInputFiles(join(FIXTURES, 'cifar-akamaster', 'resnet20-12fca82f.npz'));
+  await page.getByLabel('akamaster weights file').setInputFiles(fixture('cifar-akamaster', 'resnet20-12fca82f.npz'));
   const trained = page.getByTestId('trained');
   await trained.waitFor({ timeout: 120_000 });
   expect(await trained.locator('canvas.lab-filter').count()).toBe(16);

@@ -5,6 +5,7 @@
  * the same way, after a cancelled run. The lab shows the ImageNet ResNet50's 64 conv1 filters without any
  * upload, and the lesion study of a short race's plain-20 / ResNet-20.
  */
+import { FIXTURES } from '../helpers/fixtures';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import { resizeTo } from '../../src/tf/preprocess';
 import { launch, open, type Session, screenshot } from './browser';
-import { classifyFiles, elephantFile, FIXTURES, waitForModel } from './helpers-classify';
+import { classifyFiles, elephantFile, waitForModel } from './helpers-classify';
 import { encodePng } from './png';
 
 interface Row {

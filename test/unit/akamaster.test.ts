@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../../src/core';
@@ -9,9 +8,9 @@ import { buildModel } from '../../src/tf/build';
 import { initNodeWasm } from '../../src/tf/node-wasm';
 import reference from '../data/akamaster-logits.json';
 import { akamasterInputs as inputs } from './helpers/akamaster-inputs';
+import { fixture } from '../helpers/fixtures';
 
-const FIXTURES = process.env.RESNET_FIXTURES ?? '../shared/fixtures';
-const file = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, 'cifar-akamaster', name)));
+const file = (name: string) => new Uint8Array(readFileSync(fixture('cifar-akamaster', name)));
 
 describe('akamaster CIFAR-10 weights in our presets', () => {
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { ResNet50, ResNet101 } from '../../src/tf/applications';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import '../../src/tf/node-weights';
-import { requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 describe.skipIf(SKIP_WEIGHTS)("ResNet50({weights: 'imagenet'})", () => {
   let reference: tf.LayersModel;

@@ -7,7 +7,7 @@ import { getPreset } from '../../src/core';
 import { buildModel } from '../../src/tf/build';
 import { writeKerasH5 } from '../../src/tf/h5/keras-h5';
 import { modelToKerasWeights } from '../../src/tf/h5/model-weights';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 async function run(args: string[]) {
   const out: string[] = [];

@@ -15,7 +15,7 @@ import { modelToKerasWeights } from '../../src/tf/h5/model-weights';
 import { loadLayersModelWeights } from '../../src/tf/layers-model-weights';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { readLayersModelFrom } from '../../src/tf/node-io';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 async function cli(run: typeof main, args: string[]) {
   const out: string[] = [];

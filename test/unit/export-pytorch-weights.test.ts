@@ -21,7 +21,7 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import '../../src/tf/node-weights';
 import { preprocess } from '../../src/tf/preprocess';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 import { f32Bytes, python, requireTorch, SKIP_TORCH, writeExport } from './helpers/torch';
 
 const DRIVER = join(__dirname, '..', 'python', 'run_export.py');

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKerasH5 } from '../../src/tf/h5/keras-h5';
@@ -13,7 +14,7 @@ import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
 import { ModelHost } from '../../src/worker/model-host';
 import type { FinetuneImage, RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
 
@@ -123,8 +124,11 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
 
     const tfjs = await send({ type: 'finetune-export', format: 'tfjs' });
     if (tfjs.type !== 'exported') throw new Error(JSON.stringify(tfjs));
-    expect(JSON.parse(tfjs.modelJson).userDefinedMetadata).toEqual({ classNames: ['elephant', 'cat'] });
-    expect(tfjs.weights.byteLength).toBe((23_587_712 + 2048 * 2 + 2) * 4);
+    expect(tfjs.filename).toBe('ResNet50-finetuned.tfjs.zip');
+    const inside = unzipSync(new Uint8Array(tfjs.zip));
+    expect(Object.keys(inside)).toEqual(['model.json', 'ResNet50-finetuned.weights.bin']);
+    expect(JSON.parse(new TextDecoder().decode(inside['model.json'])).userDefinedMetadata).toEqual({ classNames: ['elephant', 'cat'] });
+    expect(inside['ResNet50-finetuned.weights.bin'].byteLength).toBe((23_587_712 + 2048 * 2 + 2) * 4);
     exported = tfjs;
 
     const used = await send({ type: 'finetune-use' });
@@ -144,8 +148,12 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     }
     const h5 = await send({ type: 'finetune-export', format: 'h5' });
     if (h5.type !== 'exported-h5') throw new Error(JSON.stringify(h5));
-    const file = await readKerasH5(new Uint8Array(h5.bytes), 'finetuned.h5');
+    expect(h5.filename).toBe('ResNet50-finetuned.keras-h5.zip');
+    const h5Files = unzipSync(new Uint8Array(h5.zip));
+    expect(Object.keys(h5Files)).toEqual(['ResNet50-finetuned.weights.h5', 'ResNet50-finetuned.classes.txt']);
+    const file = await readKerasH5(h5Files['ResNet50-finetuned.weights.h5'], 'finetuned.h5');
     expect(file.layers.at(-1)).toMatchObject({ layer: 'predictions', weights: [{ shape: [2048, 2] }, { shape: [2] }] });
+    expect(new TextDecoder().decode(h5Files['ResNet50-finetuned.classes.txt'])).toBe('elephant\ncat\n');
     expect(h5.classNames).toEqual(['elephant', 'cat']);
     // The ImageNet classifier (2048×1000 + 1000) was freed, the new head (2) added.
     expect(await numTensors()).toBe(before);
@@ -160,12 +168,9 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     expect(b.top[0].probability).toBeCloseTo(a.top[0].probability, 5);
   });
 
-  it('the downloaded tfjs files load back (as "tfjs model files") with the class names and the same predictions', async () => {
+  it('the downloaded zip loads back (picked as "tfjs model files") with the class names and the same predictions', async () => {
     if (!exported) throw new Error('the previous test did not export');
-    const files = [
-      new File([exported.modelJson], 'model.json', { type: 'application/json' }),
-      new File([exported.weights], `${exported.name}.weights.bin`),
-    ];
+    const files = [new File([exported.zip], exported.filename, { type: 'application/zip' })];
     const before = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
     const r = await send({ type: 'load', source: { kind: 'layers-files', files, preset: 'ResNet50' } });
     expect(r).toMatchObject({ type: 'loaded', info: { classes: 2, classNames: ['elephant', 'cat'], spec: { bnEpsilon: 1e-3 } } });

@@ -12,7 +12,7 @@ import { assignKerasWeights, modelToKerasWeights } from '../../src/tf/h5/model-w
 import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
-import { requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 function expectSameWeights(a: tf.LayersModel, b: tf.LayersModel) {
   const wa = a.getWeights();

@@ -4,7 +4,7 @@ import { ImageInputError } from '../../src/tf/errors';
 import { checkImageBytes, headerSize, sniffKind } from '../../src/tf/image-sniff';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
-import { fixture } from './helpers/fixtures';
+import { fixture } from '../helpers/fixtures';
 import { solidPng } from './helpers/images';
 
 const elephant = () => new Uint8Array(readFileSync(fixture('imagenet', 'elephant.jpg')));

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FiltersFormatError, fetchConv1Filters, locateWeight, reverseInputChannels } from '../../src/tf/imagenet-filters';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
-import { requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { IMAGENET_CLASSES } from '../../src/tf/imagenet-labels';
-import { fixture } from './helpers/fixtures';
+import { fixture } from '../helpers/fixtures';
 
 describe('ImageNet labels', () => {
   it('equal Keras imagenet_class_index.json entry for entry', () => {

@@ -22,7 +22,7 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import { imagenetResNet50Json, readLayersModel } from '../../src/tf/node-io';
 import { preprocess } from '../../src/tf/preprocess';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const MiB = 2 ** 20;
 

@@ -15,7 +15,7 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { preprocess } from '../../src/tf/preprocess';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 describe.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 weights in our model (wasm)', () => {
   let artifacts: tf.io.ModelArtifacts;

@@ -20,7 +20,7 @@ import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { preprocess } from '../../src/tf/preprocess';
 import { ModelHost } from '../../src/worker/model-host';
 import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');

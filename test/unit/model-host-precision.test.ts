@@ -13,7 +13,7 @@ import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
 import { ModelHost } from '../../src/worker/model-host';
 import type { Request, RequestBody, Response } from '../../src/worker/protocol';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const ORIGIN = 'http://app.test/weights/';
 const PUBLIC_WEIGHTS = dirname(dirname(IMAGENET_RESNET50_JSON));

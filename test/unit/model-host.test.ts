@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { unzipSync } from 'fflate';
 import 'fake-indexeddb/auto';
 import type * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
 import { ModelHost } from '../../src/worker/model-host';
 import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
 const WEIGHTS_DIR = dirname(IMAGENET_RESNET50_JSON);
@@ -142,16 +143,19 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
     expect(r).toMatchObject({ type: 'classified', top: [{ index: 386 }, {}, {}, {}, {}] });
   });
 
-  it('exports a model.json + weights that load back into the same predictions', async () => {
+  it('exports one zip of model.json + weights that loads back (unzipped, or the zip itself picked)', async () => {
     const r = await h.send<'exported'>({ type: 'export' });
     if (r.type !== 'exported') throw new Error(JSON.stringify(r));
+    expect(r.filename).toBe('ResNet50.tfjs.zip');
+    const inside = unzipSync(new Uint8Array(r.zip));
+    expect(Object.keys(inside)).toEqual(['model.json', 'ResNet50.weights.bin']);
+    expect(JSON.parse(new TextDecoder().decode(inside['model.json'])).weightsManifest[0].paths).toEqual(['ResNet50.weights.bin']);
     const blob = (name: string, b: Uint8Array) => ({ name, arrayBuffer: async () => b.slice().buffer, text: async () => new TextDecoder().decode(b) });
-    const art = await layersModelFromFiles([
-      blob('model.json', new TextEncoder().encode(r.modelJson)),
-      blob(`${r.name}.weights.bin`, new Uint8Array(r.weights)),
-    ]);
-    expect(art.weightSpecs!.length).toBe(320);
-    expect((art.weightData as ArrayBuffer).byteLength).toBe(25_636_712 * 4);
+    for (const files of [Object.entries(inside).map(([n, b]) => blob(n, b)), [blob(r.filename, new Uint8Array(r.zip))]]) {
+      const art = await layersModelFromFiles(files);
+      expect(art.weightSpecs!.length).toBe(320);
+      expect((art.weightData as ArrayBuffer).byteLength).toBe(25_636_712 * 4);
+    }
   });
 
   it('20 classifications leave the tensor count unchanged', async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { crc32, NpyFormatError, parseNpy, parseNpz } from '../../src/core/npz';
-import { fixture } from './helpers/fixtures';
+import { fixture } from '../helpers/fixtures';
 
 /** A .npy v1 file as numpy.save writes it: magic, version, header padded to 64 bytes with '\n'. */
 function npy(descr: string, shape: number[], body: ArrayBuffer, fortran = false): Uint8Array {

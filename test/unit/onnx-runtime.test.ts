@@ -26,7 +26,7 @@ import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { resizeTo } from '../../src/tf/preprocess';
 import reference from '../data/akamaster-logits.json';
 import { akamasterInputs } from './helpers/akamaster-inputs';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 import { maxAbs, maxAbsDiff, runOnnx, toNchw } from './helpers/onnx';
 import { checkOnnxFiles, SKIP_ONNX_CHECK } from './helpers/onnx-checker';
 

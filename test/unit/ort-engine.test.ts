@@ -14,7 +14,7 @@ import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
 import { ModelHost } from '../../src/worker/model-host';
 import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
 const WEIGHTS_DIR = dirname(IMAGENET_RESNET50_JSON);

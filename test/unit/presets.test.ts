@@ -5,7 +5,7 @@ import { explainBnAffine } from '../../src/core/explain';
 import { parseNpz } from '../../src/core/npz';
 import { KERAS_GOLDEN } from '../../src/core/presets.golden';
 import { agreement, type Ours, published, REFERENCES } from '../../src/core/references';
-import { fixture } from './helpers/fixtures';
+import { fixture } from '../helpers/fixtures';
 
 const noTop = (spec: ArchSpec): ArchSpec => ({ ...spec, head: { ...spec.head, includeTop: false, pooling: 'none' } });
 const ours = (spec: ArchSpec): Ours => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
-import { requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const check = (dir?: string, args = ['--check']) =>
   spawnSync(process.execPath, ['scripts/setup-weights.mjs', ...args], {

@@ -16,7 +16,7 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { readWeightsSource } from '../../src/tf/node-weights';
 import { isLegacyKerasResNet50, loadWeightsSource, modelInput, planWeights, requiredBnEpsilon } from '../../src/tf/weights-source';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 beforeAll(async () => {
   await initNodeBackend('cpu');

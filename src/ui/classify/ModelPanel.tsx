@@ -103,7 +103,7 @@ export function ModelPanel({ model }: { model: ModelState }) {
             type="file"
             aria-label="Weights files"
             multiple={kind === 'layers-files'}
-            accept={kind === 'h5-file' ? '.h5,.hdf5' : '.json,.bin'}
+            accept={kind === 'h5-file' ? '.h5,.hdf5' : '.json,.bin,.zip'}
             onChange={(e) => setFiles([...(e.target.files ?? [])])}
           />
         )}

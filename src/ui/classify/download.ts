@@ -1,9 +1,12 @@
-/** Download the current model as model.json + weights (tfjs layers format, loadable here or with tf.loadLayersModel). */
+/**
+ * Download the current model as one zip of model.json + weights (tfjs layers format: unzip and load with
+ * tf.loadLayersModel, or pick the zip itself as "tfjs model files" here). One file, because a second
+ * automatic download would meet the browser's "download multiple files" prompt.
+ */
 import { modelClient } from '../../worker/client';
 import { downloadBlob } from '../shared/download';
 
 export async function downloadModel(): Promise<void> {
   const r = await modelClient().exportModel();
-  downloadBlob(new Blob([r.modelJson], { type: 'application/json' }), 'model.json');
-  downloadBlob(new Blob([r.weights], { type: 'application/octet-stream' }), `${r.name}.weights.bin`);
+  downloadBlob(new Blob([r.zip], { type: 'application/zip' }), r.filename);
 }

@@ -11,6 +11,9 @@ export function useCompareState(): [CompareState, (s: CompareState) => void, rea
   const [notices, setNotices] = useState<readonly string[]>(init.notices);
   useEffect(() => {
     const url = new URL(window.location.href);
+    // The user may already have switched views (this effect can run after the click that left): never write
+    // compare's query over another view's URL.
+    if (url.searchParams.get('view') !== 'compare') return;
     const next = compareQuery(state);
     if (url.search !== next) {
       url.search = next;

@@ -71,6 +71,10 @@ export function useExploreState() {
   const expanded = useMemo(() => st.expanded ?? defaultExpansion(graph), [st.expanded, graph]);
 
   useEffect(() => {
+    // Explore is the view without a `view` parameter. The user may already have switched views (this effect
+    // can run after the click that left): never write explore's state over another view's URL.
+    const current = new URLSearchParams(window.location.search).get('view');
+    if (current !== null && current !== 'explore') return;
     const params = writeExploreState(new URLSearchParams(window.location.search), {
       model: st.model,
       expanded: st.expanded === null ? null : [...st.expanded],

@@ -1,5 +1,10 @@
 /** Saving files from the page: blobs via a temporary link, SVG rasterised to PNG via an <img> and a canvas (blob: URLs only). */
 
+/**
+ * Save one blob. Call it once per user action: a page that starts a second download without a new click gets
+ * the browser's "download multiple files" permission prompt (Chromium: chrome://settings/content/automaticDownloads),
+ * so several files go out as one zip (src/tf/model-zip.ts).
+ */
 export function downloadBlob(blob: Blob, filename: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
@@ -8,7 +13,9 @@ export function downloadBlob(blob: Blob, filename: string): void {
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // Chromium resolves the blob: URL when the click starts the download; the delay is for browsers that read it
+  // later. It only frees memory (a 100 MB model stays in memory this long), so it is generous.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export function downloadText(text: string, filename: string, type = 'text/csv'): void {
