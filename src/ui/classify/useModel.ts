@@ -32,11 +32,10 @@ export function useModel(initial: ModelSource | undefined): ModelState {
   const [error, setError] = useState<string>();
   const [backendBusy, setBackendBusy] = useState(true);
   const [param] = useState(() => backendFromSearch(window.location.search));
-  const ready = useRef<Promise<unknown> | undefined>(undefined);
 
   const load = useCallback(async (source: ModelSource, label: string) => {
     const client = modelClient();
-    await ready.current?.catch(() => undefined);
+    // Not waiting for the backend: the worker downloads meanwhile and builds once the backend is ready.
     setError(undefined);
     const job = client.load(source, (phase, loaded, total) => setLoading((l) => (l ? { ...l, phase, loaded, total } : l)));
     setLoading({ label, phase: 'download', loaded: 0, total: 0, cancel: job.cancel });
@@ -66,7 +65,7 @@ export function useModel(initial: ModelSource | undefined): ModelState {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    ready.current = setBackend(param.backend);
+    void setBackend(param.backend);
     if (initial) void load(initial, 'ImageNet ResNet50');
   }, [initial, load, setBackend, param]);
 
