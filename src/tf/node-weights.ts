@@ -9,12 +9,16 @@ import type * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
 import { setWeightsLoader } from './applications';
 import { WeightsFormatError } from './errors';
-import { IMAGENET_RESNET50_JSON, readLayersModelFrom } from './node-io';
+import type { ImagenetPrecision } from './imagenet-precision';
+import { imagenetResNet50Json, readLayersModelFrom } from './node-io';
 import { planWeights, type WeightsSource } from './weights-source';
 
-/** Read what `weights` names; `preset` is the architecture to build (ignored by 'imagenet' and legacy files). */
-export async function readWeightsSource(weights: string, preset: string): Promise<WeightsSource> {
-  if (weights === 'imagenet') return { kind: 'imagenet', artifacts: await readLayersModelFrom(IMAGENET_RESNET50_JSON) };
+/**
+ * Read what `weights` names; `preset` is the architecture to build (ignored by 'imagenet' and legacy files);
+ * `precision` picks the ImageNet files (float32, the published ones, unless the caller chooses).
+ */
+export async function readWeightsSource(weights: string, preset: string, precision: ImagenetPrecision = 'float32'): Promise<WeightsSource> {
+  if (weights === 'imagenet') return { kind: 'imagenet', artifacts: await readLayersModelFrom(imagenetResNet50Json(precision)) };
   if (weights === 'none') return { kind: 'random', preset };
   if (/\.(h5|hdf5)$/i.test(weights)) {
     const bytes = await readFile(weights).catch(() => {

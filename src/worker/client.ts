@@ -5,6 +5,8 @@
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
 import { setBackendStatus } from './backend-status';
+import { engineStatus } from './engine-status';
+import type { EngineName } from './ort-engine';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import {
   type CodeExport,
@@ -107,13 +109,28 @@ export class ModelClient {
     };
   }
 
-  classify(
+  async classify(
     image: ImageBitmap | RawImage | Blob,
     name: string,
     opts: { k?: number; resize?: 'center-crop' | 'squash'; gradcam?: boolean } = {},
   ): Promise<ResponseOf<'classified'>> {
     const transfer = !(image instanceof Blob) && 'close' in image ? [image as ImageBitmap] : [];
-    return this.send<'classified'>({ type: 'classify', image, name, ...opts }, { transfer }).promise;
+    const r = await this.send<'classified'>({ type: 'classify', image, name, ...opts }, { transfer }).promise;
+    if (r.engine) engineStatus.set({ label: r.engine, state: 'ready' });
+    return r;
+  }
+
+  /** Choose Classify's inference engine; onnxruntime-web exports the current model and starts a session now. */
+  async setEngine(engine: EngineName, threads?: number): Promise<ResponseOf<'engine'>> {
+    engineStatus.set({ label: engine === 'tfjs' ? 'tfjs' : 'onnxruntime-web: exporting the model to ONNX…', state: 'preparing' });
+    try {
+      const r = await this.send<'engine'>({ type: 'engine', engine, threads }).promise;
+      engineStatus.set({ label: r.label, state: 'ready' });
+      return r;
+    } catch (e) {
+      engineStatus.set({ label: `${engine} failed — ${(e as Error).message}`, state: 'failed' });
+      throw e;
+    }
   }
 
   async gradcam(classIndex: number) {

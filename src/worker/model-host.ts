@@ -9,14 +9,16 @@ import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
-import { runInference } from '../tf/inference';
+import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { resizeTo } from '../tf/preprocess';
 import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { EngineHost } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
+import type { OrtEngineDeps } from './ort-engine';
 import { PhaseClock } from './phase-clock';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
@@ -38,18 +40,24 @@ async function warmUp(model: tf.LayersModel): Promise<void> {
   }
 }
 
+function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | 'weightBytes'> {
+  return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
+}
+
 /** The cache key of the ImageNet weights is their id. */
 export const IMAGENET_CACHE_KEY = IMAGENET_WEIGHTS_ID;
 
 export interface HostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   readonly wasmPaths?: WasmPaths;
-  /** Absolute URL of the ImageNet ResNet50 model.json. */
-  readonly imagenetUrl: string;
+  /** Absolute URL of the ImageNet ResNet50 model.json per precision; a string: the float32 files only (tests). */
+  readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
   readonly cache?: WeightsCache;
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights; default: src/tf/weights-source.ts imports h5wasm on first use. */
   readonly loadH5?: H5Loader;
+  /** onnxruntime-web as an inference engine (engine-host.ts); absent: tfjs only. */
+  readonly ort?: OrtEngineDeps;
 }
 
 interface Current {
@@ -74,8 +82,10 @@ export class ModelHost {
   private backendPending = false;
   /** The last background cache write (tests wait for it); it never rejects. */
   private cacheWriting: Promise<void> = Promise.resolve();
+  private readonly engines: EngineHost;
 
   constructor(private readonly deps: HostDeps) {
+    this.engines = new EngineHost({ post: (m, transfer) => this.deps.post(m, transfer), ort: deps.ort });
     this.exporter = new ExportHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer), jobs: this.loads });
     this.tuner = new Finetuner({
       current: () => this.current,
@@ -135,6 +145,9 @@ export class ModelHost {
           return await this.tuner.export(req.id, req.format);
         case 'export-code':
           return await this.exporter.run(req);
+        case 'engine':
+        case 'bench':
+          return await this.engines.handle(req, this.current);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -214,7 +227,11 @@ export class ModelHost {
   ): Promise<{ source: WeightsSource; fromCache: boolean; save?: () => Promise<void> }> {
     switch (source.kind) {
       case 'imagenet': {
-        const r = await this.artifactsFromUrl(this.deps.imagenetUrl, IMAGENET_CACHE_KEY, useCache, signal, progress);
+        const urlOf = this.deps.imagenetUrl;
+        const want = typeof urlOf === 'string' ? 'float32' : (source.precision ?? DEFAULT_IMAGENET_PRECISION);
+        // float32 keeps the key caches already hold; each smaller copy has its own.
+        const key = want === 'float32' ? IMAGENET_CACHE_KEY : `${IMAGENET_CACHE_KEY}:${want}`;
+        const r = await this.artifactsFromUrl(typeof urlOf === 'string' ? urlOf : urlOf(want), key, useCache, signal, progress);
         return { source: { kind: 'imagenet', artifacts: r.artifacts }, fromCache: r.fromCache, save: r.save };
       }
       case 'random':
@@ -287,6 +304,8 @@ export class ModelHost {
         preprocessing: weights.preprocessing.mode,
         weightsDescription: weights,
         fromCache: read.fromCache,
+        // What the ImageNet files hold (not what was asked for) and their weight bytes.
+        ...(read.source.kind === 'imagenet' ? imagenetFiles(read.source.artifacts) : {}),
         loadMs: performance.now() - t0,
         phases: clock.phases(),
       };
@@ -318,7 +337,7 @@ export class ModelHost {
       const crop = resizeTo(pixels, [target.input[0], target.input[1]], req.resize);
       const preview = await tensorToRaw(crop);
       crop.dispose();
-      const r = await runInference(cur.model, target, pixels, {
+      const r = await this.engines.infer(cur.model, cur.info.spec, target, pixels, {
         k: req.k ?? 5,
         resize: req.resize,
         gradcam: req.gradcam ?? true,
@@ -335,6 +354,7 @@ export class ModelHost {
           heat: r.heat,
           timing: { decode, ...r.timing },
           backend: tf.getBackend(),
+          engine: r.engine,
           preview,
           source,
         },
@@ -363,6 +383,7 @@ export class ModelHost {
 
   /** Free everything (tests). */
   dispose(): void {
+    void this.engines.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
     this.current?.model.dispose();

@@ -8,11 +8,13 @@ import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
+import type { ImagenetPrecision } from '../tf/imagenet-precision';
 import type { ResizeMode } from '../tf/preprocess';
+import type { EngineName, OrtSessionInfo } from './ort-engine';
 
 /** Where a model's weights come from. `preset` names the architecture our builder makes. */
 export type ModelSource =
-  | { readonly kind: 'imagenet' }
+  | { readonly kind: 'imagenet'; readonly precision?: ImagenetPrecision }
   | { readonly kind: 'random'; readonly preset: string }
   | { readonly kind: 'layers-url'; readonly url: string; readonly preset: string }
   | { readonly kind: 'layers-files'; readonly files: readonly File[]; readonly preset: string }
@@ -41,6 +43,9 @@ export interface ModelInfo {
   readonly weightsDescription: WeightsDescription;
   /** Served from the IndexedDB cache instead of the network. */
   readonly fromCache: boolean;
+  /** ImageNet weights: the precision the loaded files hold and their weight bytes (the download). */
+  readonly precision?: ImagenetPrecision;
+  readonly weightBytes?: number;
   readonly loadMs: number;
   /** The load's phases in order, timed in the worker; the cache write runs after ready and is not among them. */
   readonly phases?: readonly LoadPhaseTime[];
@@ -138,7 +143,19 @@ export type Request =
   | { readonly type: 'finetune-export'; readonly id: number; readonly format: 'tfjs' | 'h5' }
   | { readonly type: 'memory'; readonly id: number }
   /** Run an exporter of src/export (ONNX, PyTorch, Keras code, …); progress as `export-progress`, cancel with `cancel`. */
-  | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource };
+  | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource }
+  /** Inference engine for Classify (tfjs stays for Grad-CAM, training, the lab); threads: onnxruntime-web's, fixed once started. */
+  | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly threads?: number }
+  /** Time `runs` forward passes of the current model on `batch` copies of one image with one engine (the bench). */
+  | {
+      readonly type: 'bench';
+      readonly id: number;
+      readonly image: RawImage;
+      readonly engine: EngineName;
+      readonly batch: number;
+      readonly runs: number;
+      readonly threads?: number;
+    };
 
 export type Response =
   | { readonly type: 'progress'; readonly id: number; readonly phase: LoadPhase; readonly loaded: number; readonly total: number }
@@ -151,6 +168,8 @@ export type Response =
       readonly heat?: HeatMap;
       readonly timing: Timing;
       readonly backend: string;
+      /** The engine that computed the probabilities: `tfjs (wasm)`, `onnxruntime-web (wasm, 2 threads)`. */
+      readonly engine?: string;
       /** What the model sees: the resized crop before normalisation, RGBA. */
       readonly preview: RawImage;
       readonly source: { readonly width: number; readonly height: number };
@@ -164,6 +183,17 @@ export type Response =
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
   | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
+  | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly label: string; readonly session?: OrtSessionInfo }
+  | {
+      readonly type: 'bench';
+      readonly id: number;
+      readonly label: string;
+      /** Milliseconds per forward pass of the whole batch. */
+      readonly ms: readonly number[];
+      readonly top: readonly Prediction[];
+      /** Probabilities of the batch's first image. */
+      readonly probs: Float32Array;
+    }
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** Messages sent before a request's final answer. */
