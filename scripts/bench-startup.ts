@@ -76,7 +76,9 @@ async function visit(browser: Browser, reload: boolean): Promise<{ cold: Visit; 
   await context.addInitScript(INIT);
   const page = await context.newPage();
   const one = async (): Promise<Visit> => {
-    await page.getByTestId('model-info').waitFor({ timeout: 600_000 });
+    const failed = page.locator('.cls-model [role=alert]');
+    await page.getByTestId('model-info').or(failed).first().waitFor({ timeout: 600_000 });
+    if (await failed.count()) throw new Error(`the load failed: ${await failed.first().textContent()}`);
     // The cache write runs after ready: wait for the row (up to 60 s) so a reload finds the weights.
     const rec = await page.evaluate(async () => {
       const r = (globalThis as unknown as { __startup: { msgs: Msg[]; longest: number; cachedAt?: number } }).__startup;
