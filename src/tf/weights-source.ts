@@ -200,9 +200,9 @@ export interface LoadOptions extends PlanOptions {
 }
 
 /**
- * Build the model a source needs and load its weights; all or nothing (a failure frees the model). A source with
- * weights builds with zeros instead of random initialisers (issue 11: Glorot for 25M parameters was most of the
- * start-up) and must then have written every weight of the model.
+ * Build the model a source needs and load its weights; all or nothing (a failure frees the model). A source that
+ * sets every weight builds with zeros instead of random initialisers (issue 11: Glorot for 25M parameters was
+ * most of the start-up) and must then have written every weight of the model.
  */
 export async function loadWeightsSource(source: WeightsSource, opts: LoadOptions = {}): Promise<LoadedWeights> {
   const plan = planWeights(source, opts);
@@ -210,7 +210,10 @@ export async function loadWeightsSource(source: WeightsSource, opts: LoadOptions
     if (opts.cancelled?.()) throw opts.onCancelled?.() ?? new Error('cancelled');
   };
   stop();
-  const weightsFollow = source.kind !== 'random';
+  // imagenet and tfjs sources set every weight or fail (assignNamedWeights). Random weights keep their
+  // initialisers, and so does .h5: loaded by name it sets only the layers it names and, as Keras' by_name
+  // loading does, leaves the others as initialised (a new classifier on a no-top file).
+  const weightsFollow = source.kind === 'imagenet' || source.kind === 'tfjs';
   const model = buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
   try {
     const before = weightIdentities(model);
