@@ -13,6 +13,7 @@ import {
   type ExportSource,
   type FinetuneImage,
   type FinetuneSummary,
+  type LesionReport,
   INTERIM_TYPES,
   type LoadPhase,
   type ModelInfo,
@@ -185,6 +186,23 @@ export class ModelClient {
       if (m.type === 'export-progress') onProgress?.(m.fraction, m.message);
     };
     const { id, promise } = this.send<'code-exported'>({ type: 'export-code', format, source }, { onEvent });
+    return {
+      promise: promise.then((r) => r.result),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
+  }
+
+  /** Lesion study of the current model on one image; `onBlock` after each deleted block; `cancel()` stops it. */
+  lesion(
+    image: Blob,
+    name: string,
+    opts: { resize?: 'center-crop' | 'squash' } = {},
+    onBlock?: (m: ResponseOf<'lesion-progress'>) => void,
+  ): { promise: Promise<LesionReport>; cancel: () => void } {
+    const onEvent = (m: Response) => {
+      if (m.type === 'lesion-progress') onBlock?.(m);
+    };
+    const { id, promise } = this.send<'lesioned'>({ type: 'lesion', image, name, ...opts }, { onEvent });
     return {
       promise: promise.then((r) => r.result),
       cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),

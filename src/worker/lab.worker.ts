@@ -11,15 +11,20 @@ import { akamasterPreprocess, akamasterWeights, loadAkamasterWeights } from '../
 import type { BackendName } from '../tf/backend';
 import { runBackendCheck } from '../tf/backend-check';
 import { buildModel } from '../tf/build';
+import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
+import { fetchConv1Filters } from '../tf/imagenet-filters';
+import { firstImages, graphOfRun, raceLesion } from '../tf/race-lesion';
 import { gradientNormsAsync, probePairAsync } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
 import { decodeFolder } from './decode-images';
+import { LabAnalyses } from './lab-landscape';
 import { Race, RACE_IMAGE_SIZE } from './lab-race';
 import { initTrainingBackend } from './wasm-browser';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: LabResponse) => self.postMessage(m);
 const race = new Race(post);
+const analyses = new LabAnalyses(post, race);
 
 /** The backend in use; every request waits for the latest (re)start. */
 let ready: Promise<unknown> | undefined;
@@ -98,6 +103,8 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
 /** Requests run one at a time (reads are asynchronous now): a backend switch never lands mid-probe. */
 let queue: Promise<void> = Promise.resolve();
 self.onmessage = (ev: MessageEvent<LabRequest>) => {
+  // A cancel must not wait behind the scan it stops.
+  if (ev.data.type === 'landscape-cancel') return analyses.cancel();
   queue = queue.then(() => handle(ev.data));
 };
 
@@ -107,6 +114,13 @@ async function handle(m: LabRequest): Promise<void> {
     if (m.type === 'init') {
       // A failure was already reported as 'backend-failed'.
       await start(m.backend).catch(() => undefined);
+      return;
+    }
+    if (m.type === 'imagenet-filters') {
+      // Plain fetches and arithmetic: no backend needed.
+      const url = new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href;
+      const f = await fetchConv1Filters(url);
+      post({ type: 'imagenet-filters-result', id: m.id, filters: { kernel: Array.from(f.kernel), shape: f.shape }, name: f.name, shards: f.shards });
       return;
     }
     await (ready ?? start());
@@ -141,6 +155,32 @@ async function handle(m: LabRequest): Promise<void> {
       case 'akamaster':
         await akamaster(m.id, m.name, m.bytes);
         break;
+      case 'landscape-estimate':
+        await analyses.estimate(m.id, m.images, m.bn);
+        break;
+      case 'landscape':
+        await analyses.landscape(m.id, m.settings);
+        break;
+      case 'activation-stats':
+        await analyses.activationStats(m.id, m.images);
+        break;
+      case 'race-lesion': {
+        const pair = race.trainedPair();
+        if (!pair) throw new Error('pause the race or let it finish first: the lesion study needs the trained weights fixed.');
+        // The race's own images (held-out accuracy after a browser-sized race is near chance).
+        const set = firstImages(pair.plain.data, 500);
+        post({ type: 'progress', id: m.id, label: `plain-${pair.depth} and ResNet-${pair.depth} intact, on ${set.count} images`, fraction: 0 });
+        const result = await raceLesion(
+          { plain: { model: pair.plain.trainer.model, graph: graphOfRun(pair.plain) }, residual: { model: pair.residual.trainer.model, graph: graphOfRun(pair.residual) } },
+          set,
+          {
+            onBlock: (done, total) => post({ type: 'progress', id: m.id, label: `deleted block ${done} / ${total}`, fraction: done / total }),
+            yieldBetween: () => new Promise((r) => setTimeout(r, 0)),
+          },
+        );
+        post({ type: 'race-lesion-result', id: m.id, depth: pair.depth, images: set.count, result });
+        break;
+      }
     }
   } catch (e) {
     post({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });

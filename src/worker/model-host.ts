@@ -18,6 +18,7 @@ import { EngineHost } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
+import { runLesion } from './lesion-host';
 import type { OrtEngineDeps } from './ort-engine';
 import { PhaseClock } from './phase-clock';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
@@ -148,6 +149,8 @@ export class ModelHost {
         case 'engine':
         case 'bench':
           return await this.engines.handle(req, this.current);
+        case 'lesion':
+          return await runLesion({ current: () => this.current, post: (m, t) => this.deps.post(m, t), jobs: this.loads }, req);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });

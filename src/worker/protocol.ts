@@ -9,6 +9,7 @@ import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
 import type { ImagenetPrecision } from '../tf/imagenet-precision';
+import type { LesionEntry, LesionResult } from '../tf/lesion';
 import type { ResizeMode } from '../tf/preprocess';
 import type { EngineName, OrtSessionInfo } from './ort-engine';
 
@@ -155,7 +156,15 @@ export type Request =
       readonly batch: number;
       readonly runs: number;
       readonly threads?: number;
-    };
+    }
+  /** Delete each residual block of the current model in turn for this image (src/tf/lesion.ts); cancel with `cancel`. */
+  | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode };
+
+/** A finished lesion study: the image's name, the model's, the intact top-1 and one entry per deleted block. */
+export interface LesionReport extends LesionResult {
+  readonly image: string;
+  readonly model: string;
+}
 
 export type Response =
   | { readonly type: 'progress'; readonly id: number; readonly phase: LoadPhase; readonly loaded: number; readonly total: number }
@@ -183,6 +192,8 @@ export type Response =
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
   | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
+  | { readonly type: 'lesion-progress'; readonly id: number; readonly done: number; readonly total: number; readonly entry: LesionEntry }
+  | { readonly type: 'lesioned'; readonly id: number; readonly result: LesionReport }
   | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly label: string; readonly session?: OrtSessionInfo }
   | {
       readonly type: 'bench';
@@ -197,7 +208,13 @@ export type Response =
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** Messages sent before a request's final answer. */
-export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set(['progress', 'finetune-progress', 'finetune-epoch', 'export-progress']);
+export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set([
+  'progress',
+  'finetune-progress',
+  'finetune-epoch',
+  'export-progress',
+  'lesion-progress',
+]);
 
 export type ResponseOf<T extends Response['type']> = Extract<Response, { type: T }>;
 

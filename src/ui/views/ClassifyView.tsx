@@ -7,6 +7,7 @@ import { modelClient } from '../../worker/client';
 import type { ModelSource } from '../../worker/protocol';
 import { Camera } from '../classify/Camera';
 import { ImageInput } from '../classify/ImageInput';
+import { LesionPanel } from '../classify/LesionPanel';
 import { ModelPanel } from '../classify/ModelPanel';
 import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
@@ -105,6 +106,7 @@ export default function ClassifyView() {
         </p>
       )}
       {!model.info && !model.loading && !model.error && <p className="cls-muted">Starting…</p>}
+      <LesionPanel model={model} item={items.find((it) => it.status === 'done' && it.blob)} resize={resize} />
       <div className="cls-results">
         {items.map((it) => (
           <ResultCard key={it.key} item={it} onSelectClass={selectClass} />
