@@ -16,11 +16,40 @@ export interface BuildOptions {
   readonly inputTensor?: tf.SymbolicTensor;
   /** Called after each layer is created: for progress on large models. */
   readonly onLayer?: (done: number, total: number) => void;
+  /**
+   * Every weight is set right after building (a weights file, a backend switch): create all of them as zeros
+   * instead of running the random initialisers, whose values would be thrown away (tfjs-layers' `addWeight`
+   * calls the initializer at build time; Glorot/He draw every kernel element in JavaScript, seconds for
+   * ResNet50's 25.6M parameters). Pair with `unassignedWeights` so a weight the source missed cannot stay zero.
+   */
+  readonly weightsFollow?: boolean;
 }
 
-function initializer(init: KernelInit | undefined): Initializer | undefined {
+const zeros = () => tf.initializers.zeros();
+
+function initializer(init: KernelInit | undefined, opts: BuildOptions): Initializer | undefined {
+  if (opts.weightsFollow) return zeros();
   if (init === undefined || typeof init !== 'string') return init;
   return tf.initializers[init]({});
+}
+
+/** BatchNormalization's four initializers when weights follow (else tfjs' defaults: ones, zeros, zeros, ones). */
+function bnInitializers(opts: BuildOptions) {
+  if (!opts.weightsFollow) return {};
+  return { gammaInitializer: zeros(), betaInitializer: zeros(), movingMeanInitializer: zeros(), movingVarianceInitializer: zeros() };
+}
+
+/** Identity of every weight's current value: a weight still holding its build-time value has the same dataId. */
+export function weightIdentities(model: tf.LayersModel): Map<tf.LayerVariable, object> {
+  return new Map(model.weights.map((w) => [w, w.read().dataId]));
+}
+
+/**
+ * Weights not written since `before` was taken (tfjs' Variable.assign gives a variable its new value's data).
+ * A model built with `weightsFollow` must have none left, or a layer the source lacks would silently be zeros.
+ */
+export function unassignedWeights(model: tf.LayersModel, before: ReadonlyMap<tf.LayerVariable, object>): string[] {
+  return model.weights.filter((w) => before.get(w) === w.read().dataId).map((w) => w.originalName);
 }
 
 function layerFor(node: GraphNode, opts: BuildOptions): tf.layers.Layer {
@@ -39,7 +68,7 @@ function layerFor(node: GraphNode, opts: BuildOptions): tf.layers.Layer {
           groups: op.groups,
           padding: op.padding,
           useBias: op.bias,
-          kernelInitializer: initializer(opts.kernelInitializer),
+          kernelInitializer: initializer(opts.kernelInitializer, opts),
         });
       }
       return tf.layers.conv2d({
@@ -49,10 +78,10 @@ function layerFor(node: GraphNode, opts: BuildOptions): tf.layers.Layer {
         strides: op.stride,
         padding: op.padding,
         useBias: op.bias,
-        kernelInitializer: initializer(opts.kernelInitializer),
+        kernelInitializer: initializer(opts.kernelInitializer, opts),
       });
     case 'bn':
-      return tf.layers.batchNormalization({ name, axis: -1, epsilon: op.epsilon, momentum: 0.99 });
+      return tf.layers.batchNormalization({ name, axis: -1, epsilon: op.epsilon, momentum: 0.99, ...bnInitializers(opts) });
     case 'relu':
       return tf.layers.activation({ name, activation: 'relu' });
     case 'maxpool':
@@ -70,7 +99,7 @@ function layerFor(node: GraphNode, opts: BuildOptions): tf.layers.Layer {
         name,
         units: op.units,
         activation: op.activation,
-        kernelInitializer: initializer(opts.kernelInitializer),
+        kernelInitializer: initializer(opts.kernelInitializer, opts),
       });
     case 'input':
       throw new Error('the input node is not a layer');

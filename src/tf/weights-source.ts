@@ -23,7 +23,8 @@ import {
   type WeightsDescription,
   weightsPreprocessing,
 } from '../core';
-import { buildModel } from './build';
+import { buildModel, unassignedWeights, weightIdentities } from './build';
+import { WeightsMismatchError } from './errors';
 import { finetunedFromArtifacts, finetunedSpec } from './finetune';
 import { IMAGENET_CLASSES } from './imagenet-labels';
 import { imagenetResNet50Spec, LEGACY_KERAS_BN_EPSILON, loadImagenetResNet50Weights } from './imagenet';
@@ -198,21 +199,43 @@ export interface LoadOptions extends PlanOptions {
   readonly onCancelled?: () => Error;
 }
 
-/** Build the model a source needs and load its weights; all or nothing (a failure frees the model). */
+/**
+ * Build the model a source needs and load its weights; all or nothing (a failure frees the model). A source that
+ * sets every weight builds with zeros instead of random initialisers (issue 11: Glorot for 25M parameters was
+ * most of the start-up) and must then have written every weight of the model.
+ */
 export async function loadWeightsSource(source: WeightsSource, opts: LoadOptions = {}): Promise<LoadedWeights> {
   const plan = planWeights(source, opts);
   const stop = () => {
     if (opts.cancelled?.()) throw opts.onCancelled?.() ?? new Error('cancelled');
   };
   stop();
-  const model = buildModel(plan.spec, { onLayer: opts.onLayer });
+  // imagenet and tfjs sources set every weight or fail (assignNamedWeights). Random weights keep their
+  // initialisers, and so does .h5: loaded by name it sets only the layers it names and, as Keras' by_name
+  // loading does, leaves the others as initialised (a new classifier on a no-top file).
+  const weightsFollow = source.kind === 'imagenet' || source.kind === 'tfjs';
+  const model = buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
   try {
+    const before = weightIdentities(model);
     opts.beforeWeights?.();
     await plan.apply(model);
+    if (weightsFollow) assertAllAssigned(model, before, source);
     stop();
     return { model, spec: plan.spec, weights: plan.weights };
   } catch (e) {
     model.dispose();
     throw e;
   }
+}
+
+/** A weight the source did not set would keep its build-time zeros and predict garbage without an error. */
+function assertAllAssigned(model: tf.LayersModel, before: ReadonlyMap<tf.LayerVariable, object>, source: WeightsSource): void {
+  const missing = unassignedWeights(model, before);
+  if (missing.length === 0) return;
+  const from = 'label' in source ? source.label : source.kind;
+  const layer = missing[0].slice(0, missing[0].lastIndexOf('/'));
+  throw new WeightsMismatchError(
+    `${missing.length} weights of ${model.name} were not set by ${from}, first "${missing[0]}": the weights are for another model.`,
+    layer,
+  );
 }

@@ -21,7 +21,26 @@ import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
 import { runLesion } from './lesion-host';
 import type { OrtEngineDeps } from './ort-engine';
+import { PhaseClock } from './phase-clock';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
+
+type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
+
+/**
+ * One inference on zeros before the model is called ready (issue 11): the first run of a model pays for
+ * wasm kernel set-up and allocation, WebGL/WebGPU shader compilation; paid here, it is not the user's first
+ * prediction. Frees what it makes.
+ */
+async function warmUp(model: tf.LayersModel): Promise<void> {
+  const [, ...shape] = model.inputs[0].shape as number[];
+  const x = tf.zeros([1, ...shape]);
+  const y = model.predict(x) as tf.Tensor | tf.Tensor[];
+  try {
+    await Promise.all((Array.isArray(y) ? y : [y]).map((t) => t.data()));
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
 
 function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | 'weightBytes'> {
   return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
@@ -60,6 +79,11 @@ export class ModelHost {
   private readonly loads = new Map<number, AbortController>();
   private readonly tuner: Finetuner;
   private readonly exporter: ExportHost;
+  /** The backend the last `init` asked for: a load downloads meanwhile and waits for it only to build. */
+  private backendReady: Promise<unknown> = Promise.resolve();
+  private backendPending = false;
+  /** The last background cache write (tests wait for it); it never rejects. */
+  private cacheWriting: Promise<void> = Promise.resolve();
   private readonly engines: EngineHost;
 
   constructor(private readonly deps: HostDeps) {
@@ -83,11 +107,27 @@ export class ModelHost {
     return this.current?.model;
   }
 
+  /** Resolves when the last load's IndexedDB write (started after ready) has finished or failed. */
+  get cacheWrite(): Promise<void> {
+    return this.cacheWriting;
+  }
+
   async handle(req: Request): Promise<void> {
     try {
       switch (req.type) {
-        case 'init':
-          return this.deps.post({ type: 'backend', id: req.id, choice: await this.init(req.backend) });
+        case 'init': {
+          const choice = this.init(req.backend);
+          this.backendPending = true;
+          const settled = choice.then(
+            () => undefined,
+            () => undefined,
+          );
+          this.backendReady = settled;
+          void settled.then(() => {
+            if (this.backendReady === settled) this.backendPending = false;
+          });
+          return this.deps.post({ type: 'backend', id: req.id, choice: await choice });
+        }
         case 'load':
           return this.deps.post({ type: 'loaded', id: req.id, info: await this.load(req.id, req.source, req.useCache ?? true) });
         case 'cancel':
@@ -136,7 +176,7 @@ export class ModelHost {
     cur.features?.dispose();
     cur.model.dispose();
     const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
-    const model = buildModel(cur.info.spec);
+    const model = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
     const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
@@ -144,43 +184,66 @@ export class ModelHost {
     return choice;
   }
 
-  private async artifactsFromUrl(id: number, url: string, key: string, useCache: boolean, signal: AbortSignal) {
+  /**
+   * Artifacts from the cache or the network. Downloaded ones come with `save`, their cache write, which the load
+   * runs after ready: 98 MB into IndexedDB took seconds that the user waited for (issue 11).
+   */
+  private async artifactsFromUrl(url: string, key: string, useCache: boolean, signal: AbortSignal, progress: Progress) {
     const cache = this.deps.cache?.available ? this.deps.cache : undefined;
-    const progress = (phase: LoadPhase, loaded: number, total: number) => this.deps.post({ type: 'progress', id, phase, loaded, total });
     if (cache && useCache) {
+      progress('cache', 0, 1);
       const hit = await cache.get(key).catch(() => undefined);
       if (hit) {
         progress('cache', 1, 1);
         return { artifacts: hit, fromCache: true };
       }
     }
+    progress('download', 0, 0);
     const artifacts = await fetchLayersModel(url, {
       signal,
       fetch: this.deps.fetch,
       onProgress: (loaded, total) => progress('download', loaded, total),
     });
-    // A full disk or a private window must not fail the load: the cache is an optimisation.
-    if (cache) await cache.put(key, artifacts).catch(() => undefined);
-    return { artifacts, fromCache: false };
+    const save = cache ? () => cache.put(key, artifacts) : undefined;
+    return { artifacts, fromCache: false, save };
+  }
+
+  /** Write the cache in the background; a full disk or a private window must not fail anything. */
+  private saveLater(save: () => Promise<void>): void {
+    const prev = this.cacheWriting;
+    // After the `loaded` message (a macrotask later), so the write never delays ready.
+    this.cacheWriting = prev.then(
+      () =>
+        new Promise<void>((resolve) => {
+          setTimeout(() => {
+            save().then(resolve, () => resolve());
+          }, 0);
+        }),
+    );
   }
 
   /** Read the bytes a source names (network, cache, picked files); src/tf/weights-source.ts does the rest. */
-  private async read(id: number, source: ModelSource, useCache: boolean, signal: AbortSignal): Promise<{ source: WeightsSource; fromCache: boolean }> {
+  private async read(
+    source: ModelSource,
+    useCache: boolean,
+    signal: AbortSignal,
+    progress: Progress,
+  ): Promise<{ source: WeightsSource; fromCache: boolean; save?: () => Promise<void> }> {
     switch (source.kind) {
       case 'imagenet': {
         const urlOf = this.deps.imagenetUrl;
         const want = typeof urlOf === 'string' ? 'float32' : (source.precision ?? DEFAULT_IMAGENET_PRECISION);
         // float32 keeps the key caches already hold; each smaller copy has its own.
         const key = want === 'float32' ? IMAGENET_CACHE_KEY : `${IMAGENET_CACHE_KEY}:${want}`;
-        const r = await this.artifactsFromUrl(id, typeof urlOf === 'string' ? urlOf : urlOf(want), key, useCache, signal);
-        return { source: { kind: 'imagenet', artifacts: r.artifacts }, fromCache: r.fromCache };
+        const r = await this.artifactsFromUrl(typeof urlOf === 'string' ? urlOf : urlOf(want), key, useCache, signal, progress);
+        return { source: { kind: 'imagenet', artifacts: r.artifacts }, fromCache: r.fromCache, save: r.save };
       }
       case 'random':
         return { source: { kind: 'random', preset: source.preset }, fromCache: false };
       case 'layers-url': {
         const key = `url:${source.url}`;
-        const r = await this.artifactsFromUrl(id, source.url, key, useCache, signal);
-        return { source: { kind: 'tfjs', artifacts: r.artifacts, preset: source.preset, label: source.url, id: key }, fromCache: r.fromCache };
+        const r = await this.artifactsFromUrl(source.url, key, useCache, signal, progress);
+        return { source: { kind: 'tfjs', artifacts: r.artifacts, preset: source.preset, label: source.url, id: key }, fromCache: r.fromCache, save: r.save };
       }
       case 'layers-files': {
         const label = source.files.map((f) => f.name).join(', ');
@@ -206,17 +269,34 @@ export class ModelHost {
     const ctl = new AbortController();
     this.loads.set(id, ctl);
     const t0 = performance.now();
+    const clock = new PhaseClock();
+    const progress: Progress = (phase, loaded, total) => {
+      clock.enter(phase);
+      this.deps.post({ type: 'progress', id, phase, loaded, total });
+    };
     try {
-      const read = await this.read(id, source, useCache, ctl.signal);
+      // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read.
+      const read = await this.read(source, useCache, ctl.signal, progress);
+      if (this.backendPending) progress('backend', 0, 1);
+      await this.backendReady;
+      clock.enter('build');
       const { model, spec, weights } = await loadWeightsSource(read.source, {
         loadH5: this.deps.loadH5,
         onLayer: (done, total) => {
-          if (done % 20 === 0 || done === total) this.deps.post({ type: 'progress', id, phase: 'build', loaded: done, total });
+          if (done % 20 === 0 || done === total) progress('build', done, total);
         },
-        beforeWeights: () => this.deps.post({ type: 'progress', id, phase: 'weights', loaded: 0, total: 1 }),
+        beforeWeights: () => progress('weights', 0, 1),
         cancelled: () => ctl.signal.aborted,
         onCancelled: () => new CancelledError('loading'),
       });
+      try {
+        progress('warmup', 0, 1);
+        await warmUp(model);
+        if (ctl.signal.aborted) throw new CancelledError('loading');
+      } catch (e) {
+        model.dispose();
+        throw e;
+      }
       const info: ModelInfo = {
         name: spec.name,
         spec,
@@ -231,8 +311,10 @@ export class ModelHost {
         // What the ImageNet files hold (not what was asked for) and their weight bytes.
         ...(read.source.kind === 'imagenet' ? imagenetFiles(read.source.artifacts) : {}),
         loadMs: performance.now() - t0,
+        phases: clock.phases(),
       };
       this.replace({ model, info });
+      if (read.save) this.saveLater(read.save);
       return info;
     } finally {
       this.loads.delete(id);

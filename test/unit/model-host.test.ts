@@ -115,6 +115,7 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
     expect(h.messages.some((m) => m.type === 'progress' && m.id === r.id && m.phase === 'build')).toBe(true);
     expect(h.fetchLog.length).toBe(26);
 
+    await h.host.cacheWrite; // written in the background, after ready
     const again = await h.send<'loaded'>({ type: 'load', source: { kind: 'imagenet' } });
     expect(again).toMatchObject({ type: 'loaded', info: { fromCache: true } });
     expect(h.fetchLog.length).toBe(26);
@@ -279,6 +280,7 @@ describe('a fine-tuned model from a URL, through the IndexedDB cache', () => {
       const c = await h.send<'classified'>({ type: 'classify', image: img, name: 'x', gradcam: false });
       if (c.type !== 'classified') throw new Error(JSON.stringify(c));
       expect(c.top.map((p) => p.label).sort()).toEqual(classNames);
+      await h.host.cacheWrite;
     }
     expect(fetchLog).toHaveLength(2); // the second load came from the cache only
     const stored = await cache.get('url:https://tuned.test/model.json');

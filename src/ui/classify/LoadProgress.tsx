@@ -12,9 +12,13 @@ export function LoadProgress({ loading }: { loading: LoadState }) {
         : 'downloading…'
       : phase === 'cache'
         ? 'reading weights from the browser cache'
-        : phase === 'build'
-          ? `building layers ${loaded} / ${total}`
-          : 'assigning weights';
+        : phase === 'backend'
+          ? 'starting the backend'
+          : phase === 'build'
+            ? `building layers ${loaded} / ${total}`
+            : phase === 'warmup'
+              ? 'warming up (first inference)'
+              : 'assigning weights';
   return (
     <div className="cls-progress" role="status" aria-live="polite">
       <span>

@@ -42,12 +42,11 @@ export function useModel(initial: ModelSource | undefined): ModelState {
   const [engine, setEngineState] = useState<EngineName>('tfjs');
   const [engineBusy, setEngineBusy] = useState(false);
   const [param] = useState(() => backendFromSearch(window.location.search));
-  const ready = useRef<Promise<unknown> | undefined>(undefined);
   const engineRef = useRef<EngineName>('tfjs');
 
   const load = useCallback(async (source: ModelSource, label: string) => {
     const client = modelClient();
-    await ready.current?.catch(() => undefined);
+    // Not waiting for the backend: the worker downloads meanwhile and builds once the backend is ready.
     setError(undefined);
     const clock = phaseClock();
     const job = client.load(source, (phase, loaded, total) => {
@@ -102,7 +101,7 @@ export function useModel(initial: ModelSource | undefined): ModelState {
   useEffect(() => {
     if (started.current) return;
     started.current = true;
-    ready.current = setBackend(param.backend);
+    void setBackend(param.backend);
     if (initial) void load(initial, 'ImageNet ResNet50');
   }, [initial, load, setBackend, param]);
 
