@@ -6,6 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
 import { type Prediction, topK } from './classify';
+import type { InferenceRunner } from './fused/runner';
 import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
 import { preprocess, type ResizeMode } from './preprocess';
 
@@ -23,6 +24,11 @@ export interface InferenceOptions {
   readonly gradcam?: boolean;
   /** Keep the feature map and return it (for later heat maps); the caller disposes it. */
   readonly keepFeatures?: boolean;
+  /**
+   * The model's fused inference runner (src/tf/fused, same spec and weights): the forward pass to the feature map
+   * runs there; the head and Grad-CAM's gradients stay on the LayersModel.
+   */
+  readonly runner?: InferenceRunner;
 }
 
 export async function runInference(
@@ -37,7 +43,13 @@ export async function runInference(
   const t1 = performance.now();
   let fmap: tf.Tensor4D | undefined;
   try {
-    fmap = split.features.predict(x) as tf.Tensor4D;
+    if (opts.runner) {
+      const run = opts.runner.run(x, { features: true });
+      run.output.dispose(); // the head is recomputed from the features below (one small matmul)
+      fmap = run.features as tf.Tensor4D;
+    } else {
+      fmap = split.features.predict(x) as tf.Tensor4D;
+    }
     x.dispose();
     const probsT = headProbs(split, fmap);
     const probs = (await probsT.data()) as Float32Array;

@@ -17,6 +17,7 @@ import { planInference } from '../../src/tf/fused/plan';
 import { createInferenceRunner } from '../../src/tf/fused/runner';
 import { splitModel } from '../../src/tf/gradcam';
 import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
+import { runInference } from '../../src/tf/inference';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { initNodeWasm } from '../../src/tf/node-wasm';
@@ -191,6 +192,26 @@ describe('real weights', () => {
       runner.dispose();
       expect(tf.memory().numTensors).toBe(start);
       x.dispose();
+    });
+
+    it('classification through the runner (runInference) gives the same top-5 and Grad-CAM map as the LayersModel', async () => {
+      const spec = imagenetResNet50Spec();
+      const runner = createInferenceRunner(spec, model);
+      const pixels = () => decodeImage(readFileSync(fixture('imagenet', 'elephant.jpg')), 'elephant.jpg');
+      const [p1, p2] = [pixels(), pixels()];
+      const before = tf.memory().numTensors;
+      const fused = await runInference(model, spec, p1, { runner });
+      const plain = await runInference(model, spec, p2);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(fused.top.map((t) => t.index)).toEqual(plain.top.map((t) => t.index));
+      fused.top.forEach((t, i) => expect(Math.abs(t.probability - plain.top[i].probability)).toBeLessThan(1e-4));
+      expect(fused.heat?.layer).toBe('conv5_block3_out');
+      const a = fused.heat!.values;
+      const b = plain.heat!.values;
+      expect(a.length).toBe(49);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-3);
+      tf.dispose([p1, p2]);
+      runner.dispose();
     });
 
     it('refuses a spec the weights do not fit, naming the layer and both shapes', () => {
