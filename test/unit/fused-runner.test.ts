@@ -204,7 +204,7 @@ describe('real weights', () => {
       const plain = await runInference(model, spec, p2);
       expect(tf.memory().numTensors).toBe(before);
       expect(fused.top.map((t) => t.index)).toEqual(plain.top.map((t) => t.index));
-      fused.top.forEach((t, i) => expect(Math.abs(t.probability - plain.top[i].probability)).toBeLessThan(1e-4));
+      for (const [i, t] of fused.top.entries()) expect(Math.abs(t.probability - plain.top[i].probability)).toBeLessThan(1e-4);
       expect(fused.heat?.layer).toBe('conv5_block3_out');
       const a = fused.heat!.values;
       const b = plain.heat!.values;
