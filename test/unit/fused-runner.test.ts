@@ -15,6 +15,7 @@ import { buildModel } from '../../src/tf/build';
 import { WeightsMismatchError } from '../../src/tf/errors';
 import { planInference } from '../../src/tf/fused/plan';
 import { createInferenceRunner } from '../../src/tf/fused/runner';
+import { disposeRunner, runnerFor } from '../../src/tf/fused/runners';
 import { splitModel } from '../../src/tf/gradcam';
 import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
 import { runInference } from '../../src/tf/inference';
@@ -137,6 +138,28 @@ describe('random weights with random BN statistics: runner = LayersModel within 
     identity.dispose();
     folded.dispose();
     model.dispose();
+  });
+});
+
+describe('one runner per model (runnerFor / disposeRunner)', () => {
+  it('is made once, freed with disposeRunner; a model that does not fit its spec gets none (and runs unfused)', () => {
+    const spec = small(getPreset('resnet18'), 32);
+    const model = buildModel(spec);
+    const before = tf.memory().numTensors;
+    const r = runnerFor(spec, model);
+    expect(r).toBeDefined();
+    expect(runnerFor(spec, model)).toBe(r);
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    disposeRunner(model);
+    expect(tf.memory().numTensors).toBe(before);
+    const other = { ...spec, head: { ...spec.head, classes: 7 } };
+    const m2 = buildModel(spec);
+    expect(runnerFor(other, m2)).toBeUndefined();
+    expect(runnerFor(other, m2)).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(before + m2.weights.length);
+    disposeRunner(m2);
+    model.dispose();
+    m2.dispose();
   });
 });
 
