@@ -76,6 +76,13 @@ describe('the inference plan', () => {
     expect(plan.steps.filter((s) => s.kind === 'conv' && s.bn)).toHaveLength(32);
     expect(plan.featuresId).toBe('post_relu');
   });
+
+  it('plain ResNet50V2: a preact_bn that only a conv feeds folds into that (previous) conv', () => {
+    const plan = planInference(expand(plainTwin(getPreset('ResNet50V2'))));
+    const kept = plan.steps.filter((s) => s.kind === 'bn').map((s) => (s.kind === 'bn' ? s.bn : ''));
+    expect(kept).toEqual(['conv2_block1_preact_bn']); // it follows the stem's max-pool
+    expect(plan.steps.filter((s) => s.kind === 'conv' && s.bn)).toHaveLength(48);
+  });
 });
 
 interface Case {
@@ -94,6 +101,7 @@ describe('random weights with random BN statistics: runner = LayersModel within 
     { name: 'ResNeXt50 (grouped conv, explicit padding)', spec: small(getPreset('ResNeXt50'), 64) },
     { name: 'resnet18 (torchvision, basic blocks)', spec: small(getPreset('resnet18'), 64) },
     { name: 'plain-ResNet-20 (no shortcuts)', spec: small(plainTwin(getPreset('ResNet-20')), 32) },
+    { name: 'plain-ResNet50V2 (pre-activation BN folded into the previous conv)', spec: small(plainTwin(getPreset('ResNet50V2')), 32) },
     { name: 'PreAct-ResNet-164 (CIFAR V2, projection shortcuts)', spec: small(getPreset('PreAct-ResNet-164'), 32) },
   ];
   for (const { name, spec } of cases) {
