@@ -41,8 +41,9 @@ let wasmThreads: number | undefined;
  * Run wasm on tfjs-backend-wasm's multi-threaded SIMD build with `n` threads (call before the wasm backend
  * starts; it keeps its pool). tfjs' own default is hardwareConcurrency / 2 (`init_with_threads_count` in its
  * backend.cc), i.e. one thread on a 2-core machine. The threaded build needs SharedArrayBuffer (the page
- * cross-origin isolated: COOP + COEP) and starts its pthreads from blob: scripts (see vite.config.ts's CSP);
- * without isolation tfjs falls back to the single-threaded build. Not called: one thread, as before.
+ * cross-origin isolated: COOP + COEP; without it tfjs takes the single-threaded build) and its two pthread
+ * scripts, which the app's build serves from our origin (scripts/vite-plugin-wasm-threads.ts). Not called: the
+ * single-threaded build, as before.
  */
 export function setWasmThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`wasm threads must be a positive integer, got ${n}`);
@@ -53,7 +54,7 @@ export function setWasmThreads(n: number): void {
  * tfjs-backend-wasm caps its pool at min(requested, 8, hardwareConcurrency / 2) (`init_with_threads_count` in
  * its backend.cc, which reads the cores once at wasm start-up through emscripten_num_logical_cores, i.e.
  * navigator.hardwareConcurrency): one thread on a 2-core machine whatever setThreadsCount asks (tfjs issue
- * #8513). While the backend starts, the worker reports twice its cores, so the cap becomes the cores themselves.
+ * #6081). While the backend starts, the worker reports twice its cores, so the cap becomes the cores themselves.
  */
 async function liftCoreCap<T>(start: () => Promise<T>): Promise<T> {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
