@@ -31,6 +31,9 @@ test('the model worker runs wasm with one thread per core (at most 8), shown in 
 });
 
 test('the pthread scripts are served from our origin, and nothing broke the CSP', async () => {
+  // The policy was not widened for them: scripts from our origin only.
+  const csp = (await s.page.request.get(`${baseUrl()}/`)).headers()['content-security-policy'] ?? '';
+  expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
   const own = (pattern: RegExp) => s.requests.filter((u) => u.startsWith(baseUrl()) && pattern.test(u));
   expect(own(/\/tfjs-backend-wasm-threaded-simd[^/]*\.worker[^/]*\.js$/)).not.toHaveLength(0);
   expect(own(/\/tfjs-backend-wasm-threaded-simd-[^/.]+\.js$/)).not.toHaveLength(0);
