@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: speed and memory figures. Runs the core benchmarks here, then every scripts/bench-*.ts
- * (diagram, analysis, classify, training …) in its own process so one's warm-up does not skew another.
+ * (diagram, analysis, classify, training, browser …) in its own process so one's warm-up does not skew another.
  * Prints one line per figure: `name  value unit  (target)`.
  */
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 /**
- * `resnet-explorer classify IMAGE… [--model ResNet50] [--weights PATH|URL|imagenet] [--top 5] [--json]`
+ * `resnet-explorer classify IMAGE… [--model ResNet50] [--weights PATH|URL|imagenet] [--precision float16] [--top 5] [--json]`
  * Prints the top-k (label, class index, probability) per image. --json prints one JSON array of
  * `{image, top: [{index, label, probability}]}` (an image that cannot be read gives `{image, error}` and exit 1).
  * Everything that is not the result goes to stderr, so stdout stays machine-readable.
@@ -8,16 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as tf from '@tensorflow/tfjs';
-import { type ArchSpec, findPreset, PRESET_NAMES } from '../core';
-import { buildModel } from '../tf/build';
+import { type ArchSpec, findPreset, PRESET_NAMES, type WeightsDescription } from '../core';
 import { classify, type Prediction } from '../tf/classify';
-import { imagenetResNet50, imagenetResNet50Spec } from '../tf/imagenet';
-import { loadLayersModelWeights } from '../tf/layers-model-weights';
+import { DEFAULT_IMAGENET_PRECISION, IMAGENET_PRECISIONS, type ImagenetPrecision, parseImagenetPrecision } from '../tf/imagenet-precision';
 import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
 import { decodeImage } from '../tf/node-image';
-import { IMAGENET_RESNET50_JSON, readLayersModelFrom } from '../tf/node-io';
-import { loadWeightsInNode } from '../tf/node-weights';
+import { readWeightsSource } from '../tf/node-weights';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
+import { loadWeightsSource, modelInput } from '../tf/weights-source';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -26,6 +24,7 @@ export const CLASSIFY_HELP = `Usage: resnet-explorer classify IMAGE… [options]
 Options:
   --model NAME          preset to build (default ResNet50)
   --weights W           imagenet (default for ResNet50), none (random), a model.json path/URL or a Keras .h5 file
+  --precision P         ImageNet weights' files: ${IMAGENET_PRECISIONS.join(', ')} (default ${DEFAULT_IMAGENET_PRECISION}, as the app)
   --top K               classes to print per image (default 5)
   --resize MODE         center-crop (default) or squash
   --backend B           wasm (default) or cpu
@@ -38,46 +37,28 @@ export class UsageError extends Error {}
 interface Loaded {
   readonly model: tf.LayersModel;
   readonly spec: ArchSpec;
+  /** 'imagenet', 'random' or the file/URL given. */
   readonly weights: string;
+  readonly description: WeightsDescription;
 }
 
-export async function loadModel(modelName: string, weights: string | undefined, err: (s: string) => void): Promise<Loaded> {
+/** The model and weights the options name, through src/tf/weights-source.ts (as the app's worker). */
+export async function loadModel(
+  modelName: string,
+  weights: string | undefined,
+  err: (s: string) => void,
+  /** Which files of the ImageNet weights; float32 (the published ones) unless the caller chooses. */
+  precision: ImagenetPrecision = 'float32',
+): Promise<Loaded> {
   const preset = findPreset(modelName);
   if (!preset) throw new UsageError(`unknown model "${modelName}"; choose one of: ${PRESET_NAMES.join(', ')}`);
   const w = weights ?? (preset.name === 'ResNet50' ? 'imagenet' : 'none');
-  if (w === 'imagenet') {
-    if (preset.name !== 'ResNet50') {
-      throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
-    }
-    const artifacts = await readLayersModelFrom(IMAGENET_RESNET50_JSON);
-    return { model: imagenetResNet50(artifacts), spec: imagenetResNet50Spec(), weights: 'imagenet' };
+  if (w === 'imagenet' && preset.name !== 'ResNet50') {
+    throw new UsageError(`ImageNet weights are available for ResNet50 only (got --model ${modelName}); pass --weights none or a file.`);
   }
-  if (w === 'none') {
-    err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
-    return { model: buildModel(preset), spec: preset, weights: 'random' };
-  }
-  if (/\.(h5|hdf5)$/i.test(w)) {
-    const model = buildModel(preset);
-    try {
-      await loadWeightsInNode(model, preset, w);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    return { model, spec: preset, weights: w };
-  }
-  const artifacts = await readLayersModelFrom(w);
-  // The legacy ImageNet layout (bn_conv1 …) needs its BN epsilon; our own exports carry the spec's.
-  const legacy = JSON.stringify(artifacts.weightSpecs?.slice(0, 400).map((s) => s.name) ?? []).includes('bn_conv1/');
-  const spec = legacy && preset.name === 'ResNet50' ? imagenetResNet50Spec() : preset;
-  const model = buildModel(spec);
-  try {
-    loadLayersModelWeights(model, artifacts, { source: w });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return { model, spec, weights: w };
+  const loaded = await loadWeightsSource(await readWeightsSource(w, preset.name, precision));
+  if (loaded.weights.source === 'random') err(`warning: ${preset.name} has random weights; its predictions mean nothing.`);
+  return { model: loaded.model, spec: loaded.spec, weights: w === 'none' ? 'random' : w, description: loaded.weights };
 }
 
 interface Result {
@@ -96,7 +77,7 @@ function textReport(r: Result): string {
 }
 
 export async function runClassify(argv: readonly string[], out: Out): Promise<number> {
-  let values: { model?: string; weights?: string; top?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
+  let values: { model?: string; weights?: string; precision?: string; top?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
   let images: string[];
   try {
     const parsed = parseArgs({
@@ -106,6 +87,7 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
       options: {
         model: { type: 'string' },
         weights: { type: 'string' },
+        precision: { type: 'string' },
         top: { type: 'string' },
         resize: { type: 'string' },
         backend: { type: 'string' },
@@ -132,10 +114,23 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
     const backend = (values.backend ?? 'wasm') as NodeBackend;
     if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
 
+    let precision: ImagenetPrecision = DEFAULT_IMAGENET_PRECISION;
+    if (values.precision !== undefined) {
+      try {
+        precision = parseImagenetPrecision(values.precision);
+      } catch (e) {
+        throw new UsageError(`--precision: ${(e as Error).message}`);
+      }
+      const w = values.weights ?? (findPreset(values.model ?? 'ResNet50')?.name === 'ResNet50' ? 'imagenet' : 'none');
+      if (w !== 'imagenet') throw new UsageError(`--precision applies to the ImageNet weights only (got --weights ${w})`);
+    }
+
     await initNodeBackend(backend);
     const t0 = performance.now();
-    const { model, spec, weights } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr);
-    out.stderr(`${spec.name} (${weights} weights) on ${backend}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    const { model, spec, weights, description } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr, precision);
+    const target = modelInput(description);
+    const files = weights === 'imagenet' ? `, ${precision} files` : '';
+    out.stderr(`${spec.name} (${weights} weights) on ${backend}${files}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
     const results: Result[] = [];
     try {
       for (const image of images) {
@@ -144,9 +139,9 @@ export async function runClassify(argv: readonly string[], out: Out): Promise<nu
             throw new Error(`cannot read ${image}`);
           }));
           const pixels = decodeImage(bytes, basename(image));
-          const x = preprocess(pixels, spec, resize);
+          const x = preprocess(pixels, target, resize);
           pixels.dispose();
-          const r = await classify(model, x, k);
+          const r = await classify(model, x, k, description.labels);
           x.dispose();
           results.push({ image, top: r.top, ms: r.ms });
         } catch (e) {

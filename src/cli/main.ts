@@ -11,7 +11,9 @@ Usage:
   resnet-explorer summary MODEL [options]      Keras-style summary of one model
   resnet-explorer compare MODEL MODEL… [--json]  one table across models
   resnet-explorer classify IMAGE… [--json]      top-5 ImageNet classes per image (classify --help)
-  resnet-explorer export MODEL --format spec|h5|tfjs --out PATH   the spec, Keras .h5 weights or a tfjs model (export --help)
+  resnet-explorer lesion IMAGE [--json]        delete each residual block in turn: top-1 after each (lesion --help)
+  resnet-explorer export MODEL --format F --out PATH   the spec, Keras .h5 weights, a tfjs model, or code for
+                                               another framework: Keras, … (export --help lists the formats)
 
 Summary options:
   --no-top              drop the classifier (Keras include_top=False)
@@ -73,7 +75,11 @@ export async function main(argv: readonly string[], out: Out): Promise<number> {
       const { runClassify } = await import('./classify');
       return await runClassify(rest, out);
     }
-    out.stderr(`Unknown command "${command}". Commands: list, summary, compare, classify, export.\n\n${HELP}`);
+    if (command === 'lesion') {
+      const { runLesion } = await import('./lesion');
+      return await runLesion(rest, out);
+    }
+    out.stderr(`Unknown command "${command}". Commands: list, summary, compare, classify, lesion, export.\n\n${HELP}`);
     return 2;
   } catch (e) {
     if (e instanceof SpecError || e instanceof UnknownModelError) {

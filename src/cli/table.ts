@@ -1,4 +1,6 @@
-/** Fixed-width text tables for the terminal. */
+/** Fixed-width text tables for the terminal; numbers formatted with d3-format. */
+import { format } from 'd3';
+
 export type Align = 'left' | 'right';
 
 export function table(headers: readonly string[], rows: readonly (readonly string[])[], align?: readonly Align[]): string {
@@ -12,6 +14,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), rule, ...rows.map(line)].join('\n');
 }
 
-export const int = (n: number) => n.toLocaleString('en-US');
-export const giga = (n: number, digits = 3) => (n / 1e9).toFixed(digits);
-export const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+/** 25557032 → "25,557,032". */
+export const int: (n: number) => string = format(',');
+/** Count in units of 10⁹, fixed decimals (no unit: the column header says G). */
+export const giga = (n: number, digits = 3): string => format(`.${digits}f`)(n / 1e9);
+/** Bytes in MiB (2²⁰), 1 decimal. */
+export const mib: (bytes: number) => string = (bytes) => format('.1f')(bytes / 2 ** 20);

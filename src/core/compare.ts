@@ -1,6 +1,6 @@
 /**
  * The compare view's data, pure: rows for a selection of specs under shared settings (input size, batch, dtype),
- * quick sets, sorting, plain-vs-residual pairs, CSV, and the selection's URL form.
+ * quick sets, sorting, plain-vs-residual pairs, CSV records, and the selection's URL form.
  */
 import { type Analysis, activationBytes, analyze, DTYPE_BYTES, type Dtype, weightBytes } from './analysis';
 import { show } from './errors';
@@ -8,7 +8,7 @@ import { expand } from './expand';
 import type { Section } from './graph';
 import { findPreset, PRESETS, type PresetGroup } from './presets';
 import { type ArchSpec, plainTwin } from './spec';
-import { validateSpec } from './validate';
+import { ignoredFieldsNotice, parseCustomSpec } from './spec-json';
 
 export type Unit = 'macs' | 'flops';
 
@@ -241,76 +241,47 @@ export const CSV_COLUMNS = [
   'error',
 ] as const;
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
+export type CsvColumn = (typeof CSV_COLUMNS)[number];
+export type CsvRecord = Readonly<Record<CsvColumn, string | number>>;
 
 /**
- * RFC 4180 CSV with exact integers (no rounding, no thousands separators). MACs and FLOPs are both given, FLOPs
- * = 2 × MACs, so the file is unambiguous whichever the view shows.
+ * The rows as CSV records with exact integers (no rounding, no thousands separators); the UI writes them with
+ * d3-dsv (ui/compare/csv.ts). MACs and FLOPs are both given, FLOPs = 2 × MACs, so the file is unambiguous
+ * whichever the view shows. An error row keeps its name, input and settings and says why in `error`.
  */
-export function toCsv(rows: readonly CompareRow[], settings: CompareSettings): string {
-  const lines = [CSV_COLUMNS.join(',')];
-  for (const r of rows) {
-    const input = r.spec.input.join('x');
-    const cells: (string | number)[] = r.ok
-      ? [
-          r.name,
-          r.group,
-          input,
-          r.depth,
-          r.weightedLayers,
-          r.layers,
-          r.paramsTotal,
-          r.paramsTrainable,
-          r.paramsNonTrainable,
-          r.macs,
-          r.flops,
-          settings.batch,
-          settings.dtype,
-          r.activationBytes,
-          r.weightBytes,
-          '',
-        ]
-      : [r.name, r.group, input, '', '', '', '', '', '', '', '', settings.batch, settings.dtype, '', '', r.error];
-    lines.push(cells.map(csvCell).join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
-
-/** Parse CSV produced by toCsv (or any RFC 4180 CSV) into records keyed by header. */
-export function parseCsv(text: string): Record<string, string>[] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  const [header, ...body] = rows;
-  return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])));
+export function csvRecords(rows: readonly CompareRow[], settings: CompareSettings): CsvRecord[] {
+  return rows.map((r) => {
+    const base = { model: r.name, group: r.group, input: r.spec.input.join('x'), batch: settings.batch, dtype: settings.dtype };
+    return r.ok
+      ? {
+          ...base,
+          depth: r.depth,
+          weighted_layers: r.weightedLayers,
+          keras_layers: r.layers,
+          params_total: r.paramsTotal,
+          params_trainable: r.paramsTrainable,
+          params_non_trainable: r.paramsNonTrainable,
+          macs: r.macs,
+          flops: r.flops,
+          activation_bytes: r.activationBytes,
+          weight_bytes: r.weightBytes,
+          error: '',
+        }
+      : {
+          ...base,
+          depth: '',
+          weighted_layers: '',
+          keras_layers: '',
+          params_total: '',
+          params_trainable: '',
+          params_non_trainable: '',
+          macs: '',
+          flops: '',
+          activation_bytes: '',
+          weight_bytes: '',
+          error: r.error,
+        };
+  });
 }
 
 // ---------- URL state ----------
@@ -364,8 +335,11 @@ export function parseCompareQuery(search: string): { state: CompareState; notice
   const custom: ArchSpec[] = [];
   for (const raw of q.getAll('custom')) {
     const r = parseCustomSpec(raw);
-    if (r.ok) custom.push(r.spec);
-    else notices.push(`A custom spec in the URL was left out: ${r.error}`);
+    if (r.ok) {
+      custom.push(r.spec);
+      const ignored = ignoredFieldsNotice(r.ignored);
+      if (ignored) notices.push(ignored);
+    } else notices.push(`A custom spec in the URL was left out: ${r.error}.`);
   }
   if (!models.length && !custom.length) models = [...DEFAULT_MODELS];
 
@@ -422,40 +396,5 @@ export function compareQuery(state: CompareState): string {
 
 // ---------- custom specs ----------
 
-export type CustomResult = { readonly ok: true; readonly spec: ArchSpec } | { readonly ok: false; readonly error: string };
-
-/** Parse and validate a custom spec typed as JSON. Its family becomes 'custom' unless it says otherwise. */
-export function parseCustomSpec(text: string): CustomResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, error: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: `Expected a JSON object (an ArchSpec), received ${show(value)}.` };
-  }
-  const spec = value as ArchSpec;
-  try {
-    validateSpec(spec);
-    expand(spec);
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
-  }
-  return { ok: true, spec };
-}
-
-/** Display name of a count: 25.6M, 3.86G, 270K. */
-export function formatCount(n: number, digits = 3): string {
-  const abs = Math.abs(n);
-  if (abs >= 1e9) return `${(n / 1e9).toFixed(digits)}G`;
-  if (abs >= 1e6) return `${(n / 1e6).toFixed(Math.min(digits, 2))}M`;
-  if (abs >= 1e3) return `${(n / 1e3).toFixed(1)}K`;
-  return String(n);
-}
-
-/** Bytes as MB (10⁶ bytes), 1 decimal; under 1 MB with 3. */
-export function formatMB(bytes: number): string {
-  const mb = bytes / 1e6;
-  return mb >= 1 ? `${mb.toFixed(1)} MB` : `${mb.toFixed(3)} MB`;
-}
+/** Compare's custom specs (its text box and `?custom=`) go through the one spec parser. */
+export { parseCustomSpec } from './spec-json';

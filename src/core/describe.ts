@@ -1,7 +1,9 @@
 /** Human descriptions of specs and ops, shared by the CLI, the tables and the diagram. */
 import type { Analysis } from './analysis';
 import type { Op } from './graph';
+import { citationText } from './references';
 import type { ArchSpec } from './spec';
+import { strideNote } from './stride';
 
 /** The Keras class name a graph op becomes. */
 export function kerasClassName(op: Op): string {
@@ -45,16 +47,16 @@ export function describeSpec(spec: ArchSpec): string {
 }
 
 /**
- * Notes that explain where our numbers differ from what people compare them with. Each note's arithmetic is
- * computed from the analysis, never typed in.
+ * Notes that explain where our numbers differ from what people compare them with. Our figures are computed
+ * from the graphs (stride.ts, the analysis); published ones are read from references.ts and cited.
  */
 export function specNotes(spec: ArchSpec, a: Analysis): string[] {
   const notes: string[] = [];
   if (spec.block === 'bottleneck' && spec.strideAt === 'first1x1' && spec.stem.kind === 'imagenet') {
+    const note = strideNote();
     notes.push(
-      'Stride 2 sits on the first 1×1 conv of each downsampling block (Caffe / Keras V1 / the paper), so the 3×3 runs at the ' +
-        'reduced resolution: this is why the paper\'s Table 1 says 3.8 / 7.6 / 11.3 ×10⁹ multiply-adds for ResNet-50/101/152, ' +
-        'while torchvision ("v1.5", stride on the 3×3) reports 4.09 / 7.80 / 11.51 G.',
+      'Stride 2 sits on the first 1×1 conv of each downsampling block (the paper’s released Caffe models, Keras V1), so the 3×3 runs at the ' +
+        `reduced resolution; torchvision ("v1.5") strides the 3×3. ${note.text} (${note.cites.map(citationText).join('; ')})`,
     );
   }
   if (a.kerasGconvConstantParams > 0) {
@@ -62,8 +64,8 @@ export function specNotes(spec: ArchSpec, a: Analysis): string[] {
     notes.push(
       `With true grouped 3×3 convs the model has ${a.params.trainable.toLocaleString('en-US')} trainable params. keras-applications ` +
         'builds each grouped conv as a DepthwiseConv2D followed by a frozen 1×1 Conv2D (`_2_gconv`) whose 0/1 kernel sums within groups; those constant ' +
-        `kernels add ${a.kerasGconvConstantParams.toLocaleString('en-US')} "non-trainable params", so Keras reports ` +
-        `${keras.toLocaleString('en-US')} in all. We build a true grouped conv, so they do not exist here.`,
+        `kernels add ${a.kerasGconvConstantParams.toLocaleString('en-US')} "non-trainable params", so Keras would count ` +
+        `${keras.toLocaleString('en-US')} in all (computed here from the layers it builds). We build a true grouped conv, so they do not exist here.`,
     );
   }
   if (!spec.residual) notes.push('Plain twin: the same layers without shortcuts or additions.');

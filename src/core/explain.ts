@@ -8,7 +8,8 @@ import { expand } from './expand';
 import type { ArchGraph } from './graph';
 import { getPreset } from './presets';
 import { type ArchSpec, plainTwin } from './spec';
-import { agreement, type Ours, type ReferenceFigure } from './references';
+import { agreement, type Citation, type Ours, published, type ReferenceFigure } from './references';
+import { gmacs, type StrideDepth, stridePairs, strideNote } from './stride';
 
 export type ExplanationId = 'stride' | 'convBias' | 'bnStats' | 'gconv' | 'shortcutAB' | 'bnAffine';
 
@@ -28,6 +29,8 @@ export interface Explanation {
   readonly left: { readonly label: string; readonly value: number };
   readonly right: { readonly label: string; readonly value: number };
   readonly steps: readonly Step[];
+  /** Where the published figures the text quotes are printed. */
+  readonly cites: readonly Citation[];
 }
 
 const area = (s: readonly number[]) => s[0] * s[1];
@@ -57,23 +60,20 @@ export function strideShiftSteps(graph: ArchGraph): Step[] {
 }
 
 /** torchvision resnet50 (stride on the 3×3) against Keras ResNet50 (stride on the first 1×1). */
-export function explainStride(depth: 50 | 101 | 152 = 50): Explanation {
-  const keras = getPreset(`ResNet${depth}`);
-  const tv = getPreset(`resnet${depth}`);
-  const kMacs = analyze(expand(keras)).macs;
-  const tMacs = analyze(expand(tv)).macs;
+export function explainStride(depth: StrideDepth = 50): Explanation {
+  const pair = stridePairs().find((p) => p.depth === depth)!;
+  const note = strideNote();
   return {
     id: 'stride',
-    title: 'Where the stride sits: 3.86 vs 4.09 GMACs',
+    title: `Where the stride sits: ${gmacs(pair.first1x1)} vs ${gmacs(pair.on3x3)} GMACs`,
     text:
-      `The paper and Keras (V1) put the stride-2 of each downsampling bottleneck on its first 1×1 conv; torchvision ` +
-      `(“ResNet v1.5”) puts it on the 3×3, which is more accurate but lets that 1×1 run at 4× the pixels. That is ` +
-      `why Table 1 says 3.8/7.6/11.3×10⁹ while torchvision says 4.09/7.80/11.51 GFLOPS (both count multiply-adds). ` +
-      `Parameters are identical.`,
+      `The paper’s released Caffe models and Keras (V1) put the stride-2 of each downsampling bottleneck on its first 1×1 conv; torchvision ` +
+      `(“ResNet v1.5”) puts it on the 3×3, which lets that 1×1 run at 4× the pixels. ${note.text}`,
     unit: 'MACs',
-    left: { label: `torchvision resnet${depth} (stride on 3×3)`, value: tMacs },
-    right: { label: `Keras ResNet${depth} (stride on first 1×1)`, value: kMacs },
-    steps: strideShiftSteps(expand(keras)),
+    left: { label: `torchvision resnet${depth} (stride on 3×3)`, value: pair.on3x3 },
+    right: { label: `Keras ResNet${depth} (stride on first 1×1)`, value: pair.first1x1 },
+    steps: strideShiftSteps(expand(getPreset(`ResNet${depth}`))),
+    cites: note.cites,
   };
 }
 
@@ -97,17 +97,21 @@ function biasSteps(graph: ArchGraph): Step[] {
 /** Keras ResNet50 trainable params against torchvision resnet50's num_params. */
 export function explainConvBias(): Explanation {
   const keras = getPreset('ResNet50');
-  const tv = getPreset('resnet50');
+  const left = analyze(expand(keras)).params.trainable;
+  const right = analyze(expand(getPreset('resnet50'))).params.trainable;
   return {
     id: 'convBias',
-    title: 'Conv bias: Keras ResNet50 has 26,560 more trainable params than torchvision resnet50',
+    title: `Conv bias: Keras ResNet50 has ${fmt(left - right)} more trainable params than torchvision resnet50`,
     text:
       'Keras ResNet50 (V1) builds every Conv2D with a bias although a BatchNorm follows and cancels it; torchvision ' +
-      '(bias=False) does not. Strides differ too but cost no parameters.',
+      '(bias=False) does not. Strides differ too but cost no parameters. Both counts are the ones the libraries print.',
     unit: 'params',
-    left: { label: 'Keras ResNet50 trainable', value: analyze(expand(keras)).params.trainable },
-    right: { label: 'torchvision resnet50 num_params', value: analyze(expand(tv)).params.trainable },
+    left: { label: 'Keras ResNet50 trainable', value: left },
+    right: { label: 'torchvision resnet50 num_params', value: right },
     steps: biasSteps(expand(keras)),
+    cites: [published('kerasCode', 'ResNet50', 'paramsTrainable'), published('torchvision', 'resnet50', 'paramsTrainable')].map(
+      ({ source, where }) => ({ source, where }),
+    ),
   };
 }
 
@@ -143,6 +147,7 @@ export function explainBnStats(preset = 'resnet50'): Explanation {
     left: { label: `${preset} total (with BN statistics)`, value: a.params.total },
     right: { label: `${preset} trainable`, value: a.params.trainable },
     steps: bnStatSteps(expand(spec), 2),
+    cites: [],
   };
 }
 
@@ -163,12 +168,13 @@ export function explainGconv(preset = 'ResNeXt50'): Explanation {
   }
   return {
     id: 'gconv',
-    title: `Keras ${preset}'s ${Math.round((a.params.total + a.kerasGconvConstantParams) / 1e6)}M params: a constant kernel`,
+    title: `Keras ${preset}: ${fmt(a.params.total)} + ${fmt(a.kerasGconvConstantParams)} constant kernel weights (computed)`,
     text:
       'keras-applications builds the grouped 3×3 as a DepthwiseConv2D (depth_multiplier = filters/32, the same ' +
       'weights as a grouped conv) followed by a frozen 1×1 Conv2D `_2_gconv` whose 0/1 kernel sums each group. That ' +
-      'constant kernel is counted as (non-trainable) params although nothing learns it. A real grouped convolution, ' +
-      'as here and in torchvision, has no such layer.',
+      'constant kernel would be counted as (non-trainable) params although nothing learns it. A real grouped ' +
+      'convolution, as here and in torchvision, has no such layer. The total is computed here from the layers ' +
+      'keras-applications builds; no Keras documentation prints it.',
     unit: 'params',
     left: { label: `Keras ${preset} model.count_params()`, value: a.params.total + a.kerasGconvConstantParams },
     right: { label: `${preset} total (grouped conv)`, value: a.params.total },
@@ -177,6 +183,7 @@ export function explainGconv(preset = 'ResNeXt50'): Explanation {
       formula: `${s.convs} blocks × ${fmt(s.f)} filters · ${s.c} (=${fmt(s.f)}/32) · ${fmt(s.f)} filters`,
       value: s.value,
     })),
+    cites: [],
   };
 }
 
@@ -215,26 +222,29 @@ export function explainShortcutAB(preset = 'ResNet-20'): Explanation {
     left: { label: `${preset} option B total`, value: analyze(expand(b)).params.total },
     right: { label: `${preset} option A total (= plain twin ${analyze(expand(plainTwin(a))).params.total.toLocaleString('en-US')})`, value: analyze(expand(a)).params.total },
     steps: shortcutSteps(expand(b)),
+    cites: [],
   };
 }
 
-/** He et al. 2016's 10.2M for ResNet-1001: our trainable count without BN γ/β. */
+/** He et al. 2016's parameter count for ResNet-1001 (Table 4): our trainable count without BN γ/β. */
 export function explainBnAffine(preset = 'PreAct-ResNet-1001'): Explanation {
   const spec = getPreset(preset);
   const a = analyze(expand(spec));
   const steps = bnStatSteps(expand(spec), 'affine');
   const affine = steps.reduce((s, x) => s + x.value, 0);
+  const ref = published('he2016', preset, 'paramsTrainable');
   return {
     id: 'bnAffine',
-    title: `${preset}: 10.2M in the paper, ${(a.params.trainable / 1e6).toFixed(2)}M here`,
+    title: `${preset}: ${ref.shown} in the paper, ${(a.params.trainable / 1e6).toFixed(2)}M here`,
     text:
-      `The Identity Mappings paper prints 10.2M for ResNet-1001. Our trainable count includes BatchNorm’s scale γ and ` +
-      `shift β; without them it is ${fmt(a.params.trainable - affine)} (≈ 10.2M), so the paper’s figure appears to ` +
-      `count convolution and classifier weights only. This is our reading of the arithmetic; the paper does not say.`,
+      `The Identity Mappings paper prints ${ref.shown} for ${ref.model}. Our trainable count includes BatchNorm’s scale γ ` +
+      `and shift β; without them it is ${fmt(a.params.trainable - affine)}, so the paper’s figure appears to count ` +
+      `convolution and classifier weights only. This is our reading of the arithmetic; the paper does not say.`,
     unit: 'params',
     left: { label: `${preset} trainable`, value: a.params.trainable },
     right: { label: 'conv + dense weights', value: a.params.trainable - affine },
     steps,
+    cites: [{ source: ref.source, where: ref.where }],
   };
 }
 
@@ -254,7 +264,6 @@ export function explanationFor(ref: ReferenceFigure, spec: ArchSpec, ours: Ours)
   const ag = agreement(ref, ours);
   if (ag.kind !== 'differs') return undefined;
   if (ref.metric === 'macs' && ref.source === 'he2015' && spec.block === 'bottleneck' && spec.strideAt === '3x3') return 'stride';
-  if (ref.metric === 'paramsTotal' && spec.groups > 1 && ref.source === 'kerasCode') return 'gconv';
   if (ref.metric === 'paramsTrainable' && ref.source === 'he2016') return 'bnAffine';
   return undefined;
 }

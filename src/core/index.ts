@@ -13,3 +13,6 @@ export * from './op-text';
 export * from './spec-form';
 export * from './url-state';
 export * from './preprocessing';
+export * from './spec-json';
+export * from './weights';
+export * from './datasets/cifar10';

@@ -11,7 +11,7 @@ export function kerasLayerOrder(graph: ArchGraph): string[] {
   const finished = new Set<string>();
   const postOrder: string[] = [];
 
-  // Iterative DFS (ResNet-1202 is ~2,400 layers deep: too deep for recursion in some engines).
+  // Iterative DFS: ResNet-1202's longest input→output path is over 5,000 layers, too deep for recursion in some engines.
   const stack: { id: string; next: number }[] = [{ id: graph.outputId, next: 0 }];
   layerIndex.set(graph.outputId, 0);
   while (stack.length) {

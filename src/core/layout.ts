@@ -11,7 +11,7 @@
  * conv/BN, V2's 1×1 max-pool, option-A zero-pad) sit in a side lane to its right, and every shortcut edge is
  * routed through that lane, so a skip connection reads as an arc beside the blocks it skips.
  */
-import { formatShape, type ArchGraph, type GraphNode, type PathKind, type Shape, type ShortcutKind } from './graph';
+import { type ArchGraph, formatShape, type GraphNode, type PathKind, type Shape, type ShortcutKind } from './graph';
 import { opClass, opDetail } from './op-text';
 
 export const GEOMETRY = {
@@ -73,6 +73,12 @@ export interface LayoutEdge {
   readonly path: PathKind;
   /** Polyline; the UI rounds the corners. */
   readonly points: readonly (readonly [number, number])[];
+  /**
+   * Graph node whose output flows on this edge; its outShape is `shape`, the edge's label. Usually a member
+   * of `from`; for the arc of a collapsed block it is the shortcut tensor entering the addition (a
+   * projection's BN, an option-A pad, V2's max-pool, or the block input for an identity).
+   */
+  readonly tensor: string;
   readonly shape: Shape;
   /** Where to draw the shape label (left-aligned). */
   readonly labelAt: readonly [number, number];
@@ -223,16 +229,19 @@ export function layout(graph: ArchGraph, expanded: ReadonlySet<string>): Layout 
       seen.add(id);
       const f = pos.get(from)!;
       const t = pos.get(to)!;
-      const shape = graph.nodes[graphIndex(graph, src)].outShape;
       if (path === 'main') {
         const y0 = f.y + f.h / 2;
         const y1 = t.y - t.h / 2;
-        edgesOut.push({ id, from, to, path, points: [[0, y0], [0, y1]], shape, labelAt: [6, (y0 + y1) / 2 + 4] });
+        const shape = shapeOf(graph, src);
+        edgesOut.push({ id, from, to, path, points: [[0, y0], [0, y1]], tensor: src, shape, labelAt: [6, (y0 + y1) / 2 + 4] });
       } else {
         const block = n.block!;
         const points = routeShortcut(f, t);
         const mid = verticalMid(points);
-        edgesOut.push({ id, from, to, path, points, shape, labelAt: [LANE_CENTER + 6, mid + 4], block });
+        // Into a collapsed block the arc stands for the whole skip: it carries what joins the addition
+        // (56×56×256 after conv2_block1's projection, not the 56×56×64 entering it).
+        const tensor = t.kind === 'block' ? shortcutInput(graph, blockInfo.get(block)!) : src;
+        edgesOut.push({ id, from, to, path, points, tensor, shape: shapeOf(graph, tensor), labelAt: [LANE_CENTER + 6, mid + 4], block });
         const list = arcEdges.get(block) ?? [];
         list.push(id);
         arcEdges.set(block, list);
@@ -249,7 +258,9 @@ export function layout(graph: ArchGraph, expanded: ReadonlySet<string>): Layout 
     const t = pos.get(b.id)!;
     const id = `${from}->${b.id}:s`;
     const points = routeShortcut(f, t);
-    edgesOut.push({ id, from, to: b.id, path: 'shortcut', points, shape: b.inShape, labelAt: [LANE_CENTER + 6, verticalMid(points) + 4], block: b.id });
+    const tensor = shortcutInput(graph, b);
+    const labelAt = [LANE_CENTER + 6, verticalMid(points) + 4] as const;
+    edgesOut.push({ id, from, to: b.id, path: 'shortcut', points, tensor, shape: shapeOf(graph, tensor), labelAt, block: b.id });
     arcEdges.set(b.id, [id]);
   }
 
@@ -300,6 +311,15 @@ export function layout(graph: ArchGraph, expanded: ReadonlySet<string>): Layout 
 function addOf(graph: ArchGraph, outputId: string): string {
   const out = graph.nodes[graphIndex(graph, outputId)];
   return out.op.kind === 'add' ? out.id : out.inputs[0];
+}
+
+/** The tensor a block's shortcut adds: input 0 of its addition (Keras `Add()([shortcut, x])`). */
+function shortcutInput(graph: ArchGraph, b: ArchGraph['blocks'][number]): string {
+  return graph.nodes[graphIndex(graph, addOf(graph, b.outputId))].inputs[0];
+}
+
+function shapeOf(graph: ArchGraph, id: string): Shape {
+  return graph.nodes[graphIndex(graph, id)].outShape;
 }
 
 const indexCache = new WeakMap<ArchGraph, Map<string, number>>();

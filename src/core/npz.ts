@@ -1,8 +1,9 @@
 /**
- * NumPy `.npy` / `.npz` reading, pure TypeScript (no Node or DOM APIs beyond DecompressionStream for
- * compressed archives). `.npz` is a zip of `.npy` files (numpy.lib.npyio.savez); `.npy` is a magic string,
- * a Python-dict header and the raw little-endian array (numpy/lib/format.py, versions 1–3).
+ * NumPy `.npy` / `.npz` reading, pure TypeScript (no Node or DOM APIs). `.npz` is a zip of `.npy` files
+ * (numpy.lib.npyio.savez), unpacked with fflate; `.npy` is a magic string, a Python-dict header and the raw
+ * little-endian array (numpy/lib/format.py, versions 1–3).
  */
+import { unzipSync } from 'fflate';
 
 export interface NpyArray {
   readonly shape: readonly number[];
@@ -84,46 +85,78 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-async function inflateRaw(data: Uint8Array): Promise<Uint8Array> {
-  if (typeof DecompressionStream === 'undefined') throw new NpyFormatError('compressed .npz needs DecompressionStream');
-  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
-  return new Uint8Array(await new Response(stream).arrayBuffer());
+/** CRC-32 (ISO 3309, the zip format's checksum), table-driven. */
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
 }
 
-/** Every array of an .npz, keyed by name without the `.npy` suffix, in archive order. */
-export async function parseNpz(bytes: Uint8Array): Promise<Map<string, NpyArray>> {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // End of central directory: last occurrence of PK\5\6 within the final 64 KiB + 22 bytes.
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 65_557); i--) {
-    if (view.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
+/** Offset of the end-of-central-directory record (APPNOTE.txt 4.3.16), or -1. */
+function findEocd(view: DataView): number {
+  for (let i = view.byteLength - 22; i >= Math.max(0, view.byteLength - 65_557); i--) {
+    if (view.getUint32(i, true) === 0x06054b50) return i;
   }
-  if (eocd < 0) throw new NpyFormatError('not a zip (.npz) archive: no end-of-central-directory record');
-  const count = view.getUint16(eocd + 10, true);
+  return -1;
+}
+
+/**
+ * The CRC-32 each entry's central-directory record declares (APPNOTE.txt 4.3.12), by name. fflate walks the
+ * archive and inflates, but its unzip does not compare checksums, so this reads the one field it leaves out.
+ */
+function declaredCrcs(view: DataView, eocd: number): Map<string, number> {
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  const out = new Map<string, number>();
   let p = view.getUint32(eocd + 16, true);
-  if (p === 0xffffffff) throw new NpyFormatError('zip64 .npz archives are not supported');
-  const out = new Map<string, NpyArray>();
-  for (let k = 0; k < count; k++) {
-    if (view.getUint32(p, true) !== 0x02014b50) throw new NpyFormatError(`corrupt zip central directory at byte ${p}`);
-    const method = view.getUint16(p + 10, true);
-    const compSize = view.getUint32(p + 20, true);
+  const count = view.getUint16(eocd + 10, true);
+  for (let k = 0; k < count && p + 46 <= bytes.length && view.getUint32(p, true) === 0x02014b50; k++) {
     const nameLen = view.getUint16(p + 28, true);
-    const extraLen = view.getUint16(p + 30, true);
-    const commentLen = view.getUint16(p + 32, true);
-    const local = view.getUint32(p + 42, true);
-    const name = new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + nameLen));
-    p += 46 + nameLen + extraLen + commentLen;
-    if (compSize === 0xffffffff || local === 0xffffffff) throw new NpyFormatError(`${name}: zip64 entries are not supported`);
-    if (view.getUint32(local, true) !== 0x04034b50) throw new NpyFormatError(`${name}: corrupt local header`);
-    const dataStart = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    const raw = bytes.subarray(dataStart, dataStart + compSize);
-    let content: Uint8Array;
-    if (method === 0) content = raw;
-    else if (method === 8) content = await inflateRaw(raw);
-    else throw new NpyFormatError(`${name}: zip compression method ${method} is not supported (stored or deflate are)`);
+    // Names are UTF-8 when general-purpose bit 11 is set, else CP437 (read as latin1, as fflate does).
+    const utf8 = (view.getUint16(p + 8, true) & 0x800) !== 0;
+    const name = new TextDecoder(utf8 ? 'utf-8' : 'latin1').decode(bytes.subarray(p + 46, p + 46 + nameLen));
+    out.set(name, view.getUint32(p + 16, true));
+    p += 46 + nameLen + view.getUint16(p + 30, true) + view.getUint16(p + 32, true);
+  }
+  return out;
+}
+
+/**
+ * Every array of an .npz, keyed by name without the `.npy` suffix, in archive order. The archive is read by
+ * fflate (stored or deflated entries, zip64); each entry's CRC-32 is checked, so a damaged download is refused
+ * with the entry's name instead of loading wrong weights.
+ */
+export async function parseNpz(bytes: Uint8Array, source = '.npz file'): Promise<Map<string, NpyArray>> {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const eocd = findEocd(view);
+  if (eocd < 0) throw new NpyFormatError(`${source} is not a zip (.npz) archive: no end-of-central-directory record (${bytes.length} bytes)`);
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(bytes);
+  } catch (e) {
+    throw new NpyFormatError(`${source} is a corrupt zip (.npz) archive: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const crcs = declaredCrcs(view, eocd);
+  const out = new Map<string, NpyArray>();
+  for (const [name, content] of Object.entries(files)) {
+    if (name.endsWith('/')) continue; // a directory entry
+    const want = crcs.get(name);
+    const got = crc32(content);
+    if (want === undefined || want !== got) {
+      throw new NpyFormatError(
+        `${source}: ${name} fails its CRC-32 check (stored ${want === undefined ? 'none' : `0x${want.toString(16).padStart(8, '0')}`}, ` +
+          `computed 0x${got.toString(16).padStart(8, '0')}): the file is damaged or truncated; download it again.`,
+      );
+    }
     const key = name.endsWith('.npy') ? name.slice(0, -4) : name;
     out.set(key, parseNpy(content, key));
   }

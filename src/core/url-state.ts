@@ -1,18 +1,19 @@
 /**
  * The explorer's state in the URL: which model (a preset name or a whole custom spec), which groups are
  * expanded and which layer is selected. A link reproduces the view. Everything read here comes from a
- * stranger's link: it is parsed defensively, validated with validateSpec, bounded in size, and anything
- * wrong falls back to the default with a notice (plain text; the UI renders it as text, never as HTML).
+ * stranger's link: it is parsed defensively (a custom spec by parseCustomSpec, src/core/spec-json.ts), bounded in
+ * size, and anything wrong falls back to the default with a notice (plain text; the UI renders it as text, never
+ * as HTML).
  */
 import { show } from './errors';
 import type { ArchGraph } from './graph';
 import { allGroups } from './layout';
 import { findPreset } from './presets';
 import type { ArchSpec } from './spec';
-import { validateSpec } from './validate';
+import { ignoredFieldsNotice, parseCustomSpec } from './spec-json';
 
 export const DEFAULT_MODEL = 'ResNet50';
-/** Longer parameters are refused outright (a custom spec is ~600 characters of JSON). */
+/** Longer parameters are refused outright (a custom spec has its own limit, MAX_SPEC_CHARS). */
 export const MAX_PARAM_LENGTH = 4000;
 
 export type ModelRef = { readonly kind: 'preset'; readonly name: string } | { readonly kind: 'custom'; readonly spec: ArchSpec };
@@ -71,7 +72,11 @@ function parseModel(params: URLSearchParams, notices: string[]): ModelRef {
   const raw = params.get('spec');
   if (raw !== null) {
     const r = parseCustomSpec(raw);
-    if (r.ok) return { kind: 'custom', spec: r.spec };
+    if (r.ok) {
+      const ignored = ignoredFieldsNotice(r.ignored);
+      if (ignored) notices.push(ignored);
+      return { kind: 'custom', spec: r.spec };
+    }
     notices.push(`The custom model in the link is invalid (${r.error}); showing ${DEFAULT_MODEL} instead.`);
     return fallback;
   }
@@ -83,59 +88,6 @@ function parseModel(params: URLSearchParams, notices: string[]): ModelRef {
     return fallback;
   }
   return { kind: 'preset', name: spec.name };
-}
-
-/** JSON → ArchSpec, copying only known fields (no prototype tricks survive), then validateSpec. */
-export function parseCustomSpec(raw: string): { ok: true; spec: ArchSpec } | { ok: false; error: string } {
-  if (raw.length > MAX_PARAM_LENGTH) return { ok: false, error: `${raw.length} characters is too long` };
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch {
-    return { ok: false, error: 'not valid JSON' };
-  }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return { ok: false, error: 'expected a JSON object' };
-  const o = data as Record<string, unknown>;
-  const obj = (v: unknown) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  const stem = obj(o.stem);
-  const head = obj(o.head);
-  const spec = {
-    name: o.name,
-    family: o.family,
-    block: o.block,
-    activation: o.activation,
-    strideAt: o.strideAt,
-    downsampleAt: o.downsampleAt,
-    shortcut: o.shortcut,
-    residual: o.residual,
-    groups: o.groups,
-    expansion: o.expansion,
-    convBias: o.convBias,
-    pad3x3: o.pad3x3,
-    bnEpsilon: o.bnEpsilon,
-    stem: { kind: stem.kind, width: stem.width },
-    stages: Array.isArray(o.stages)
-      ? o.stages.slice(0, 16).map((s) => {
-          const st = obj(s);
-          return { blocks: st.blocks, width: st.width, stride: st.stride };
-        })
-      : o.stages,
-    input: Array.isArray(o.input) ? o.input.slice(0, 4) : o.input,
-    head: {
-      includeTop: head.includeTop,
-      pooling: head.pooling,
-      classes: head.classes,
-      classifierActivation: head.classifierActivation,
-      classifierName: head.classifierName,
-    },
-    preprocessing: o.preprocessing,
-  } as unknown as ArchSpec;
-  try {
-    validateSpec(spec);
-  } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message.replace(/\.$/, '') : String(e) };
-  }
-  return { ok: true, spec };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * Trained CIFAR-10 ResNets of akamaster/pytorch_resnet_cifar10 (option A, 91.78 % / 93.62 % for 20 / 56 layers)
- * loaded into our CIFAR presets. Their state dicts (PyTorch layout, saved as .npz) map onto our Keras names:
+ * Trained CIFAR-10 ResNets of akamaster/pytorch_resnet_cifar10 (option A; the test errors its README gives are in
+ * core/references.ts) loaded into our CIFAR presets. Their state dicts (PyTorch layout, saved as .npz) map onto our Keras names:
  *
  *   module.conv1.weight [O,I,H,W]              → conv1_conv kernel [H,W,I,O]
  *   module.bn1.{weight,bias,running_mean,running_var} → conv1_bn [gamma, beta, moving_mean, moving_variance]
@@ -12,12 +12,25 @@
  * subsampling with planes//4 zero channels each side) are in the CIFAR preset and the zero-pad shortcut.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CIFAR10_CLASSES, type WeightsDescription, weightsPreprocessing } from '../core';
 import type { NpyArray } from '../core/npz';
+import { normalize } from './preprocess';
 
-/** Inputs are RGB/255 normalised with these (the repository's transforms.Normalize). */
-export const AKAMASTER_MEAN = [0.485, 0.456, 0.406] as const;
-export const AKAMASTER_STD = [0.229, 0.224, 0.225] as const;
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
+/**
+ * The weights' description: inputs are RGB/255 normalised with ImageNet's mean and std (the repository's
+ * trainer.py, `transforms.Normalize(mean=[0.485, 0.456, 0.406], std=[0.229, 0.224, 0.225])`, i.e. Keras' 'torch'
+ * mode), 32×32 CIFAR-10 images, CIFAR-10's classes.
+ */
+export function akamasterWeights(file: string): WeightsDescription {
+  return {
+    id: `akamaster:${file}`,
+    label: `akamaster/pytorch_resnet_cifar10 ${file}`,
+    source: 'akamaster',
+    preprocessing: weightsPreprocessing('torch'),
+    labels: CIFAR10_CLASSES,
+    inputSize: [32, 32],
+  };
+}
 
 export class WeightsMismatchError extends Error {
   override readonly name = 'WeightsMismatchError';
@@ -88,7 +101,7 @@ export function loadAkamasterWeights(model: tf.LayersModel, arrays: ReadonlyMap<
   }
 }
 
-/** NHWC float32 pixels in 0…255 → the network's normalised input. */
-export function akamasterPreprocess(rgb255: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.div(tf.sub(tf.div(rgb255, 255), AKAMASTER_MEAN as unknown as number[]), AKAMASTER_STD as unknown as number[]) as tf.Tensor4D);
+/** NHWC float32 pixels in 0…255 → the network's normalised input, with the weights' own preprocessing. */
+export function akamasterPreprocess(rgb255: tf.Tensor4D, weights: WeightsDescription = akamasterWeights('')): tf.Tensor4D {
+  return normalize(rgb255, weights.preprocessing) as tf.Tensor4D;
 }

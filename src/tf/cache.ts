@@ -1,25 +1,51 @@
 /**
- * IndexedDB cache of downloaded weights (tfjs artifacts: weight specs + one ArrayBuffer), so a reload is
- * instant and works offline. Keyed by where the weights came from. Works in a worker; tests use fake-indexeddb.
+ * IndexedDB cache of downloaded weights, so a reload is instant and works offline. Keyed by where the weights
+ * came from. It keeps the whole tfjs artifacts — topology, format, `userDefinedMetadata` (a fine-tuned model's
+ * class names), weight specs and data — the fields tfjs' own `indexeddb://` handler keeps: a row that dropped the
+ * topology or metadata would rebuild a fine-tuned model as the 1000-class preset and fail to load it.
+ * Works in a worker; tests use fake-indexeddb.
  */
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
+
+/** Rows written before the whole artifacts were kept (version 1) are ignored and replaced on the next download. */
+export const CACHE_ROW_VERSION = 2;
 
 export interface CachedArtifacts {
   readonly key: string;
+  readonly version: number;
   readonly savedAt: number;
   readonly bytes: number;
-  readonly weightSpecs: tf.io.WeightsManifestEntry[];
-  readonly weightData: ArrayBuffer;
-  readonly format?: string;
+  readonly artifacts: tf.io.ModelArtifacts;
 }
 
 const STORE = 'weights';
+
+/** The fields of ModelArtifacts that are plain data (structured-clonable) and describe the model. */
+const KEPT = [
+  'modelTopology',
+  'format',
+  'generatedBy',
+  'convertedBy',
+  'trainingConfig',
+  'signature',
+  'userDefinedMetadata',
+  'modelInitializer',
+  'initializerSignature',
+  'weightSpecs',
+] as const satisfies readonly (keyof tf.io.ModelArtifacts)[];
 
 function req<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
+}
+
+/** One ArrayBuffer of weights (tfjs allows a list of buffers). */
+function singleBuffer(d: tf.io.ModelArtifacts['weightData']): ArrayBuffer | undefined {
+  if (d instanceof ArrayBuffer) return d;
+  if (Array.isArray(d)) return tf.io.concatenateArrayBuffers(d);
+  return undefined;
 }
 
 export class WeightsCache {
@@ -45,24 +71,21 @@ export class WeightsCache {
     return this.db;
   }
 
+  /** The artifacts stored under `key`, as they were put; undefined when absent or written by an older version. */
   async get(key: string): Promise<tf.io.ModelArtifacts | undefined> {
     const db = await this.open();
     const row = (await req(db.transaction(STORE).objectStore(STORE).get(key))) as CachedArtifacts | undefined;
-    if (!row) return undefined;
-    return { weightSpecs: row.weightSpecs, weightData: row.weightData, format: row.format };
+    if (!row || row.version !== CACHE_ROW_VERSION || !row.artifacts) return undefined;
+    return row.artifacts;
   }
 
   async put(key: string, a: tf.io.ModelArtifacts): Promise<void> {
-    if (!a.weightSpecs || !(a.weightData instanceof ArrayBuffer)) throw new Error('only single-buffer artifacts are cached');
+    const weightData = singleBuffer(a.weightData);
+    if (!a.weightSpecs || !weightData) throw new Error(`only artifacts with weight specs and data are cached (key ${key})`);
+    const artifacts: tf.io.ModelArtifacts = { weightData };
+    for (const k of KEPT) if (a[k] !== undefined) Object.assign(artifacts, { [k]: a[k] });
     const db = await this.open();
-    const row: CachedArtifacts = {
-      key,
-      savedAt: Date.now(),
-      bytes: a.weightData.byteLength,
-      weightSpecs: a.weightSpecs,
-      weightData: a.weightData,
-      format: a.format,
-    };
+    const row: CachedArtifacts = { key, version: CACHE_ROW_VERSION, savedAt: Date.now(), bytes: weightData.byteLength, artifacts };
     const tx = db.transaction(STORE, 'readwrite');
     tx.objectStore(STORE).put(row);
     await new Promise<void>((resolve, reject) => {

@@ -3,6 +3,7 @@
  * tf.tidy and reads back with dataSync-free async calls, so repeated calls leave no tensors behind.
  */
 import * as tf from '@tensorflow/tfjs';
+import { CIFAR10_CLASSES } from '../core';
 import { IMAGENET_CLASSES } from './imagenet-labels';
 
 export interface Prediction {
@@ -11,9 +12,6 @@ export interface Prediction {
   readonly probability: number;
 }
 
-/** CIFAR-10 class order (the dataset's batches.meta). */
-export const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'] as const;
-
 /** Label of a class: Keras' ImageNet labels for 1000 classes, CIFAR-10's for 10, `class N` otherwise. */
 export function labelOf(index: number, classes: number): string {
   if (classes === IMAGENET_CLASSES.length) return IMAGENET_CLASSES[index][1];
@@ -21,13 +19,16 @@ export function labelOf(index: number, classes: number): string {
   return `class ${index}`;
 }
 
-/** The k most probable classes, most probable first (ties: lower index first). */
-export function topK(probs: ArrayLike<number>, k: number): Prediction[] {
+/**
+ * The k most probable classes, most probable first (ties: lower index first). `labels` are the weights' class
+ * names (WeightsDescription.labels); without them a label is guessed from the class count (labelOf).
+ */
+export function topK(probs: ArrayLike<number>, k: number, labels?: readonly string[]): Prediction[] {
   const idx = Array.from({ length: probs.length }, (_, i) => i);
   idx.sort((a, b) => probs[b] - probs[a] || a - b);
   return idx.slice(0, Math.max(0, Math.min(k, probs.length))).map((index) => ({
     index,
-    label: labelOf(index, probs.length),
+    label: labels?.[index] ?? labelOf(index, probs.length),
     probability: probs[index],
   }));
 }
@@ -59,8 +60,8 @@ export interface Classification {
 }
 
 /** Classify one preprocessed image. Does not dispose `input`. */
-export async function classify(model: tf.LayersModel, input: tf.Tensor4D, k = 5): Promise<Classification> {
+export async function classify(model: tf.LayersModel, input: tf.Tensor4D, k = 5, labels?: readonly string[]): Promise<Classification> {
   const t0 = performance.now();
   const probs = await predictProbs(model, input);
-  return { top: topK(probs, k), ms: performance.now() - t0 };
+  return { top: topK(probs, k, labels), ms: performance.now() - t0 };
 }

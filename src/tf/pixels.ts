@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
+/** RGBA bytes as canvas ImageData and the decoders hold them. */
+export interface Rgba {
+  readonly width: number;
+  readonly height: number;
+  readonly data: ArrayLike<number>;
+}
+
 /** RGBA bytes (canvas ImageData, decoders) → RGB int32 [H, W, 3], alpha dropped. */
-export function rgbaToTensor(img: { readonly width: number; readonly height: number; readonly data: ArrayLike<number> }): tf.Tensor3D {
+export function rgbaToTensor(img: Rgba): tf.Tensor3D {
   const { width, height, data } = img;
   const rgb = new Int32Array(width * height * 3);
   for (let i = 0, j = 0; i < width * height * 4; i += 4, j += 3) {

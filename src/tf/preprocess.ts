@@ -1,12 +1,14 @@
 /**
- * Image → model input: resize (shorter side to the input, then a centre crop, or a plain squash), then the
- * family's normalisation (Keras `imagenet_utils.preprocess_input` modes):
+ * Image → model input, the one path for the app (model worker) and the command line: full-size RGB pixels,
+ * the crop box (shorter side to the input then a centre crop, or a plain squash), an integer box average when
+ * the crop is at least twice the input (anti-aliasing), bilinear with half-pixel centres to the input size, then
+ * the weights' normalisation (Keras `imagenet_utils.preprocess_input` modes, numbers in src/core/preprocessing.ts):
  *   caffe: RGB→BGR, subtract the ImageNet BGR mean [103.939, 116.779, 123.68], no scaling (Keras V1 ResNets)
  *   tf:    x / 127.5 − 1 (Keras ResNetV2)
  *   torch: x / 255, subtract mean [0.485, 0.456, 0.406], divide by std [0.229, 0.224, 0.225] (ResNeXt, torchvision)
  */
 import * as tf from '@tensorflow/tfjs';
-import { CAFFE_MEAN_BGR, TORCH_MEAN, TORCH_STD, type ArchSpec, type Preprocessing } from '../core';
+import { type ArchSpec, type Normalization, normalization, type Preprocessing } from '../core';
 
 export { describePreprocessing } from './preprocess-info';
 
@@ -34,41 +36,59 @@ export function cropBox(srcH: number, srcW: number, outH: number, outW: number, 
   return { top: Math.floor((srcH - height) / 2), left: Math.floor((srcW - width) / 2), height, width };
 }
 
-/** Normalise RGB pixels in 0…255 (any leading shape, channels last). */
-export function normalize(rgb: tf.Tensor, p: Preprocessing): tf.Tensor {
+/**
+ * Normalise RGB pixels in 0…255 (any leading shape, channels last): (x · scale − mean) / std per channel, after
+ * RGB→BGR when the weights want BGR. `p` is a Keras mode or the numbers of a WeightsDescription.
+ */
+export function normalize(rgb: tf.Tensor, p: Preprocessing | Normalization): tf.Tensor {
+  const n = typeof p === 'string' ? normalization(p) : p;
   return tf.tidy(() => {
-    const x = tf.cast(rgb, 'float32');
-    switch (p) {
-      case 'caffe': {
-        const bgr = tf.reverse(x, -1);
-        return tf.sub(bgr, tf.tensor1d([...CAFFE_MEAN_BGR]));
-      }
-      case 'tf':
-        return tf.sub(tf.div(x, 127.5), 1);
-      case 'torch':
-        return tf.div(tf.sub(tf.div(x, 255), tf.tensor1d([...TORCH_MEAN])), tf.tensor1d([...TORCH_STD]));
-    }
+    let x = tf.cast(rgb, 'float32');
+    if (n.channelOrder === 'BGR') x = tf.reverse(x, -1);
+    if (n.scale !== 1) x = tf.mul(x, n.scale);
+    x = tf.sub(x, tf.tensor1d([...n.mean]));
+    if (n.std.some((v) => v !== 1)) x = tf.div(x, tf.tensor1d([...n.std]));
+    return x;
   });
 }
 
-/** Crop and resize RGB pixels [H, W, 3] (0…255) to `size`, bilinear with half-pixel centres; float32 0…255. */
+/**
+ * Box-average factor before the bilinear step: the whole number of source pixels per output pixel (1: none).
+ * Bilinear alone reads 2×2 source pixels per output pixel, so a 3000-px photo brought to 224 would sample one
+ * pixel in 180 and alias; averaging f×f blocks first leaves bilinear a ratio below 2.
+ */
+export function boxFactor(box: Pick<CropBox, 'height' | 'width'>, outH: number, outW: number): number {
+  return Math.max(1, Math.floor(Math.min(box.height / outH, box.width / outW)));
+}
+
+/**
+ * Crop and resize RGB pixels [H, W, 3] (0…255) to `size`: crop box, box average by boxFactor (the crop trimmed,
+ * centred, to a multiple of it), bilinear with half-pixel centres. float32 0…255.
+ */
 export function resizeTo(rgb: tf.Tensor3D, size: readonly [number, number], mode: ResizeMode = 'center-crop'): tf.Tensor3D {
   return tf.tidy(() => {
     const [h, w] = rgb.shape;
     const box = cropBox(h, w, size[0], size[1], mode);
-    const crop = tf.slice(rgb, [box.top, box.left, 0], [box.height, box.width, 3]);
-    const f = tf.cast(crop, 'float32');
-    if (box.height === size[0] && box.width === size[1]) return f as tf.Tensor3D;
-    return tf.image.resizeBilinear(f as tf.Tensor3D, [size[0], size[1]], false, true);
+    const f = boxFactor(box, size[0], size[1]);
+    const ch = box.height - (box.height % f);
+    const cw = box.width - (box.width % f);
+    const top = box.top + Math.floor((box.height - ch) / 2);
+    const left = box.left + Math.floor((box.width - cw) / 2);
+    let x = tf.cast(tf.slice(rgb, [top, left, 0], [ch, cw, 3]), 'float32') as tf.Tensor3D;
+    if (f > 1) x = tf.avgPool(x, [f, f], [f, f], 'valid');
+    if (x.shape[0] === size[0] && x.shape[1] === size[1]) return x;
+    return tf.image.resizeBilinear(x, [size[0], size[1]], false, true);
   });
 }
 
+/** What preprocessing needs to know: the input size and the weights' normalisation (or a Keras mode). */
+export interface InputTarget {
+  readonly input: ArchSpec['input'];
+  readonly preprocessing: Preprocessing | Normalization;
+}
+
 /** RGB pixels [H, W, 3] → a batch of one, ready for `model.predict`. */
-export function preprocess(
-  rgb: tf.Tensor3D,
-  spec: Pick<ArchSpec, 'input' | 'preprocessing'>,
-  mode: ResizeMode = 'center-crop',
-): tf.Tensor4D {
+export function preprocess(rgb: tf.Tensor3D, spec: InputTarget, mode: ResizeMode = 'center-crop'): tf.Tensor4D {
   if (rgb.rank !== 3 || rgb.shape[2] !== 3) {
     throw new Error(`preprocess expects RGB pixels [height, width, 3]; got shape [${rgb.shape.join(', ')}]`);
   }

@@ -134,9 +134,11 @@ export interface RunConfig {
   readonly batchNorm?: boolean;
 }
 
-/** Pixel normalisation for the generated set (values in [0, 1]). */
-const MEAN = 0.5;
-const STD = 0.25;
+/** Pixel normalisation for the generated set (values in [0, 1]); exported for the lab's evaluations. */
+export const PIXEL_MEAN = 0.5;
+export const PIXEL_STD = 0.25;
+const MEAN = PIXEL_MEAN;
+const STD = PIXEL_STD;
 
 /**
  * One network training on an in-memory image set: seeded init, seeded batch order (a fresh permutation per

@@ -5,10 +5,15 @@
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
 import { setBackendStatus } from './backend-status';
+import { engineStatus } from './engine-status';
+import type { EngineName } from './ort-engine';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import {
+  type CodeExport,
+  type ExportSource,
   type FinetuneImage,
   type FinetuneSummary,
+  type LesionReport,
   INTERIM_TYPES,
   type LoadPhase,
   type ModelInfo,
@@ -46,6 +51,8 @@ export class WorkerError extends Error {
 export class ModelClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** The first `init` sent (by Classify, or by `ensureBackend`). */
+  private initSent?: Promise<unknown>;
 
   constructor(private readonly worker: Worker) {
     worker.onmessage = (e: MessageEvent<Response>) => this.receive(e.data);
@@ -78,6 +85,7 @@ export class ModelClient {
       this.pending.set(id, { resolve: resolve as (r: Response) => void, reject, onProgress: opts.onProgress, onEvent: opts.onEvent });
     });
     this.worker.postMessage({ ...body, id }, opts.transfer ?? []);
+    if (body.type === 'init') this.initSent ??= promise;
     return { id, promise };
   }
 
@@ -102,13 +110,28 @@ export class ModelClient {
     };
   }
 
-  classify(
-    image: ImageBitmap | RawImage,
+  async classify(
+    image: ImageBitmap | RawImage | Blob,
     name: string,
     opts: { k?: number; resize?: 'center-crop' | 'squash'; gradcam?: boolean } = {},
   ): Promise<ResponseOf<'classified'>> {
-    const transfer = 'close' in image ? [image as ImageBitmap] : [];
-    return this.send<'classified'>({ type: 'classify', image, name, ...opts }, { transfer }).promise;
+    const transfer = !(image instanceof Blob) && 'close' in image ? [image as ImageBitmap] : [];
+    const r = await this.send<'classified'>({ type: 'classify', image, name, ...opts }, { transfer }).promise;
+    if (r.engine) engineStatus.set({ label: r.engine, state: 'ready' });
+    return r;
+  }
+
+  /** Choose Classify's inference engine; onnxruntime-web exports the current model and starts a session now. */
+  async setEngine(engine: EngineName, threads?: number): Promise<ResponseOf<'engine'>> {
+    engineStatus.set({ label: engine === 'tfjs' ? 'tfjs' : 'onnxruntime-web: exporting the model to ONNX…', state: 'preparing' });
+    try {
+      const r = await this.send<'engine'>({ type: 'engine', engine, threads }).promise;
+      engineStatus.set({ label: r.label, state: 'ready' });
+      return r;
+    } catch (e) {
+      engineStatus.set({ label: `${engine} failed — ${(e as Error).message}`, state: 'failed' });
+      throw e;
+    }
   }
 
   async gradcam(classIndex: number) {
@@ -146,6 +169,44 @@ export class ModelClient {
   exportFinetuned(format: 'h5'): Promise<ResponseOf<'exported-h5'>>;
   exportFinetuned(format: 'tfjs' | 'h5'): Promise<ResponseOf<'exported'> | ResponseOf<'exported-h5'>> {
     return this.send<'exported' | 'exported-h5'>({ type: 'finetune-export', format }).promise;
+  }
+
+  /** A backend for work outside Classify (Explore's exports): the one already chosen, else `prefer` or auto. */
+  async ensureBackend(prefer?: BackendName): Promise<void> {
+    await (this.initSent ?? this.init(prefer));
+  }
+
+  /** Run an exporter of src/export in the worker; the files come back as one zip. `cancel()` stops it. */
+  exportCode(
+    format: string,
+    source: ExportSource,
+    onProgress?: (fraction: number, message: string) => void,
+  ): { promise: Promise<CodeExport>; cancel: () => void } {
+    const onEvent = (m: Response) => {
+      if (m.type === 'export-progress') onProgress?.(m.fraction, m.message);
+    };
+    const { id, promise } = this.send<'code-exported'>({ type: 'export-code', format, source }, { onEvent });
+    return {
+      promise: promise.then((r) => r.result),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
+  }
+
+  /** Lesion study of the current model on one image; `onBlock` after each deleted block; `cancel()` stops it. */
+  lesion(
+    image: Blob,
+    name: string,
+    opts: { resize?: 'center-crop' | 'squash' } = {},
+    onBlock?: (m: ResponseOf<'lesion-progress'>) => void,
+  ): { promise: Promise<LesionReport>; cancel: () => void } {
+    const onEvent = (m: Response) => {
+      if (m.type === 'lesion-progress') onBlock?.(m);
+    };
+    const { id, promise } = this.send<'lesioned'>({ type: 'lesion', image, name, ...opts }, { onEvent });
+    return {
+      promise: promise.then((r) => r.result),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
   }
 
   memory(): Promise<ResponseOf<'memory'>> {

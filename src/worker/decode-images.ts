@@ -2,8 +2,9 @@
  * Decode the user's images in the worker (createImageBitmap + OffscreenCanvas) into an ImageSet at the race's
  * size: each image is squashed to size×size (the race is about relative training curves, not aspect ratios).
  */
-import type { ImageSet } from '../core/datasets/shapes';
+
 import { groupByFolder } from '../core/datasets/folders';
+import type { ImageSet } from '../core/datasets/shapes';
 
 export interface NamedBlob {
   readonly path: string;
@@ -11,7 +12,7 @@ export interface NamedBlob {
 }
 
 export async function decodeFolder(files: readonly NamedBlob[], size: number, onProgress: (done: number, total: number) => void): Promise<ImageSet & { skipped: string[] }> {
-  const grouped = groupByFolder(files.map((f) => f.path));
+  const grouped = groupByFolder(files.map((f) => ({ path: f.path, type: f.blob.type })));
   const byPath = new Map(files.map((f) => [f.path, f.blob]));
   const canvas = new OffscreenCanvas(size, size);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });

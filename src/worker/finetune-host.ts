@@ -9,7 +9,7 @@ import { CancelledError } from '../tf/errors';
 import { combinedModel, finetunedSpec, type TrainedHead, trainHead } from '../tf/finetune';
 import { checkClasses, extractDataset, FinetuneInputError, type LabelledImage } from '../tf/finetune-data';
 import { exportLayersModel } from '../tf/layers-model-export';
-import { blobToBitmap, imageToTensor } from './image';
+import { pixelsOf } from './image';
 import type { FinetuneSummary, ModelInfo, Request, Response } from './protocol';
 
 export interface TunerHost {
@@ -61,15 +61,15 @@ export class Finetuner {
     this.running = ctl;
     this.host.jobs.set(req.id, ctl);
     const spec = cur.info.spec;
-    const side = Math.max(spec.input[0], spec.input[1]);
     const images: LabelledImage[] = req.images.map((im) => ({
       name: im.name,
       label: im.label,
-      pixels: async () => imageToTensor(im.image instanceof Blob ? await blobToBitmap(im.image, im.name) : im.image, side),
+      pixels: async () => pixelsOf(im.image, im.name),
     }));
     let data: Awaited<ReturnType<typeof extractDataset>> | undefined;
     try {
-      data = await extractDataset(cur.model, spec, images, {
+      // The base weights' own preprocessing (not the architecture's default).
+      data = await extractDataset(cur.model, { input: spec.input, preprocessing: cur.info.weightsDescription.preprocessing.mode }, images, {
         ...req.options,
         signal: ctl.signal,
         onImage: (done, total, name) => this.host.post({ type: 'finetune-progress', id: req.id, done, total, name }),
@@ -122,17 +122,21 @@ export class Finetuner {
 
   private info(p: Pending, model: tf.LayersModel): ModelInfo {
     const spec = finetunedSpec(p.baseInfo.spec, p.summary.classNames.length);
+    const weightsLabel = `fine-tuned on ${p.summary.counts.reduce((a, b) => a + b, 0)} images (${p.summary.classNames.join(', ')}) from ${
+      p.baseInfo.weights === 'finetuned' ? 'a fine-tuned model' : p.baseInfo.weightsLabel
+    }`;
+    const base = p.baseInfo.weightsDescription;
     return {
       name: spec.name,
       spec,
       weights: 'finetuned',
-      weightsLabel: `fine-tuned on ${p.summary.counts.reduce((a, b) => a + b, 0)} images (${p.summary.classNames.join(', ')}) from ${
-        p.baseInfo.weights === 'finetuned' ? 'a fine-tuned model' : p.baseInfo.weightsLabel
-      }`,
+      weightsLabel,
       params: model.countParams(),
       classes: p.summary.classNames.length,
       classNames: p.summary.classNames,
-      preprocessing: spec.preprocessing,
+      preprocessing: base.preprocessing.mode,
+      // The base's inputs, the user's classes.
+      weightsDescription: { ...base, id: `finetuned:${base.id}`, label: weightsLabel, source: 'finetuned', labels: p.summary.classNames },
       fromCache: false,
       loadMs: 0,
     };

@@ -1,38 +1,38 @@
 /**
- * Image pixels inside the worker: an ImageBitmap is drawn on an OffscreenCanvas (downscaled by the browser's
- * resampler first when it is much larger than the model input, which avoids aliasing and huge tensors), a
- * RawImage is used as is. Output: RGB int32 [H, W, 3].
+ * Image pixels inside the worker, at full size (src/tf/preprocess.ts crops, box-averages and resizes them the
+ * same way in the worker and in the command line). A JPEG file is decoded by jpeg-js (src/tf/jpeg.ts), the
+ * decoder the command line uses, so the same photo gives the same pixels in both; other files (PNG, WebP, GIF, BMP),
+ * JPEGs jpeg-js cannot read, and camera frames are drawn by the browser on an OffscreenCanvas without colour
+ * conversion. A RawImage is used as is. Output: RGB int32 [H, W, 3].
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { ImageInputError } from '../tf/errors';
-import { checkImageBytes } from '../tf/image-sniff';
-import { rgbaToTensor } from '../tf/pixels';
+import { checkImageBytes, checkPixels } from '../tf/image-sniff';
+import { decodeJpeg } from '../tf/jpeg';
+import { type Rgba, rgbaToTensor } from '../tf/pixels';
 import type { RawImage } from './protocol';
-
-/** Keep at most this many pixels on the shorter side per pixel of model input (then bilinear does the rest). */
-const OVERSAMPLE = 2;
 
 function isRaw(img: ImageBitmap | RawImage): img is RawImage {
   return 'data' in img;
 }
 
-/** RGB pixels of an image, the shorter side reduced to at most OVERSAMPLE × `minSide`. Closes the bitmap. */
-export function imageToTensor(img: ImageBitmap | RawImage, minSide: number): tf.Tensor3D {
-  if (isRaw(img)) return rgbaToTensor(img);
+/** Every pixel of a bitmap, via a canvas of its own size. Closes the bitmap. */
+function bitmapPixels(img: ImageBitmap): Rgba {
   try {
-    if (img.width === 0 || img.height === 0) throw new Error('the image has no pixels');
-    const scale = Math.min(1, (OVERSAMPLE * minSide) / Math.min(img.width, img.height));
-    const w = Math.max(1, Math.round(img.width * scale));
-    const h = Math.max(1, Math.round(img.height * scale));
-    const canvas = new OffscreenCanvas(w, h);
+    if (img.width === 0 || img.height === 0) throw new ImageInputError('the image has no pixels');
+    const canvas = new OffscreenCanvas(img.width, img.height);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) throw new Error('2D canvas is not available in this worker');
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(img, 0, 0, w, h);
-    return rgbaToTensor(ctx.getImageData(0, 0, w, h));
+    ctx.drawImage(img, 0, 0);
+    return ctx.getImageData(0, 0, img.width, img.height);
   } finally {
     img.close();
   }
+}
+
+/** RGB pixels of a bitmap or raw image, full size. Closes the bitmap. */
+export function imageToTensor(img: ImageBitmap | RawImage): tf.Tensor3D {
+  return rgbaToTensor(isRaw(img) ? img : bitmapPixels(img));
 }
 
 /** float 0…255 [H, W, 3] → RGBA bytes for display. */
@@ -51,14 +51,43 @@ export async function tensorToRaw(t: tf.Tensor3D): Promise<RawImage> {
 
 /**
  * A picked file → ImageBitmap (browser or worker), refusing empty files, non-images and gigapixel images from
- * the header before decoding, and corrupt data with the decoder's reason.
+ * the header before decoding, and corrupt data with the decoder's reason. The file's own pixels: no colour-space
+ * conversion (pngjs in the command line applies none either).
  */
 export async function blobToBitmap(blob: Blob, name: string): Promise<ImageBitmap> {
   if (blob.size === 0) throw new ImageInputError(`${name} is empty (0 bytes).`);
   checkImageBytes(new Uint8Array(await blob.slice(0, 256 * 1024).arrayBuffer()), name);
   try {
-    return await createImageBitmap(blob);
+    return await createImageBitmap(blob, { colorSpaceConversion: 'none' });
   } catch (e) {
     throw new ImageInputError(`${name} could not be decoded: the file is corrupt or not a supported image (${(e as Error).message || (e as Error).name}).`);
   }
+}
+
+/**
+ * A picked file → RGB pixels [H, W, 3], full size: JPEG through jpeg-js (as the command line), anything else —
+ * or a JPEG jpeg-js refuses (arithmetic coding, 12-bit) — through the browser's decoder.
+ */
+export async function blobToTensor(blob: Blob, name: string): Promise<tf.Tensor3D> {
+  if (blob.size === 0) throw new ImageInputError(`${name} is empty (0 bytes).`);
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const { kind } = checkImageBytes(bytes, name);
+  if (kind === 'jpeg') {
+    let img: Rgba | undefined;
+    try {
+      img = decodeJpeg(bytes, name);
+    } catch {
+      img = undefined; // the browser may still read it, or says why not
+    }
+    if (img) {
+      checkPixels(img.width, img.height, name);
+      return rgbaToTensor(img);
+    }
+  }
+  return imageToTensor(await blobToBitmap(blob, name));
+}
+
+/** Any image the protocol carries → RGB pixels [H, W, 3]. */
+export function pixelsOf(img: ImageBitmap | RawImage | Blob, name: string): Promise<tf.Tensor3D> | tf.Tensor3D {
+  return img instanceof Blob ? blobToTensor(img, name) : imageToTensor(img);
 }

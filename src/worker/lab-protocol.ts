@@ -6,7 +6,11 @@ import type { BackendCheckResult } from '../tf/backend-check';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { InitKind } from '../tf/init';
 import type { LayerGradient } from '../tf/gradients';
+import type { RaceLesionResult } from '../tf/race-lesion';
 import type { OptimizerKind } from '../tf/train';
+import type { Surface } from '../core/lab/landscape';
+import type { LayerResponse } from '../tf/activation-stats';
+import type { BnMode } from '../tf/landscape';
 
 export type Backend = BackendName;
 
@@ -44,6 +48,17 @@ export interface FilterImage {
   readonly shape: readonly [number, number, number, number];
 }
 
+/** A loss-landscape scan of the race's trained nets (src/worker/lab-landscape.ts). */
+export interface LandscapeSettings {
+  /** Grid points per axis (odd). */
+  readonly grid: number;
+  /** Evaluation images: the first ones of the race's training set. */
+  readonly images: number;
+  readonly seed: number;
+  /** BN with each batch's statistics (as in training) or with the moving statistics (as in Li et al.'s code). */
+  readonly bn: BnMode;
+}
+
 export type LabRequest =
   /** Start (or switch) the backend: `backend` is the user's pick, absent for the automatic choice. A switch resets the race. */
   | { readonly type: 'init'; readonly backend?: BackendName }
@@ -55,7 +70,17 @@ export type LabRequest =
   | { readonly type: 'race-resume' }
   | { readonly type: 'race-reset' }
   | { readonly type: 'akamaster'; readonly id: number; readonly name: string; readonly bytes: ArrayBuffer }
-  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] };
+  | { readonly type: 'race-data'; readonly id: number; readonly files: readonly { readonly path: string; readonly blob: Blob }[] }
+  /** Time one grid point (one loss evaluation of each trained net) on `images` images. */
+  | { readonly type: 'landscape-estimate'; readonly id: number; readonly images: number; readonly bn: BnMode }
+  | { readonly type: 'landscape'; readonly id: number; readonly settings: LandscapeSettings }
+  /** Handled at once, not queued behind the scan it stops. */
+  | { readonly type: 'landscape-cancel' }
+  | { readonly type: 'activation-stats'; readonly id: number; readonly images: number }
+  /** The ImageNet ResNet50's conv1 filters from its weight files (src/tf/imagenet-filters.ts), RGB order. */
+  | { readonly type: 'imagenet-filters'; readonly id: number }
+  /** Accuracy of the paused or finished race pair after deleting each block (src/tf/race-lesion.ts). */
+  | { readonly type: 'race-lesion'; readonly id: number };
 
 export type LabResponse =
   | { readonly type: 'ready'; readonly backend: Backend; readonly choice: BackendChoice; readonly requested?: BackendName; readonly note?: string }
@@ -92,4 +117,27 @@ export type LabResponse =
       readonly count: number;
       readonly skipped: readonly string[];
     }
+  | { readonly type: 'landscape-estimate-result'; readonly id: number; readonly images: number; readonly msPerPoint: number }
+  | {
+      readonly type: 'landscape-result';
+      readonly id: number;
+      readonly settings: LandscapeSettings;
+      readonly depth: number;
+      /** Images actually used (whole batches of the race's batch size). */
+      readonly images: number;
+      readonly plain: Surface;
+      readonly residual: Surface;
+      readonly ms: number;
+    }
+  | { readonly type: 'landscape-cancelled'; readonly id: number }
+  | {
+      readonly type: 'activation-stats-result';
+      readonly id: number;
+      readonly depth: number;
+      readonly images: number;
+      readonly plain: readonly LayerResponse[];
+      readonly residual: readonly LayerResponse[];
+    }
+  | { readonly type: 'imagenet-filters-result'; readonly id: number; readonly filters: FilterImage; readonly name: string; readonly shards: readonly string[] }
+  | { readonly type: 'race-lesion-result'; readonly id: number; readonly depth: number; readonly images: number; readonly result: RaceLesionResult }
   | { readonly type: 'error'; readonly id?: number; readonly message: string };

@@ -66,6 +66,14 @@ export class Race {
     this.run(runId);
   }
 
+  /**
+   * The trained pair once the race is done, for the lab's analyses (landscape, layer responses). Not while
+   * paused: a step may still be in flight. Requests run one at a time, so no race restarts during an analysis.
+   */
+  trained(): { readonly plain: TrainingRun; readonly residual: TrainingRun } | undefined {
+    return this.state === 'done' ? this.runs : undefined;
+  }
+
   pause(): void {
     if (this.state !== 'running') return;
     this.state = 'paused';
@@ -87,6 +95,12 @@ export class Race {
     this.runs = undefined;
     this.times = [];
     this.post({ type: 'race-state', runId: this.runId, state: 'idle' });
+  }
+
+  /** The trained pair, for the lesion study: only while paused or done, so the weights stay fixed. */
+  trainedPair(): { plain: TrainingRun; residual: TrainingRun; depth: number } | undefined {
+    if (!this.runs || !this.settings || (this.state !== 'paused' && this.state !== 'done')) return undefined;
+    return { plain: this.runs.plain, residual: this.runs.residual, depth: this.settings.depth };
   }
 
   /** The loop, with a failed step (e.g. a kernel the backend lacks) reported instead of lost. */

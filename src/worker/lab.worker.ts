@@ -7,19 +7,24 @@ import * as tf from '@tensorflow/tfjs';
 import { expand, getPreset } from '../core';
 import { generateShapeSet } from '../core/datasets/shapes';
 import { parseNpz } from '../core/npz';
-import { akamasterPreprocess, loadAkamasterWeights } from '../tf/akamaster';
+import { akamasterPreprocess, akamasterWeights, loadAkamasterWeights } from '../tf/akamaster';
 import type { BackendName } from '../tf/backend';
 import { runBackendCheck } from '../tf/backend-check';
 import { buildModel } from '../tf/build';
+import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
+import { fetchConv1Filters } from '../tf/imagenet-filters';
+import { firstImages, graphOfRun, raceLesion } from '../tf/race-lesion';
 import { gradientNormsAsync, probePairAsync } from '../tf/gradients';
 import type { FilterImage, LabRequest, LabResponse, ProbeSettings } from './lab-protocol';
 import { decodeFolder } from './decode-images';
+import { LabAnalyses } from './lab-landscape';
 import { Race, RACE_IMAGE_SIZE } from './lab-race';
 import { initTrainingBackend } from './wasm-browser';
 
 declare const self: DedicatedWorkerGlobalScope;
 const post = (m: LabResponse) => self.postMessage(m);
 const race = new Race(post);
+const analyses = new LabAnalyses(post, race);
 
 /** The backend in use; every request waits for the latest (re)start. */
 let ready: Promise<unknown> | undefined;
@@ -70,7 +75,7 @@ async function probe(id: number, settings: ProbeSettings): Promise<void> {
 
 async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<void> {
   post({ type: 'progress', id, label: `reading ${name}`, fraction: 0 });
-  const arrays = await parseNpz(new Uint8Array(bytes));
+  const arrays = await parseNpz(new Uint8Array(bytes), name);
   const blocks = new Set([...arrays.keys()].filter((k) => k.startsWith('module.layer1.')).map((k) => k.split('.')[2]));
   if (!arrays.has('module.conv1.weight') || blocks.size === 0) {
     throw new Error(`${name} is not an akamaster CIFAR ResNet state dict (no module.conv1.weight / module.layer1.*)`);
@@ -84,7 +89,7 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
     const kernel = model.getLayer('conv1_conv').getWeights()[0];
     const filters: FilterImage = { kernel: Array.from(await kernel.data()), shape: kernel.shape as [number, number, number, number] };
     const set = generateShapeSet({ count: 32, size: 32, seed: 1 });
-    const x = tf.tidy(() => akamasterPreprocess(tf.mul(tf.tensor4d(set.images, [32, 32, 32, 3]), 255) as tf.Tensor4D));
+    const x = tf.tidy(() => akamasterPreprocess(tf.mul(tf.tensor4d(set.images, [32, 32, 32, 3]), 255) as tf.Tensor4D, akamasterWeights(name)));
     // Trained net: BN with its running statistics; the loss of its own top prediction for each image.
     const labels = tf.tidy(() => tf.argMax(model.predict(x) as tf.Tensor2D, 1).toInt() as tf.Tensor1D);
     const gradients = await gradientNormsAsync(model, expand(spec), x, labels, false);
@@ -98,6 +103,8 @@ async function akamaster(id: number, name: string, bytes: ArrayBuffer): Promise<
 /** Requests run one at a time (reads are asynchronous now): a backend switch never lands mid-probe. */
 let queue: Promise<void> = Promise.resolve();
 self.onmessage = (ev: MessageEvent<LabRequest>) => {
+  // A cancel must not wait behind the scan it stops.
+  if (ev.data.type === 'landscape-cancel') return analyses.cancel();
   queue = queue.then(() => handle(ev.data));
 };
 
@@ -107,6 +114,13 @@ async function handle(m: LabRequest): Promise<void> {
     if (m.type === 'init') {
       // A failure was already reported as 'backend-failed'.
       await start(m.backend).catch(() => undefined);
+      return;
+    }
+    if (m.type === 'imagenet-filters') {
+      // Plain fetches and arithmetic: no backend needed.
+      const url = new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href;
+      const f = await fetchConv1Filters(url);
+      post({ type: 'imagenet-filters-result', id: m.id, filters: { kernel: Array.from(f.kernel), shape: f.shape }, name: f.name, shards: f.shards });
       return;
     }
     await (ready ?? start());
@@ -141,6 +155,32 @@ async function handle(m: LabRequest): Promise<void> {
       case 'akamaster':
         await akamaster(m.id, m.name, m.bytes);
         break;
+      case 'landscape-estimate':
+        await analyses.estimate(m.id, m.images, m.bn);
+        break;
+      case 'landscape':
+        await analyses.landscape(m.id, m.settings);
+        break;
+      case 'activation-stats':
+        await analyses.activationStats(m.id, m.images);
+        break;
+      case 'race-lesion': {
+        const pair = race.trainedPair();
+        if (!pair) throw new Error('pause the race or let it finish first: the lesion study needs the trained weights fixed.');
+        // The race's own images (held-out accuracy after a browser-sized race is near chance).
+        const set = firstImages(pair.plain.data, 500);
+        post({ type: 'progress', id: m.id, label: `plain-${pair.depth} and ResNet-${pair.depth} intact, on ${set.count} images`, fraction: 0 });
+        const result = await raceLesion(
+          { plain: { model: pair.plain.trainer.model, graph: graphOfRun(pair.plain) }, residual: { model: pair.residual.trainer.model, graph: graphOfRun(pair.residual) } },
+          set,
+          {
+            onBlock: (done, total) => post({ type: 'progress', id: m.id, label: `deleted block ${done} / ${total}`, fraction: done / total }),
+            yieldBetween: () => new Promise((r) => setTimeout(r, 0)),
+          },
+        );
+        post({ type: 'race-lesion-result', id: m.id, depth: pair.depth, images: set.count, result });
+        break;
+      }
     }
   } catch (e) {
     post({ type: 'error', id, message: e instanceof Error ? e.message : String(e) });

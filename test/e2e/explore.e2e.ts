@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { baseUrl, launch, open, screenshot } from './browser';
 
 let browser: Browser;
 beforeAll(async () => {
+  // expect.poll gives up after 1 s by default: too short on a loaded machine (2 cores, many processes).
+  vi.setConfig({ expect: { poll: { timeout: 30_000, interval: 50 } } });
   browser = await launch();
 });
 afterAll(async () => {
@@ -32,6 +34,9 @@ test('ResNet50: 16 skip arcs (4 projections), plain twin 0, expand a block, relo
   await expect.poll(() => count(page, ARCS)).toBe(16);
   expect(await count(page, `${ARCS}[data-shortcut-kind="projection"]`)).toBe(4);
   expect(await count(page, `${ARCS}[data-shortcut-kind="identity"]`)).toBe(12);
+  // The projection arc is labelled with the projected tensor (its BN's output), not the block's 56×56×64 input.
+  const projected = page.locator('svg.diagram-svg text.edge-label.shortcut[data-tensor="conv2_block1_0_bn"]');
+  expect(await projected.textContent()).toBe('56×56×256');
   expect(await count(page, 'svg.diagram-svg g.node[data-kind="block"]')).toBe(16);
   await expect.poll(() => page.locator('[data-anatomy="v1"]').getAttribute('aria-current')).toBe('true');
   // Where the stride sits, with the computed alternative.
@@ -107,6 +112,27 @@ test('ResNet50: 16 skip arcs (4 projections), plain twin 0, expand a block, relo
   expect(foreign(s.requests)).toEqual([]);
   expect(s.errors).toEqual([]);
   await page.context().close();
+});
+
+test('block anatomy is read from the graph: plain-ResNet50V2 is pre-activation without an addition', async () => {
+  const s = await open(browser, '/?view=explore&model=plain-ResNet50V2');
+  const { page } = s;
+  const blocks = page.locator('.anatomy-blocks [data-anatomy-block]');
+  await expect.poll(() => blocks.count()).toBe(2);
+  expect(await page.locator('.anatomy-blocks .anatomy-flow[data-activation="pre"]').count()).toBe(2);
+  expect(await page.locator('.anatomy-blocks .add').count()).toBe(0);
+  // The first layer of the block is its BN, named as Keras names it.
+  const first = page.locator('[data-anatomy-block="conv2_block1"] .steps li').first();
+  expect(await first.textContent()).toBe('BN');
+  expect(await first.getAttribute('title')).toBe('conv2_block1_preact_bn → 56×56×64');
+  expect(await page.locator('[data-anatomy="plain"]').getAttribute('aria-current')).toBe('true');
+  // CIFAR option A: the downsampling block's shortcut is the zero-pad, drawn beside the main path.
+  await page.locator('.model-picker select').selectOption('ResNet-20');
+  const pad = page.locator('[data-anatomy-block="conv3_block1"] .anatomy-shortcut li');
+  await expect.poll(() => pad.textContent()).toBe('subsample /2, zero-pad channels +8/+8');
+  await page.locator('.anatomy').scrollIntoViewIfNeeded();
+  await screenshot(page, 'explore-anatomy-resnet20');
+  expect(s.errors).toEqual([]);
 });
 
 test('a garbage or hostile URL falls back to ResNet50 with a visible notice, rendered as text', async () => {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import type { Browser, Download } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
 import { launch, open, type Session, screenshot } from './browser';
 import { classifyFiles, FIXTURES, topOf, waitForModel } from './helpers-classify';
 
@@ -41,6 +41,8 @@ const BOXES = [
 ] as const;
 
 beforeAll(async () => {
+  // expect.poll gives up after 1 s by default: too short on a loaded machine (the weights download lags).
+  vi.setConfig({ expect: { poll: { timeout: 60_000, interval: 50 } } });
   dir = mkdtempSync(join(tmpdir(), 'finetune-e2e-'));
   for (const [cls, file] of [
     ['elephant', 'elephant.jpg'],

@@ -8,25 +8,10 @@ import { akamasterKey, loadAkamasterWeights, WeightsMismatchError } from '../../
 import { buildModel } from '../../src/tf/build';
 import { initNodeWasm } from '../../src/tf/node-wasm';
 import reference from '../data/akamaster-logits.json';
+import { akamasterInputs as inputs } from './helpers/akamaster-inputs';
 
 const FIXTURES = process.env.RESNET_FIXTURES ?? '../shared/fixtures';
 const file = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, 'cifar-akamaster', name)));
-
-/** The same integer formula as inputs() in scripts/reference/akamaster_logits.py (exact in float32). */
-function inputs(): tf.Tensor4D {
-  const S = 32;
-  const v = new Float32Array(4 * S * S * 3);
-  for (let n = 0; n < 4; n++)
-    for (let h = 0; h < S; h++)
-      for (let w = 0; w < S; w++)
-        for (let c = 0; c < 3; c++) {
-          v[((n * S + h) * S + w) * 3 + c] =
-            n < 2
-              ? ((n * 131 + c * 71 + h * 17 + w * 29 + ((h * w) % 13)) % 97) / 48.5 - 1
-              : ((n * 37 + c * 11 + h * 3 + w * 2) % 64) / 32 - 1;
-        }
-  return tf.tensor4d(v, [4, S, S, 3]);
-}
 
 describe('akamaster CIFAR-10 weights in our presets', () => {
   beforeAll(async () => {

@@ -31,7 +31,7 @@ describe('resnet-explorer classify', () => {
     expect(json[0].top.map((p: { index: number }) => p.index)).toContain(386);
     expect(json[0].top[0]).toEqual({ index: 386, label: 'African_elephant', probability: expect.any(Number) });
     expect(json[1]).toEqual({ image: empty, error: 'empty.jpg is empty (0 bytes).' });
-    expect(r.stderr).toMatch(/ResNet50 \(imagenet weights\) on wasm/);
+    expect(r.stderr).toMatch(/ResNet50 \(imagenet weights\) on wasm, float16 files/);
   });
 
   it('bad arguments exit 2 with a message naming the value', async () => {
@@ -39,6 +39,8 @@ describe('resnet-explorer classify', () => {
     expect(await run(['x.jpg', '--top', '0'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/--top must be a positive integer, got "0"/) });
     expect(await run(['x.jpg', '--model', 'ResNet51'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/unknown model "ResNet51"/) });
     expect(await run(['x.jpg', '--bogus'])).toMatchObject({ code: 2 });
+    expect(await run(['x.jpg', '--precision', 'int4'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/"int4"; choose one of: float32, float16, uint8/) });
+    expect(await run(['x.jpg', '--precision', 'uint8', '--weights', 'none'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/ImageNet weights only \(got --weights none\)/) });
   });
 
   it('random weights are announced on stderr; a missing weights file is a clear error', async () => {

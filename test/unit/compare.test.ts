@@ -1,40 +1,36 @@
+import { csvParse } from 'd3';
 import { describe, expect, test } from 'vitest';
 import { analyze, expand, getPreset, plainTwin } from '../../src/core';
 import {
   type CompareState,
   compareQuery,
   compareRows,
+  CSV_COLUMNS,
   DEFAULT_MODELS,
   DEFAULT_SETTINGS,
   type Entry,
   parseCompareQuery,
-  parseCsv,
   parseCustomSpec,
   presetEntry,
   QUICK_SETS,
   shortcutCosts,
   sortRows,
-  toCsv,
 } from '../../src/core/compare';
+import { published } from '../../src/core/references';
+import { toCsv } from '../../src/ui/compare/csv';
 
 const entries = (names: readonly string[]): Entry[] => names.map((n) => presetEntry(n)!);
 const quick = (id: string) => QUICK_SETS.find((q) => q.id === id)!.models;
 
 describe('compare rows', () => {
-  test('ResNet 18→152 rows carry the golden torchvision params and GMACs', () => {
+  test('ResNet 18→152 rows carry torchvision’s published params and GMACs', () => {
     const rows = compareRows(entries(quick('depth')), DEFAULT_SETTINGS);
-    const golden: Record<string, [number, number]> = {
-      resnet18: [11_689_512, 1.814],
-      resnet34: [21_797_672, 3.664],
-      resnet50: [25_557_032, 4.089],
-      resnet101: [44_549_160, 7.801],
-      resnet152: [60_192_808, 11.514],
-    };
-    expect(rows.map((r) => r.name)).toEqual(Object.keys(golden));
+    expect(rows.map((r) => r.name)).toEqual(['resnet18', 'resnet34', 'resnet50', 'resnet101', 'resnet152']);
     for (const r of rows) {
       if (!r.ok) throw new Error(r.error);
-      expect(r.paramsTrainable).toBe(golden[r.name][0]);
-      expect(r.macs / 1e9).toBeCloseTo(golden[r.name][1], 3);
+      expect(r.paramsTrainable).toBe(published('torchvision', r.name, 'paramsTrainable').value);
+      const macs = published('torchvision', r.name, 'macs');
+      expect(Math.abs(r.macs - macs.value)).toBeLessThan(macs.precision);
       expect(r.flops).toBe(2 * r.macs);
       expect(r.depth).toBe(Number(r.name.slice(6)));
       const sum = r.stages.reduce((s, x) => s + x.params, 0);
@@ -103,16 +99,28 @@ describe('CSV', () => {
     const custom: Entry = { spec: { ...getPreset('ResNet-20'), name: 'my "net", small', family: 'custom' }, group: 'Custom' };
     const settings = { input: null, batch: 8, dtype: 'float16' as const };
     const rows = compareRows([...entries(['resnet18', 'resnet50']), custom], settings);
-    const recs = parseCsv(toCsv(rows, settings));
+    const csv = toCsv(rows, settings);
+    expect(csv.split('\n')[0]).toBe(CSV_COLUMNS.join(','));
+    const recs = csvParse(csv);
     expect(recs).toHaveLength(3);
     expect(recs[0].model).toBe('resnet18');
-    expect(Number(recs[1].params_trainable)).toBe(25_557_032);
+    expect(Number(recs[1].params_trainable)).toBe(analyze(expand(getPreset('resnet50'))).params.trainable);
     expect(Number(recs[1].flops)).toBe(2 * Number(recs[1].macs));
+    expect(csv).toContain('"my ""net"", small"');
     expect(recs[2].model).toBe('my "net", small');
-    expect(Number(recs[2].params_trainable)).toBe(269_722);
+    expect(Number(recs[2].params_trainable)).toBe(analyze(expand(getPreset('ResNet-20'))).params.trainable);
     expect(recs[2].batch).toBe('8');
     expect(recs[2].dtype).toBe('float16');
     expect(recs[0].input).toBe('224x224x3');
+  });
+
+  test('an error row keeps its name and settings, leaves the figures empty and says why', () => {
+    const settings = { input: 16, batch: 1, dtype: 'float32' as const };
+    const [rec] = csvParse(toCsv(compareRows(entries(['resnet50']), settings), settings));
+    expect(rec.model).toBe('resnet50');
+    expect(rec.input).toBe('16x16x3');
+    expect(rec.params_total).toBe('');
+    expect(rec.error).toMatch(/input height.*16.*32/);
   });
 });
 

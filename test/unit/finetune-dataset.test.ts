@@ -1,7 +1,7 @@
 /** Picked files → classes: sub-folder per class (root stripped or not), loose files, non-images reported. */
 import { describe, expect, it } from 'vitest';
 import { datasetProblem, groupByClass, isImageFile, mergeClasses } from '../../src/ui/finetune/dataset';
-import { fromDataTransfer, fromFileList, type PickedFile } from '../../src/ui/finetune/folder';
+import { fromDataTransfer, fromFileList, type PickedFile } from '../../src/ui/shared/folder';
 
 const f = (path: string, type = 'image/jpeg'): PickedFile => ({ file: new File([new Uint8Array(3)], path.split('/').pop()!, { type }), path });
 const summary = (c: ReadonlyMap<string, readonly File[]>) => Object.fromEntries([...c].map(([k, v]) => [k, v.map((x) => x.name)]));
@@ -30,7 +30,7 @@ describe('fine-tune dataset from picked files', () => {
     expect(rejected).toEqual([
       { path: 'pets/notes.txt', reason: 'not an image (text/plain)' },
       { path: 'pets/x.jpg', reason: expect.stringMatching(/not inside a class folder/) },
-      { path: 'pets/dog/.DS_Store', reason: 'not an image (unknown type)' },
+      { path: 'pets/dog/.DS_Store', reason: 'not an image (png, jpg, jpeg, gif, webp, bmp or avif)' },
     ]);
     expect(summary(groupByClass([f('a.jpg'), f('b.webp', '')], ' bird ').classes)).toEqual({ bird: ['a.jpg', 'b.webp'] });
     expect(isImageFile(new File([], 'x.PNG'))).toBe(true);

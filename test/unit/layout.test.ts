@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import {
-  allGroups,
   type ArchGraph,
+  allGroups,
   defaultExpansion,
   edges,
   expand,
@@ -11,6 +11,7 @@ import {
   LANE_RIGHT,
   type Layout,
   layout,
+  PRESET_NAMES,
   plainTwin,
   SPINE_LEFT,
   SPINE_RIGHT,
@@ -206,3 +207,67 @@ test('expanded groups get a bracket spanning exactly their drawn members', () =>
   expect(s.x).toBeLessThan(b.x);
   expect(l.bounds.minX).toBe(s.x);
 });
+
+describe('edge labels: each edge is labelled with the tensor that flows on it', () => {
+  /** Expansions that put every kind of edge on screen: collapsed, default, everything, and every other block. */
+  function expansions(g: ArchGraph): Set<string>[] {
+    const alternate = new Set([...g.stages.map((s) => s.id as string), ...g.blocks.filter((_, i) => i % 2 === 0).map((b) => b.id)]);
+    return [new Set(), defaultExpansion(g), new Set(allGroups(g)), alternate];
+  }
+
+  const names = [
+    ...PRESET_NAMES,
+    ...PRESET_NAMES.filter((n) => getPreset(n).residual && !PRESET_NAMES.includes(`plain-${n}`)).map((n) => `plain-${n}`),
+  ];
+  test.each(names)('%s', (name) => {
+    const g = expand(PRESET_NAMES.includes(name) ? getPreset(name) : plainTwin(getPreset(name.slice('plain-'.length))));
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const blocks = new Map(g.blocks.map((b) => [b.id, b]));
+    for (const ex of expansions(g)) {
+      const l = layout(g, ex);
+      const drawn = new Map(l.nodes.map((n) => [n.id, n]));
+      for (const e of l.edges) {
+        const t = byId.get(e.tensor);
+        expect(t, e.id).toBeDefined();
+        expect(e.shape, e.id).toEqual(t!.outShape);
+        const to = drawn.get(e.to)!;
+        if (e.path === 'shortcut' && to.kind === 'block') {
+          // A collapsed block's arc: the tensor its addition takes as the shortcut (Keras Add()([shortcut, x])).
+          const out = byId.get(blocks.get(e.to)!.outputId)!;
+          const add = out.op.kind === 'add' ? out : byId.get(out.inputs[0])!;
+          expect(add.op.kind).toBe('add');
+          expect(e.tensor, e.id).toBe(add.inputs[0]);
+        } else {
+          // Any other edge carries the output of a layer its source stands for.
+          expect(stands(drawn.get(e.from)!.kind, e.from, t!, g.inputId), e.id).toBe(true);
+        }
+      }
+    }
+  });
+
+  test('ResNet50: projection arcs carry the projected tensor, identity arcs the block input', () => {
+    const g = expand(getPreset('ResNet50'));
+    const l = layout(g, defaultExpansion(g));
+    const arcLabel = (block: string) => l.edges.find((e) => e.path === 'shortcut' && e.to === block)!;
+    expect(arcLabel('conv2_block1').tensor).toBe('conv2_block1_0_bn');
+    expect(arcLabel('conv2_block1').shape).toEqual([56, 56, 256]);
+    expect(arcLabel('conv3_block1').shape).toEqual([28, 28, 512]);
+    expect(arcLabel('conv2_block2').tensor).toBe('conv2_block1_out');
+    expect(arcLabel('conv2_block2').shape).toEqual([56, 56, 256]);
+    // Option A: the subsampled, zero-padded input; V2: the 1×1 max-pool and the projection of the pre-activation.
+    const c = expand(getPreset('ResNet-20'));
+    const cl = layout(c, defaultExpansion(c));
+    expect(cl.edges.find((e) => e.path === 'shortcut' && e.to === 'conv3_block1')!.shape).toEqual([16, 16, 32]);
+    const v2 = expand(getPreset('ResNet50V2'));
+    const vl = layout(v2, defaultExpansion(v2));
+    expect(vl.edges.find((e) => e.to === 'conv2_block1' && e.path === 'shortcut')!.tensor).toBe('conv2_block1_0_conv');
+    expect(vl.edges.find((e) => e.to === 'conv2_block3' && e.path === 'shortcut')!.shape).toEqual([28, 28, 256]);
+  });
+});
+
+/** Whether layout node `rep` (of kind `kind`) stands for graph node `n`. */
+function stands(kind: string, rep: string, n: { id: string; block?: string; section: string }, inputId: string): boolean {
+  if (kind === 'layer') return rep === n.id;
+  if (kind === 'block') return n.block === rep;
+  return n.section === rep && n.id !== inputId;
+}

@@ -243,3 +243,45 @@ describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
     h.host.dispose();
   });
 });
+
+describe('a fine-tuned model from a URL, through the IndexedDB cache', () => {
+  it('keeps its class names, classifier size and weights when served from the cache', async () => {
+    const { buildModel } = await import('../../src/tf/build');
+    const { getPreset } = await import('../../src/core');
+    const { finetunedSpec } = await import('../../src/tf/finetune');
+    const { exportLayersModel } = await import('../../src/tf/layers-model-export');
+    const classNames = ['cat', 'dog', 'elephant'];
+    const h = new Harness();
+    await h.send({ type: 'init', backend: 'cpu' });
+    const src = buildModel(finetunedSpec(getPreset('ResNet-20'), classNames.length));
+    const files = await exportLayersModel(src, 'tuned', { classNames });
+    const fetchLog: string[] = [];
+    const served: typeof fetch = (async (u: RequestInfo | URL) => {
+      fetchLog.push(String(u));
+      if (String(u) === 'https://tuned.test/model.json') return new Response(files.modelJson);
+      if (String(u) === `https://tuned.test/${files.name}.weights.bin`) return new Response(files.weights.slice(0));
+      return new Response('gone', { status: 404 });
+    }) as typeof fetch;
+    const cache = new WeightsCache(indexedDB, `tuned-${Date.now()}`);
+    h.host = new ModelHost({ post: (m) => h.messages.push(m), imagenetUrl: 'unused', fetch: served, cache });
+    const source = { kind: 'layers-url', url: 'https://tuned.test/model.json', preset: 'ResNet-20' } as const;
+    const want = src.getWeights().map((t) => Array.from(t.dataSync()));
+    for (const fromCache of [false, true]) {
+      const r = await h.send<'loaded'>({ type: 'load', source });
+      if (r.type !== 'loaded') throw new Error(JSON.stringify(r));
+      expect(r.info).toMatchObject({ fromCache, classes: 3, classNames, name: 'ResNet-20-finetuned' });
+      expect(h.host.model!.getWeights().map((t) => Array.from(t.dataSync()))).toEqual(want);
+      const img: RawImage = { width: 40, height: 40, data: new Uint8ClampedArray(40 * 40 * 4).map((_, i) => (i * 53) % 256) };
+      const c = await h.send<'classified'>({ type: 'classify', image: img, name: 'x', gradcam: false });
+      if (c.type !== 'classified') throw new Error(JSON.stringify(c));
+      expect(c.top.map((p) => p.label).sort()).toEqual(classNames);
+    }
+    expect(fetchLog).toHaveLength(2); // the second load came from the cache only
+    const stored = await cache.get('url:https://tuned.test/model.json');
+    expect(stored?.userDefinedMetadata).toEqual({ classNames });
+    expect(stored?.modelTopology).toEqual(JSON.parse(files.modelJson).modelTopology);
+    src.dispose();
+    h.host.dispose();
+    cache.close();
+  });
+});

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { NpyFormatError, parseNpy, parseNpz } from '../../src/core/npz';
+import { crc32, NpyFormatError, parseNpy, parseNpz } from '../../src/core/npz';
+import { fixture } from './helpers/fixtures';
 
 /** A .npy v1 file as numpy.save writes it: magic, version, header padded to 64 bytes with '\n'. */
 function npy(descr: string, shape: number[], body: ArrayBuffer, fortran = false): Uint8Array {
@@ -14,48 +17,9 @@ function npy(descr: string, shape: number[], body: ArrayBuffer, fortran = false)
   return out;
 }
 
-/** A stored (uncompressed) zip, as numpy.savez writes. */
-function zip(entries: [string, Uint8Array][]): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const central: Uint8Array[] = [];
-  let offset = 0;
-  for (const [name, data] of entries) {
-    const n = new TextEncoder().encode(name);
-    const local = new Uint8Array(30 + n.length);
-    const lv = new DataView(local.buffer);
-    lv.setUint32(0, 0x04034b50, true);
-    lv.setUint32(18, data.length, true);
-    lv.setUint32(22, data.length, true);
-    lv.setUint16(26, n.length, true);
-    local.set(n, 30);
-    const c = new Uint8Array(46 + n.length);
-    const cv = new DataView(c.buffer);
-    cv.setUint32(0, 0x02014b50, true);
-    cv.setUint32(20, data.length, true);
-    cv.setUint32(24, data.length, true);
-    cv.setUint16(28, n.length, true);
-    cv.setUint32(42, offset, true);
-    c.set(n, 46);
-    parts.push(local, data);
-    central.push(c);
-    offset += local.length + data.length;
-  }
-  const cdSize = central.reduce((a, c) => a + c.length, 0);
-  const end = new Uint8Array(22);
-  const ev = new DataView(end.buffer);
-  ev.setUint32(0, 0x06054b50, true);
-  ev.setUint16(8, entries.length, true);
-  ev.setUint16(10, entries.length, true);
-  ev.setUint32(12, cdSize, true);
-  ev.setUint32(16, offset, true);
-  const all = [...parts, ...central, end];
-  const out = new Uint8Array(all.reduce((a, p) => a + p.length, 0));
-  let p = 0;
-  for (const a of all) {
-    out.set(a, p);
-    p += a.length;
-  }
-  return out;
+/** A zip as numpy.savez (stored, level 0) or savez_compressed (deflate) writes it, with real CRC-32s. */
+function zip(entries: [string, Uint8Array][], level: 0 | 6 = 0): Uint8Array {
+  return zipSync(Object.fromEntries(entries.map(([n, d]) => [n, [d, { level }]])));
 }
 
 describe('npy / npz reading', () => {
@@ -85,5 +49,34 @@ describe('npy / npz reading', () => {
     expect([...arrays.keys()]).toEqual(['a', 'dir/b']);
     expect(Array.from(arrays.get('dir/b')!.data)).toEqual([9]);
     await expect(parseNpz(new Uint8Array(100))).rejects.toThrow(/not a zip/);
+  });
+
+  it('reads deflated archives (numpy.savez_compressed) too', async () => {
+    const a = npy('<f4', [3], new Float32Array([1.5, -2, 4]).buffer);
+    const arrays = await parseNpz(zip([['w.npy', a]], 6));
+    expect(Array.from(arrays.get('w')!.data)).toEqual([1.5, -2, 4]);
+  });
+
+  it('CRC-32 is the zip checksum (check value of "123456789")', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+
+  it('a corrupted byte in the real akamaster .npz is refused with a CRC error naming the entry', async () => {
+    const bytes = new Uint8Array(readFileSync(fixture('cifar-akamaster', 'resnet20-12fca82f.npz')));
+    expect((await parseNpz(bytes)).size).toBeGreaterThan(90); // intact: loads
+    // Byte 1000 lies in the data of the first entry, module.conv1.weight.npy (stored, 1856 bytes from offset 0).
+    const bad = bytes.slice();
+    bad[1000] ^= 0x40;
+    await expect(parseNpz(bad, 'resnet20.npz')).rejects.toThrow(
+      /^resnet20\.npz: module\.conv1\.weight\.npy fails its CRC-32 check \(stored 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\): the file is damaged/,
+    );
+  });
+
+  it('a damaged deflate stream is a clear error too', async () => {
+    const a = npy('<f4', [64], new Float32Array(64).map((_, i) => Math.sin(i)).buffer);
+    const z = zip([['w.npy', a]], 6);
+    const bad = z.slice();
+    for (let i = 40; i < 60; i++) bad[i] ^= 0xff; // inside the compressed data (local header is 35 bytes)
+    await expect(parseNpz(bad, 'w.npz')).rejects.toThrow(/^w\.npz(: w\.npy fails its CRC-32 check| is a corrupt zip \(\.npz\) archive: )/);
   });
 });

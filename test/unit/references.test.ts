@@ -1,7 +1,19 @@
 import { describe, expect, test } from 'vitest';
 import { analyze, expand, findPreset, getPreset } from '../../src/core';
 import { explanationFor } from '../../src/core/explain';
-import { agreement, COMPUTABLE, lastDigit, type ReferenceFigure, REFERENCES, referencesFor, SOURCES } from '../../src/core/references';
+import { KERAS_GOLDEN } from '../../src/core/presets.golden';
+import {
+  agreement,
+  COMPUTABLE,
+  lastDigit,
+  MissingReferenceError,
+  printedUnit,
+  published,
+  type ReferenceFigure,
+  REFERENCES,
+  referencesFor,
+  SOURCES,
+} from '../../src/core/references';
 
 const ours = (name: string) => {
   const a = analyze(expand(getPreset(name)));
@@ -9,12 +21,31 @@ const ours = (name: string) => {
 };
 
 describe('published reference figures', () => {
-  test('every figure names a source we list and, when it has one, a preset that exists', () => {
+  test('every figure names a source we list, a place in it, and, when it has one, a preset that exists', () => {
     for (const r of REFERENCES) {
       expect(SOURCES[r.source], r.model).toBeDefined();
-      expect(r.where.length).toBeGreaterThan(0);
+      expect(SOURCES[r.source].url, r.source).toMatch(/^https:\/\//);
+      // A table, section, equation, README table or library field: never just the source's name.
+      expect(r.where, `${r.source} ${r.model}`).toMatch(/Table \d|§\d|Eq\. \d|table|meta, \w|model\.summary\(\)/);
       if (r.preset) expect(findPreset(r.preset)?.name, r.preset).toBe(r.preset);
+      // The printed figure is the value, to its printed precision.
+      if (r.precision > 0) expect(r.precision / printedUnit(r.shown), r.shown).toBeGreaterThanOrEqual(0.999);
     }
+  });
+
+  test('each figure is listed once per preset, and none appears in presets.golden.ts as well', () => {
+    const keys = REFERENCES.map((r) => `${r.source}|${r.model}|${r.metric}|${r.preset ?? '-'}`);
+    expect(keys.length - new Set(keys).size).toBe(0);
+    const golden = Object.entries(KERAS_GOLDEN).flatMap(([preset, g]) => Object.values(g).map((v) => ({ preset, v: v as number })));
+    expect(golden.length).toBeGreaterThanOrEqual(15);
+    const twice = golden.filter(({ v }) => REFERENCES.some((r) => r.value === v));
+    expect(twice).toEqual([]);
+  });
+
+  test('published() finds exactly one figure, or says what it looked for', () => {
+    expect(published('torchvision', 'resnet50', 'paramsTrainable').shown).toBe('25,557,032');
+    expect(() => published('torchvision', 'ResNet50', 'macs')).toThrow(MissingReferenceError);
+    expect(() => published('torchvision', 'ResNet50', 'macs')).toThrow(/ResNet50.*torchvision.*kerasApps|ResNet50.*he2015/);
   });
 
   test('every computable figure agrees with ours or has an explanation', () => {
@@ -32,8 +63,7 @@ describe('published reference figures', () => {
   });
 
   test('exact Keras summaries and torchvision num_params equal our counts exactly', () => {
-    // ResNeXt50's Keras total is the one exact figure we expect to differ (explained by the constant gconv).
-    const exact = REFERENCES.filter((r) => r.precision === 0 && r.preset && COMPUTABLE.has(r.metric) && r.preset !== 'ResNeXt50');
+    const exact = REFERENCES.filter((r) => r.precision === 0 && r.preset && COMPUTABLE.has(r.metric));
     expect(exact.length).toBeGreaterThanOrEqual(20);
     for (const r of exact) {
       const o = ours(r.preset!);
@@ -77,5 +107,7 @@ describe('published reference figures', () => {
     expect(cifarErr).toEqual([8.75, 7.51, 7.17, 6.97, 6.43, 7.93]);
     expect(referencesFor('resnext50_32x4d').some((r) => r.source === 'xie2017' && r.metric === 'top1Err' && r.value === 22.2)).toBe(true);
     expect(referencesFor('resnet50').find((r) => r.source === 'torchvision' && r.metric === 'macs')?.value).toBeCloseTo(4.089e9, -3);
+    // akamaster's README, "Test err(this impl.)": 8.27 % and 6.61 % (not 91.78 / 93.62 % accuracy).
+    expect(['ResNet-20', 'ResNet-56'].map((p) => published('akamaster', p, 'cifar10Err').shown)).toEqual(['8.27', '6.61']);
   });
 });

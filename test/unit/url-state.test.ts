@@ -43,11 +43,11 @@ describe('explorer URL state', () => {
   test.each([
     ['model=NoSuchNet', /Unknown model "NoSuchNet"/],
     ['model=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E', /Unknown model "<img src=x onerror=alert\(1\)>"/],
-    ['spec=%7Bnot%20json', /custom model in the link is invalid \(not valid JSON\)/],
+    ['spec=%7Bnot%20json', /custom model in the link is invalid \(not valid JSON: /],
     ['spec=%5B1%2C2%5D', /expected a JSON object/],
     ['spec=' + encodeURIComponent(JSON.stringify({ ...getPreset('ResNet50'), stages: [{ blocks: -3, width: 64, stride: 1 }] })), /stages\[0\]\.blocks: received -3/],
     ['spec=' + encodeURIComponent(JSON.stringify({ ...getPreset('ResNet50'), block: 'triple' })), /Invalid block: received "triple"/],
-    ['spec=' + 'x'.repeat(5000), /too long/],
+    ['spec=' + 'x'.repeat(5000), /invalid \(the spec is 5000 characters long; at most 4000 are allowed\)/],
   ])('%s falls back to ResNet50 with a notice', (search, notice) => {
     const r = parseExploreState(search);
     expect(r.state.model).toEqual({ kind: 'preset', name: 'ResNet50' });

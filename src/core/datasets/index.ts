@@ -1,3 +1,4 @@
 export * from './prng';
 export * from './shapes';
 export * from './folders';
+export * from './cifar10';

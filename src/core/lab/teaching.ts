@@ -1,14 +1,19 @@
 /**
  * The words beside the gradient-flow chart, derived from the numbers the chart shows so that they cannot
- * disagree with it. What He et al. (2015, §4.1) say, and what is measured here:
- *  - with BN, plain nets' gradients do not vanish ("We also verify that the backward propagated gradients
- *    exhibit healthy norms with BN"), yet deeper plain nets train worse: degradation is an optimisation
- *    difficulty, not vanishing gradients. At initialisation the plain net's gradients are large at the input
- *    end and small at the output end (unbalanced), the residual net's are even;
- *  - without BN the outcome depends on the initialisation: with Glorot the plain net's gradients vanish and
- *    the identity path keeps the residual net's alive; with exact He init the plain net keeps them (that is
- *    what He init is for) while the residual sums grow block after block and its gradients explode.
+ * disagree with it, each claim attributed to its source:
+ *  - He et al. 2015 (§4.1) report that their plain nets, trained with BN, have backward gradients with
+ *    "healthy norms", and argue that the degradation of deeper plain nets is an optimization difficulty rather
+ *    than vanishing gradients; that residual blocks are easier to optimize is their hypothesis (§3.1).
+ *  - At initialization the chart shows something else: with BN, the plain net's gradients grow toward the input
+ *    as depth grows, the gradient explosion Yang et al. 2019 derive for batch-normalized nets. The init scale
+ *    cannot change that: BN makes a layer's Jacobian independent of its weights' scale (Ioffe & Szegedy 2015,
+ *    §3.3), so no init advice is given for BN nets.
+ *  - Without BN the outcome depends on the initialisation: with Glorot the plain net's gradients vanish and the
+ *    shortcuts keep the residual net's alive; with exact He init the plain net keeps them while the residual sums
+ *    grow block after block and its gradients explode. Identity shortcuts pass the gradient unchanged only in
+ *    pre-activation units (He et al. 2016, Eq. 5, §4.2); these nets apply a ReLU after each addition.
  */
+import type { Citation } from '../references';
 
 export interface NormSeries {
   /** Gradient norms of the main-path conv layers, input to output. */
@@ -89,42 +94,77 @@ export interface TeachingInput {
   readonly residual: readonly number[];
 }
 
+/** One paragraph of teaching text and the sources of the claims it makes (none for a reading of the chart). */
+export interface Paragraph {
+  readonly text: string;
+  readonly cites: readonly Citation[];
+}
+
+const said = (text: string, ...cites: Citation[]): Paragraph => ({ text, cites });
+
 /** Paragraphs for the panel: what this chart shows, then what it means (conditioned on what it shows). */
-export function teachingText(t: TeachingInput): string[] {
+export function teachingText(t: TeachingInput): Paragraph[] {
   const p = summarizeFlow(t.plain);
   const r = summarizeFlow(t.residual);
-  const out = [describeNet(`plain-${t.depth}`, p), describeNet(`ResNet-${t.depth}`, r)];
+  const out = [said(describeNet(`plain-${t.depth}`, p)), said(describeNet(`ResNet-${t.depth}`, r))];
   if (t.batchNorm) {
     if (p.verdict === 'vanished' || p.verdict === 'vanishing') {
-      out.push('Here the plain net loses its gradients even with batch normalization — try a smaller depth or He initialization.');
+      out.push(
+        said(
+          'Here the plain net loses its gradients even with batch normalization. A different initialization scale would not ' +
+            'change that: batch normalization makes each normalized layer’s Jacobian independent of the scale of its weights.',
+          { source: 'ioffe2015', where: '§3.3' },
+        ),
+      );
     } else {
       out.push(
-        'With batch normalization the plain net’s gradients do not vanish — as He et al. (2015, §4.1) verified. ' +
-          'Yet deeper plain nets train to a higher training error (run the race below at depth 56): the degradation problem ' +
-          'is an optimization difficulty, not vanishing gradients. Residual blocks only have to learn a correction to the ' +
-          'identity, which is easier to optimize.',
+        said(
+          'With batch normalization the plain net’s gradients do not vanish here. He et al. report the same for their plain nets ' +
+            'in training (“healthy norms with BN”), yet deeper plain nets reach a higher training error (run the race below at ' +
+            'depth 56); they argue that this degradation problem is an optimization difficulty, not vanishing gradients. ' +
+            'Their hypothesis for why residual blocks help: a block only has to learn a correction to the identity, which ' +
+            'should be easier to optimize.',
+          { source: 'he2015', where: '§4.1' },
+          { source: 'he2015', where: '§3.1' },
+        ),
       );
     }
-    if (p.verdict === 'input-heavy' && r.verdict === 'balanced') {
+    if (p.verdict === 'input-heavy') {
+      const residual = r.verdict === 'balanced' ? `; the residual net’s only ${times(r.ratio)}` : '';
       out.push(
-        `The difference at initialization is balance: the plain net’s gradient is ${times(p.ratio)} larger at the input end than at the output end, the residual net’s only ${times(r.ratio)}.`,
+        said(
+          `What the chart shows at initialization is imbalance: the plain net’s gradient is ${times(p.ratio)} larger at the input ` +
+            `end than at the output end${residual}. Batch-normalized plain nets have gradients that grow toward the input as depth ` +
+            'grows — the gradient explosion at initialization that Yang et al. derive for batch normalization.',
+          { source: 'yang2019', where: 'abstract' },
+        ),
       );
     }
   } else {
     if ((p.verdict === 'vanished' || p.verdict === 'vanishing') && r.verdict !== 'vanished' && r.verdict !== 'vanishing') {
       out.push(
-        'Without batch normalization the plain net’s gradients vanish on the way back; the identity shortcuts carry the gradient past every block, so the residual net’s stay alive.',
+        said(
+          'Without batch normalization the plain net’s gradients vanish on the way back; the shortcuts give the gradient a ' +
+            'path around every block’s weights, so the residual net’s stay alive. The gradient passes a shortcut unchanged ' +
+            'only in pre-activation units; these nets apply a ReLU after each addition, which it must still cross.',
+          { source: 'he2016', where: 'Eq. 5, §4.2' },
+        ),
       );
     } else if (p.verdict !== 'vanished' && p.verdict !== 'vanishing' && t.init === 'he') {
       out.push(
-        'Without batch normalization, exact He initialization keeps the plain net’s signal at constant variance, so its gradients survive. ' +
-          'Switch to Glorot initialization to see them vanish.',
+        said(
+          'Without batch normalization, exact He initialization keeps the plain net’s signal at constant variance, so its gradients survive. ' +
+            'Switch to Glorot initialization to see them vanish.',
+          { source: 'heInit2015', where: '§2.2' },
+        ),
       );
     }
     if (r.verdict === 'exploding') {
       out.push(
-        'The residual net explodes instead: each block adds its branch to the identity, so without normalization the signal’s variance grows block after block. ' +
-          'Batch normalization (or a scaled-down last layer in each block) keeps it in check.',
+        said(
+          'The residual net explodes instead: each block adds its branch to the identity, so without normalization the signal’s variance grows block after block. ' +
+            'Batch normalization (or a scaled-down last layer in each block) keeps it in check.',
+        ),
       );
     }
   }

@@ -1,10 +1,22 @@
-/** Choose the model and its weights: ImageNet ResNet50, random weights, a tfjs model (URL / files), Keras .h5. */
+/**
+ * Choose the model and its weights: ImageNet ResNet50 (float32, float16 or uint8 files), random weights, a tfjs model
+ * (URL / files), Keras .h5.
+ */
 import { useState } from 'react';
 import { PRESET_NAMES } from '../../core';
 import { BACKENDS, type BackendName } from '../../tf/backend-names';
+import {
+  DEFAULT_IMAGENET_PRECISION,
+  formatMiB,
+  IMAGENET_PRECISION_INFO,
+  IMAGENET_PRECISIONS,
+  type ImagenetPrecision,
+} from '../../tf/imagenet-precision';
 import { describePreprocessing } from '../../tf/preprocess-info';
+import type { EngineName } from '../../worker/ort-engine';
 import type { ModelSource } from '../../worker/protocol';
 import { downloadModel } from './download';
+import { formatPhases } from './load-phases';
 import { LoadProgress } from './LoadProgress';
 import type { ModelState } from './useModel';
 
@@ -12,6 +24,7 @@ type Kind = 'imagenet' | 'random' | 'layers-url' | 'layers-files' | 'h5-file' | 
 
 export function ModelPanel({ model }: { model: ModelState }) {
   const [kind, setKind] = useState<Kind>('imagenet');
+  const [precision, setPrecision] = useState<ImagenetPrecision>(DEFAULT_IMAGENET_PRECISION);
   const [preset, setPreset] = useState('ResNet50');
   const [url, setUrl] = useState('');
   const [files, setFiles] = useState<File[]>([]);
@@ -21,7 +34,7 @@ export function ModelPanel({ model }: { model: ModelState }) {
   const source = (): { source: ModelSource; label: string } | string => {
     switch (kind) {
       case 'imagenet':
-        return { source: { kind: 'imagenet' }, label: 'ImageNet ResNet50' };
+        return { source: { kind: 'imagenet', precision }, label: `ImageNet ResNet50 (${precision})` };
       case 'random':
         return { source: { kind: 'random', preset }, label: `${preset} (random weights)` };
       case 'layers-url':
@@ -55,6 +68,23 @@ export function ModelPanel({ model }: { model: ModelState }) {
             <option value="h5-url">Keras .h5 from a URL</option>
           </select>
         </label>
+        {kind === 'imagenet' && (
+          <label>
+            Precision{' '}
+            <select value={precision} onChange={(e) => setPrecision(e.target.value as ImagenetPrecision)} aria-label="Precision">
+              {IMAGENET_PRECISIONS.map((p) => (
+                <option key={p} value={p}>
+                  {p} ({formatMiB(IMAGENET_PRECISION_INFO[p].bytes)} download){IMAGENET_PRECISION_INFO[p].warning ? ' ⚠' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {kind === 'imagenet' && IMAGENET_PRECISION_INFO[precision].warning && (
+          <span className="cls-warning-inline" role="note">
+            ⚠ {IMAGENET_PRECISION_INFO[precision].warning}
+          </span>
+        )}
         {kind !== 'imagenet' && (
           <label>
             Architecture{' '}
@@ -109,6 +139,18 @@ export function ModelPanel({ model }: { model: ModelState }) {
             ))}
           </select>
         </label>
+        <label title="What computes the probabilities. onnxruntime-web runs this model's ONNX export; Grad-CAM, training and the lab stay on tfjs.">
+          Engine{' '}
+          <select
+            aria-label="Engine"
+            disabled={model.engineBusy || !!model.loading || !info}
+            value={model.engine}
+            onChange={(e) => void model.setEngine(e.target.value as EngineName)}
+          >
+            <option value="tfjs">tfjs</option>
+            <option value="onnxruntime-web">onnxruntime-web (ONNX export)</option>
+          </select>
+        </label>
       </div>
       {model.loading && <LoadProgress loading={model.loading} />}
       {model.error && (
@@ -122,6 +164,13 @@ export function ModelPanel({ model }: { model: ModelState }) {
       {info && (
         <div className="cls-info" data-testid="model-info">
           <b>{info.name}</b> · {info.params.toLocaleString('en-US')} parameters · weights: {info.weightsLabel}
+          {info.precision && (
+            <span data-testid="model-precision">
+              {' '}
+              · precision: {info.precision}
+              {info.weightBytes !== undefined ? ` (${formatMiB(info.weightBytes)} of weights)` : ''}
+            </span>
+          )}
           {info.fromCache ? ' (from the browser cache)' : ''} · loaded in {(info.loadMs / 1000).toFixed(1)} s ·{' '}
           <span title="Preprocessing">{describePreprocessing(info.preprocessing)}</span>{' '}
           <button
@@ -134,6 +183,11 @@ export function ModelPanel({ model }: { model: ModelState }) {
             Download model
           </button>
           {downloadError && <span className="cls-error-inline">{downloadError}</span>}
+          {model.phases && (
+            <div className="cls-phases" data-testid="load-phases">
+              Last load: {formatPhases(model.phases)}
+            </div>
+          )}
         </div>
       )}
       {info?.weights === 'random' && (

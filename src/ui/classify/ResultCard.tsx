@@ -13,7 +13,7 @@ export function ResultCard({ item, onSelectClass }: { item: Item; onSelectClass:
         <b className="cls-name">{item.name}</b>
         {r && (
           <small className="cls-meta" data-testid="latency">
-            {r.timing.predict.toFixed(0)} ms on {r.backend}
+            {r.timing.predict.toFixed(0)} ms on {r.engine?.startsWith('onnxruntime') ? r.engine : r.backend}
             {r.heat ? ` · Grad-CAM ${r.timing.gradcam.toFixed(0)} ms` : ''} · source {r.source.width}×{r.source.height}
           </small>
         )}

@@ -1,6 +1,6 @@
 import { Fragment, useState } from 'react';
 import type { CompareRow, CompareSettings, Sort, SortKey, Unit } from '../../core/compare';
-import { formatInt, formatMB, formatOps, UNIT_LABEL } from './format';
+import { formatInt, formatMB, formatOps, formatShare, UNIT_LABEL } from './format';
 
 interface Props {
   readonly rows: readonly CompareRow[];
@@ -125,7 +125,7 @@ export function CompareTable({ rows, settings, unit, sort, onSort, onRemove }: P
                             <th scope="row">{s.section}</th>
                             <td data-value={s.params}>{formatInt(s.params)}</td>
                             <td data-value={s.macs}>{formatOps(s.macs, unit)}</td>
-                            <td>{r.macs ? ((100 * s.macs) / r.macs).toFixed(1) : '0.0'}%</td>
+                            <td>{formatShare(r.macs ? s.macs / r.macs : 0)}</td>
                             <td>{formatMB((r.activationBytes * s.activations) / Math.max(1, r.analysis.activations))}</td>
                           </tr>
                         ))}

@@ -1,4 +1,5 @@
 import { explanations, stepsTotal } from '../../core/explain';
+import { Cites } from '../shared/Cites';
 import { formatInt } from './format';
 
 /** Why figures differ, each with its arithmetic: left − right = Σ steps (checked in the unit tests). */
@@ -11,7 +12,9 @@ export function ExplanationsPanel() {
         return (
           <details key={e.id} id={`explain-${e.id}`}>
             <summary>{e.title}</summary>
-            <p>{e.text}</p>
+            <p>
+              {e.text} <Cites cites={e.cites} />
+            </p>
             <table>
               <tbody>
                 <tr>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { parseCustomSpec, QUICK_SETS } from '../../core/compare';
+import { QUICK_SETS } from '../../core/compare';
 import { PRESETS, type PresetGroup } from '../../core/presets';
 import type { ArchSpec } from '../../core/spec';
+import { ignoredFieldsNotice, MAX_SPEC_CHARS, parseCustomSpec } from '../../core/spec-json';
 
 interface Props {
   readonly models: readonly string[];
@@ -26,11 +27,13 @@ const EXAMPLE = JSON.stringify(
 export function ModelPicker({ models, custom, onModels, onQuickSet, onAddCustom, onRemoveCustom }: Props) {
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
   const toggle = (name: string, on: boolean) => onModels(on ? [...models, name] : models.filter((m) => m !== name));
   const add = () => {
     const r = parseCustomSpec(text);
+    setNote(null);
     if (!r.ok) {
-      setError(r.error);
+      setError(`Not added: ${r.error}.`);
       return;
     }
     if (models.includes(r.spec.name) || custom.some((c) => c.name === r.spec.name)) {
@@ -38,6 +41,7 @@ export function ModelPicker({ models, custom, onModels, onQuickSet, onAddCustom,
       return;
     }
     setError(null);
+    setNote(ignoredFieldsNotice(r.ignored) ?? null);
     onAddCustom(r.spec);
   };
   return (
@@ -75,7 +79,7 @@ export function ModelPicker({ models, custom, onModels, onQuickSet, onAddCustom,
       <details className="cmp-custom">
         <summary>Custom spec (JSON){custom.length ? ` — ${custom.length} added` : ''}</summary>
         <p className="cmp-hint">
-          Paste an ArchSpec (the fields of a preset). It is checked before it is added.{' '}
+          Paste an ArchSpec (the fields of a preset, at most {MAX_SPEC_CHARS} characters). It is checked before it is added.{' '}
           <button type="button" onClick={() => setText(EXAMPLE)}>
             Fill an example
           </button>
@@ -97,6 +101,11 @@ export function ModelPicker({ models, custom, onModels, onQuickSet, onAddCustom,
         {error && (
           <p id="cmp-custom-error" role="alert" className="cmp-error">
             {error}
+          </p>
+        )}
+        {note && (
+          <p className="cmp-hint" role="status" data-testid="custom-note">
+            {note}
           </p>
         )}
         {custom.length > 0 && (

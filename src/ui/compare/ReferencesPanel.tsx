@@ -1,3 +1,4 @@
+import { format } from 'd3';
 import { useMemo } from 'react';
 import { analyze } from '../../core/analysis';
 import type { CompareRow } from '../../core/compare';
@@ -5,7 +6,10 @@ import { expand } from '../../core/expand';
 import { explanationFor, explanations } from '../../core/explain';
 import { getPreset } from '../../core/presets';
 import { agreement, METRIC_LABEL, type Ours, REFERENCES, SOURCES } from '../../core/references';
+import { Cites } from '../shared/Cites';
 import { formatInt } from './format';
+
+const giga3 = format('.3f');
 
 const oursCache = new Map<string, Ours>();
 /** Ours at the preset's own input size: published figures are for 224×224 (ImageNet) or 32×32 (CIFAR). */
@@ -20,7 +24,7 @@ function oursFor(name: string): Ours {
 }
 
 function show(metric: string, v: number): string {
-  if (metric === 'macs') return `${(v / 1e9).toFixed(3)}×10⁹`;
+  if (metric === 'macs') return `${giga3(v / 1e9)}×10⁹`;
   return formatInt(v);
 }
 
@@ -81,8 +85,8 @@ export function ReferencesPanel({ rows }: { readonly rows: readonly CompareRow[]
         </tbody>
       </table>
       <p className="cmp-hint">
-        For scale: {context.map((c) => `${c.model} ${c.shown} multiply-adds`).join(', ')} ({SOURCES.he2015.short}, Table 1 / §3.3).
-        Our figures here are at each model’s own input size, whatever the input setting above.
+        For scale: {context.map((c) => `${c.model} ${c.shown} multiply-adds`).join(', ')} <Cites cites={context} />. Our figures here
+        are at each model’s own input size, whatever the input setting above.
       </p>
     </div>
   );

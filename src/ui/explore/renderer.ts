@@ -3,7 +3,7 @@
  * logic. Large layouts (over CULL_THRESHOLD nodes, e.g. ResNet-1202 expanded) draw only what is in view and
  * redraw on pan/zoom; at low zoom text is hidden (semantic level of detail) to keep frames cheap.
  */
-import { type D3ZoomEvent, select, type Selection, type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity, zoomTransform } from 'd3';
+import { type D3ZoomEvent, type Selection, select, type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity, zoomTransform } from 'd3';
 import { formatShape, type Layout, type LayoutArc, type LayoutBand, type LayoutEdge, type LayoutNode } from '../../core';
 import { clip, edgeYRange, nodeClass, roundedPath } from './geometry';
 
@@ -263,6 +263,8 @@ export class DiagramRenderer {
       .data(edges, (d) => d.id)
       .join('text')
       .attr('class', (d) => `edge-label ${d.path}`)
+      // The layer whose output the label describes (a collapsed block's arc: the tensor its addition takes).
+      .attr('data-tensor', (d) => d.tensor)
       .attr('x', (d) => d.labelAt[0])
       .attr('y', (d) => d.labelAt[1])
       .text((d) => formatShape(d.shape));

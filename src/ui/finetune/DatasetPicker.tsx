@@ -1,6 +1,6 @@
 /** Where the labelled images come from: a dropped or picked folder (sub-folder = class), or loose files for a named class. */
 import { useState } from 'react';
-import { fromDataTransfer, fromFileList, type PickedFile } from './folder';
+import { fromDataTransfer, fromFileList, type PickedFile } from '../shared/folder';
 
 export function DatasetPicker({ disabled, onPicked }: { disabled: boolean; onPicked: (files: PickedFile[], looseClass?: string) => void }) {
   const [over, setOver] = useState(false);

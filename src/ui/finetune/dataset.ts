@@ -1,52 +1,32 @@
 /**
- * Picked files → classes for fine-tuning: one class per sub-folder (`pets/cat/a.jpg` → `cat`, whether the
- * root `pets` or the class folders themselves were picked), or loose files into a class the user names.
- * Non-images and files outside a class folder are listed with the reason, never silently dropped.
+ * Picked files → classes for fine-tuning, by the one rule in src/core/datasets/folders.ts (Keras'
+ * image_dataset_from_directory: one class per top-level sub-folder, code-point order). Non-images and files
+ * outside a class folder are listed with the reason, never silently dropped.
  */
-import type { PickedFile } from './folder';
+import { assignClasses, compareCodePoints, isImageEntry, type Rejected } from '../../core/datasets/folders';
+import type { PickedFile } from '../shared/folder';
 
-export interface Rejected {
-  readonly path: string;
-  readonly reason: string;
-}
+export type { Rejected };
 
-/** Class name → its image files. Classes keep their names' sorted order (as Keras' image_dataset_from_directory). */
+/** Class name → its image files, in Keras' class order. */
 export type Classes = ReadonlyMap<string, readonly File[]>;
 
-const IMAGE_EXT = /\.(jpe?g|png|gif|webp|bmp|avif)$/i;
-
 export function isImageFile(f: File): boolean {
-  return f.type ? f.type.startsWith('image/') : IMAGE_EXT.test(f.name);
+  return isImageEntry({ path: f.name, type: f.type });
 }
 
 /** Group picked files by class folder. `looseClass` names the class of files picked without a folder. */
 export function groupByClass(picked: readonly PickedFile[], looseClass?: string): { classes: Classes; rejected: Rejected[] } {
-  const parts = picked.map((p) => p.path.split('/').filter(Boolean));
-  // A picked root (`pets/…`) shared by every file and holding sub-folders is not a class: strip it.
-  const root = parts[0]?.[0];
-  const stripRoot = parts.length > 0 && parts.every((s) => s.length >= 2 && s[0] === root) && parts.some((s) => s.length >= 3);
-  const classes = new Map<string, File[]>();
-  const rejected: Rejected[] = [];
-  picked.forEach((p, i) => {
-    const segs = stripRoot ? parts[i].slice(1) : parts[i];
-    if (!isImageFile(p.file)) {
-      rejected.push({ path: p.path, reason: `not an image (${p.file.type || 'unknown type'})` });
-      return;
-    }
-    let cls: string | undefined;
-    if (segs.length >= 2) cls = segs[0];
-    else if (looseClass?.trim()) cls = looseClass.trim();
-    if (!cls) {
-      rejected.push({ path: p.path, reason: 'not inside a class folder (drop a folder with one sub-folder per class, or name a class for loose files)' });
-      return;
-    }
-    classes.set(cls, [...(classes.get(cls) ?? []), p.file]);
-  });
-  return { classes: sortClasses(classes), rejected };
+  const a = assignClasses(
+    picked.map((p) => ({ path: p.path, type: p.file.type })),
+    looseClass,
+  );
+  const classes = new Map(a.classes.map((c, k) => [c, a.members[k].map((i) => picked[i].file)]));
+  return { classes, rejected: [...a.rejected] };
 }
 
 function sortClasses(m: ReadonlyMap<string, readonly File[]>): Map<string, File[]> {
-  return new Map([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v]]));
+  return new Map([...m.entries()].sort(([a], [b]) => compareCodePoints(a, b)).map(([k, v]) => [k, [...v]]));
 }
 
 /** Add newly picked classes to the current ones (same name: files appended). */

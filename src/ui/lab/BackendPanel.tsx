@@ -71,6 +71,11 @@ export function BackendPanel({ worker }: { readonly worker: LabWorker }) {
         </button>
         {pending !== null && <span className="lab-spinner" aria-hidden="true" />}
       </div>
+      {worker.urlNotice && (
+        <p className="lab-error" role="alert" data-testid="backend-notice">
+          {worker.urlNotice}
+        </p>
+      )}
       <p className="lab-muted">
         Auto skips software GPUs (e.g. SwiftShader), which are slower than wasm; pick one to use it anyway. Switching resets the race. The
         check trains a tiny ResNet-8 (widths 4/8/16, 8×8 inputs, batch 8, option-A shortcuts, BN) for 3 seeded SGD steps and measures its

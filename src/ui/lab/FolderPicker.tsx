@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import type { LabWorker } from './useLabWorker';
+import { fromDataTransfer, fromFileList, type PickedFile } from '../shared/folder';
 import { Progress } from './Progress';
+import type { LabWorker } from './useLabWorker';
 
 interface Loaded {
   readonly classes: readonly string[];
@@ -10,21 +11,7 @@ interface Loaded {
 
 type PathFile = { readonly path: string; readonly blob: File };
 
-/** Read a dropped directory tree (webkitGetAsEntry) into files with their relative paths. */
-async function readEntry(entry: FileSystemEntry, out: PathFile[]): Promise<void> {
-  if (entry.isFile) {
-    const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
-    out.push({ path: entry.fullPath.replace(/^\//, ''), blob: file });
-  } else if (entry.isDirectory) {
-    const reader = (entry as FileSystemDirectoryEntry).createReader();
-    // readEntries returns batches until an empty one.
-    for (;;) {
-      const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
-      if (batch.length === 0) break;
-      for (const e of batch) await readEntry(e, out);
-    }
-  }
-}
+const toPathFiles = (picked: readonly PickedFile[]): PathFile[] => picked.map((p) => ({ path: p.path, blob: p.file }));
 
 /** Pick or drop a folder with one sub-folder per class; the worker decodes it for the race. */
 export function FolderPicker({ worker, onReady }: { readonly worker: LabWorker; readonly onReady: (ok: boolean) => void }) {
@@ -72,12 +59,11 @@ export function FolderPicker({ worker, onReady }: { readonly worker: LabWorker; 
       onDrop={async (e) => {
         e.preventDefault();
         setOver(false);
-        const out: PathFile[] = [];
-        for (const item of Array.from(e.dataTransfer.items)) {
-          const entry = item.webkitGetAsEntry();
-          if (entry) await readEntry(entry, out);
+        try {
+          send(toPathFiles(await fromDataTransfer(e.dataTransfer)));
+        } catch (err) {
+          setError(`could not read the dropped folder: ${err instanceof Error ? err.message : String(err)}`);
         }
-        send(out);
       }}
     >
       <label>
@@ -88,7 +74,7 @@ export function FolderPicker({ worker, onReady }: { readonly worker: LabWorker; 
           multiple
           // biome-ignore lint/suspicious/noExplicitAny: webkitdirectory is not in React's input props
           {...({ webkitdirectory: '' } as any)}
-          onChange={(e) => send(Array.from(e.target.files ?? [], (f) => ({ path: f.webkitRelativePath || f.name, blob: f })))}
+          onChange={(e) => send(toPathFiles(fromFileList(e.target.files)))}
         />
       </label>
       <Progress pending={pending} error={error} />

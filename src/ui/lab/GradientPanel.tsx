@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { LAB_DEPTHS } from '../../core/lab/variants';
 import { teachingText } from '../../core/lab/teaching';
+import { Cites } from '../shared/Cites';
 import type { LayerGradient } from '../../tf/gradients';
 import type { ProbeSettings } from '../../worker/lab-protocol';
 import { GradientChart } from './GradientChart';
@@ -110,7 +111,9 @@ export function GradientPanel({ worker }: { readonly worker: LabWorker }) {
           />
           <div className="lab-teaching" data-testid="teaching">
             {text.map((t) => (
-              <p key={t}>{t}</p>
+              <p key={t.text}>
+                {t.text} <Cites cites={t.cites} />
+              </p>
             ))}
             <p className="lab-muted">Measured in {(result.ms / 1000).toFixed(1)} s.</p>
           </div>

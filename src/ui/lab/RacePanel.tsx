@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { LAB_DEPTHS } from '../../core/lab/variants';
 import type { RacePoint, RaceSettings } from '../../worker/lab-protocol';
+import { Cites } from '../shared/Cites';
 import { FolderPicker } from './FolderPicker';
 import { RaceChart } from './RaceChart';
 import type { LabWorker } from './useLabWorker';
@@ -63,8 +64,8 @@ export function RacePanel({ worker }: { readonly worker: LabWorker }) {
       <h2 id="lab-race-title">Training race</h2>
       <p className="lab-muted">
         plain-N and ResNet-N, same seed, same batches — by default of generated 16×16 shapes (10 classes: 5 shapes × solid/outline, colours carry no
-        class), widths 8/16/32. In the paper (Fig. 1, 6) the deeper plain net ends with the higher training error; the deeper ResNet with the
-        lower.
+        class), widths 8/16/32. In the paper <Cites cites={[{ source: 'he2015', where: 'Fig. 1, Fig. 6' }]} /> the deeper plain net ends with the
+        higher training error; the deeper ResNet with the lower.
       </p>
       <div className="lab-controls" role="group" aria-label="Race settings">
         <label>

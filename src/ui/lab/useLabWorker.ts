@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { isBackendName, type BackendName } from '../../tf/backend-names';
+import { type BackendName, backendFromSearch } from '../../tf/backend-names';
 import { labBackendStatus } from '../../worker/backend-status';
 import type { Backend, LabRequest, LabResponse } from '../../worker/lab-protocol';
 
@@ -12,12 +12,6 @@ export interface WorkerStatus {
   readonly note?: string;
 }
 
-/** `?backend=` in the URL (the app's convention, see the classify view), when it names a backend. */
-function backendFromUrl(): BackendName | undefined {
-  const b = new URLSearchParams(window.location.search).get('backend');
-  return isBackendName(b) ? b : undefined;
-}
-
 type Listener = (m: LabResponse) => void;
 
 /**
@@ -27,7 +21,9 @@ type Listener = (m: LabResponse) => void;
 export function useLabWorker() {
   const workerRef = useRef<Worker | null>(null);
   const listeners = useRef(new Set<Listener>());
-  const [status, setStatus] = useState<WorkerStatus>(() => ({ requested: backendFromUrl() }));
+  // `?backend=` in the URL, read once and checked by the same function as Classify's.
+  const [param] = useState(() => backendFromSearch(window.location.search));
+  const [status, setStatus] = useState<WorkerStatus>(() => ({ requested: param.backend }));
   const nextId = useRef(1);
 
   const setBackend = useCallback((backend?: BackendName) => {
@@ -53,7 +49,7 @@ export function useLabWorker() {
     worker.onerror = (e) => {
       for (const l of listeners.current) l({ type: 'error', message: e.message || 'the lab worker failed to start' });
     };
-    const requested = backendFromUrl();
+    const requested = param.backend;
     labBackendStatus.set({ state: 'starting', requested });
     worker.postMessage({ type: 'init', backend: requested } satisfies LabRequest);
     return () => {
@@ -61,7 +57,7 @@ export function useLabWorker() {
       workerRef.current = null;
       labBackendStatus.set({ state: 'idle' });
     };
-  }, []);
+  }, [param]);
 
   const send = useCallback((m: LabRequest, transfer?: Transferable[]) => {
     workerRef.current?.postMessage(m, transfer ?? []);
@@ -76,7 +72,11 @@ export function useLabWorker() {
 
   const newId = useCallback(() => nextId.current++, []);
 
-  return useMemo(() => ({ status, send, subscribe, newId, setBackend }), [status, send, subscribe, newId, setBackend]);
+  const urlNotice = param.notice;
+  return useMemo(
+    () => ({ status, urlNotice, send, subscribe, newId, setBackend }),
+    [status, urlNotice, send, subscribe, newId, setBackend],
+  );
 }
 
 export type LabWorker = ReturnType<typeof useLabWorker>;

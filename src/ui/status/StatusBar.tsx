@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { type BackendStatus, labBackendStatus, modelBackendStatus, type StatusStore } from '../../worker/backend-status';
+import { engineStatus } from '../../worker/engine-status';
 import './status.css';
 
 function describe(label: string, s: BackendStatus, idle: string): string {
@@ -49,10 +50,16 @@ function BackendLine({ store, label, idle, testId }: { store: StatusStore; label
 export function StatusBar() {
   const model = useSyncExternalStore(modelBackendStatus.subscribe, modelBackendStatus.get);
   const lab = useSyncExternalStore(labBackendStatus.subscribe, labBackendStatus.get);
+  const engine = useSyncExternalStore(engineStatus.subscribe, engineStatus.get);
   return (
     <footer className="status-bar">
       {(model.state !== 'idle' || lab.state === 'idle') && (
         <BackendLine store={modelBackendStatus} label="Backend" idle="not started (starts with the first model)" testId="backend-status" />
+      )}
+      {engine && (
+        <span data-testid="engine-status" aria-live="polite">
+          Engine: {engine.label}
+        </span>
       )}
       {lab.state !== 'idle' && <BackendLine store={labBackendStatus} label="Lab" idle="" testId="lab-backend-status" />}
     </footer>

@@ -3,16 +3,17 @@
  * the camera, with top-5 bars, latency, backend and a Grad-CAM heat map. All model work runs in the worker.
  */
 import { useCallback, useRef, useState } from 'react';
+import { modelClient } from '../../worker/client';
+import type { ModelSource } from '../../worker/protocol';
 import { Camera } from '../classify/Camera';
 import { ImageInput } from '../classify/ImageInput';
-import { fileToBitmap } from '../classify/images';
+import { LesionPanel } from '../classify/LesionPanel';
 import { ModelPanel } from '../classify/ModelPanel';
 import { ResultCard } from '../classify/ResultCard';
 import type { Item } from '../classify/types';
 import { useModel } from '../classify/useModel';
+import { ExportPanel } from '../export/ExportPanel';
 import { FinetunePanel } from '../finetune/FinetunePanel';
-import { modelClient } from '../../worker/client';
-import type { ModelSource } from '../../worker/protocol';
 import '../classify/classify.css';
 
 const DEFAULT_SOURCE: ModelSource = { kind: 'imagenet' };
@@ -36,8 +37,8 @@ export default function ClassifyView() {
       // One image at a time: the worker runs requests in order anyway, and results arrive in order.
       queue.current = queue.current.then(async () => {
         try {
-          const bitmap = await fileToBitmap(blob, name);
-          const result = await modelClient().classify(bitmap, name, { resize });
+          // The worker decodes the file itself (JPEG with the command line's decoder) and says why it cannot.
+          const result = await modelClient().classify(blob, name, { resize });
           lastClassified.current = key;
           const heat = classIndex === undefined || classIndex === result.heat?.classIndex ? undefined : await modelClient().gradcam(classIndex);
           update(key, { status: 'done', result, heat, error: undefined });
@@ -73,6 +74,7 @@ export default function ClassifyView() {
     <section aria-label="Classify" className="cls">
       <ModelPanel model={model} />
       <FinetunePanel model={model} />
+      <ExportPanel mode="classify" info={model.info} busy={!!model.loading} />
       <div className="cls-row">
         <ImageInput
           disabled={!model.info}
@@ -93,12 +95,18 @@ export default function ClassifyView() {
           </button>
         )}
       </div>
+      {model.backendNotice && (
+        <p className="cls-error" role="alert" data-testid="backend-notice">
+          {model.backendNotice}
+        </p>
+      )}
       {notice && (
         <p className="cls-error" role="alert">
           {notice}
         </p>
       )}
       {!model.info && !model.loading && !model.error && <p className="cls-muted">Starting…</p>}
+      <LesionPanel model={model} item={items.find((it) => it.status === 'done' && it.blob)} resize={resize} />
       <div className="cls-results">
         {items.map((it) => (
           <ResultCard key={it.key} item={it} onSelectClass={selectClass} />

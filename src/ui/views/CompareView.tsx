@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { compareRows, type Entry, presetEntry, shortcutCosts, sortRows, toCsv } from '../../core/compare';
+import { compareRows, type Entry, presetEntry, shortcutCosts, sortRows } from '../../core/compare';
+import { toCsv } from '../compare/csv';
 import { DepthChart } from '../compare/charts/DepthChart';
 import { ShortcutPairs } from '../compare/charts/ShortcutPairs';
 import { StageBars } from '../compare/charts/StageBars';

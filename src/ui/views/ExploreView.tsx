@@ -4,6 +4,7 @@
  */
 import { useMemo, useState } from 'react';
 import { analyze, layout, type ShortcutKind } from '../../core';
+import { ExportPanel } from '../export/ExportPanel';
 import { Anatomy } from '../explore/Anatomy';
 import { Diagram } from '../explore/Diagram';
 import { Legend } from '../explore/Legend';
@@ -85,7 +86,8 @@ export default function ExploreView() {
           <Legend present={present} residual={s.spec.residual} />
         </aside>
       </div>
-      <Anatomy spec={s.spec} />
+      <ExportPanel mode="explore" spec={s.spec} />
+      <Anatomy spec={s.spec} graph={s.graph} />
     </section>
   );
 }

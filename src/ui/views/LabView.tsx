@@ -1,6 +1,9 @@
+import { ActivationStatsPanel } from '../lab/ActivationStatsPanel';
 import { BackendPanel } from '../lab/BackendPanel';
 import { FiltersPanel } from '../lab/FiltersPanel';
 import { GradientPanel } from '../lab/GradientPanel';
+import { LandscapePanel } from '../lab/LandscapePanel';
+import { RaceLesionPanel } from '../lab/RaceLesionPanel';
 import { RacePanel } from '../lab/RacePanel';
 import { useLabWorker } from '../lab/useLabWorker';
 import '../lab/lab.css';
@@ -18,6 +21,9 @@ export default function LabView() {
       <BackendPanel worker={worker} />
       <GradientPanel worker={worker} />
       <RacePanel worker={worker} />
+      <LandscapePanel worker={worker} />
+      <ActivationStatsPanel worker={worker} />
+      <RaceLesionPanel worker={worker} />
       <FiltersPanel worker={worker} />
     </section>
   );

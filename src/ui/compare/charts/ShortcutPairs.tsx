@@ -1,6 +1,6 @@
 import * as d3 from 'd3';
 import type { ShortcutCost, Unit } from '../../../core/compare';
-import { shortCount, UNIT_LABEL } from '../format';
+import { formatInt, formatShare, shortCount, UNIT_LABEL } from '../format';
 import { ChartFrame } from './ChartFrame';
 
 const W = 640;
@@ -34,18 +34,18 @@ export function ShortcutPairs({ pairs, unit }: { readonly pairs: readonly Shortc
         pairs.forEach((p, i) => {
           const y = M.top + i * ROW;
           s.append('rect').attr('x', M.left).attr('y', y).attr('width', x(p.residual.paramsTotal) - M.left).attr('height', 14).attr('fill', t.accent)
-            .append('title').text(`${p.name}: ${p.residual.paramsTotal.toLocaleString('en-US')} params`);
+            .append('title').text(`${p.name}: ${formatInt(p.residual.paramsTotal)} params`);
           s.append('rect').attr('x', M.left).attr('y', y + 16).attr('width', x(p.plain.paramsTotal) - M.left).attr('height', 14).attr('fill', t.accent).attr('fill-opacity', 0.35)
-            .append('title').text(`plain-${p.name}: ${p.plain.paramsTotal.toLocaleString('en-US')} params`);
+            .append('title').text(`plain-${p.name}: ${formatInt(p.plain.paramsTotal)} params`);
           s.append('text').attr('x', M.left - 6).attr('y', y + 12).attr('text-anchor', 'end').attr('font-size', 11).attr('fill', t.fg).text(`${p.name} (${p.shortcut})`);
           s.append('text').attr('x', M.left - 6).attr('y', y + 28).attr('text-anchor', 'end').attr('font-size', 11).attr('fill', t.muted).text('plain twin');
-          const pct = p.plain.paramsTotal ? (100 * p.extraParams) / p.plain.paramsTotal : 0;
+          const share = p.plain.paramsTotal ? p.extraParams / p.plain.paramsTotal : 0;
           s.append('text')
             .attr('x', x(p.residual.paramsTotal) + 6)
             .attr('y', y + 12)
             .attr('font-size', 11)
             .attr('fill', p.extraParams ? t.shortcut : t.fg)
-            .text(`+${shortCount(p.extraParams)} params (+${pct.toFixed(1)}%)`);
+            .text(`+${shortCount(p.extraParams)} params (+${formatShare(share)})`);
           s.append('text')
             .attr('x', x(p.residual.paramsTotal) + 6)
             .attr('y', y + 27)

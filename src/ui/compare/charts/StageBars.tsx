@@ -1,8 +1,10 @@
 import * as d3 from 'd3';
 import { useState } from 'react';
 import type { CompareRow, Unit } from '../../../core/compare';
-import { shortCount, UNIT_LABEL } from '../format';
+import { formatShare, shortCount, UNIT_LABEL } from '../format';
 import { ChartFrame } from './ChartFrame';
+
+const wholePercent = d3.format('.0%');
 
 type OkRow = Extract<CompareRow, { ok: true }>;
 type Metric = 'macs' | 'params' | 'activations';
@@ -70,7 +72,7 @@ export function StageBars({ rows, unit }: { readonly rows: readonly CompareRow[]
               .attr('height', BAR)
               .attr('fill', color(st.section))
               .append('title')
-              .text(`${r.name} ${st.section}: ${shortCount(val(st))} (${((val(st) / (totals[i] || 1)) * 100).toFixed(1)}%)`);
+              .text(`${r.name} ${st.section}: ${shortCount(val(st))} (${formatShare(val(st) / (totals[i] || 1))})`);
             acc += v;
           }
           s.append('text').attr('x', M.left - 6).attr('y', yPos + BAR / 2 + 4).attr('text-anchor', 'end').attr('font-size', 11).attr('fill', t.fg).text(r.name);
@@ -83,7 +85,7 @@ export function StageBars({ rows, unit }: { readonly rows: readonly CompareRow[]
             d3
               .axisBottom(x)
               .ticks(5)
-              .tickFormat((d) => (share ? `${Math.round(Number(d) * 100)}%` : shortCount(Number(d)))),
+              .tickFormat((d) => (share ? wholePercent(Number(d)) : shortCount(Number(d)))),
           );
         axis.selectAll('path,line').attr('stroke', t.muted);
         axis.selectAll('text').attr('fill', t.fg).attr('font-size', 11);

@@ -1,7 +1,9 @@
 /**
  * Files with their folder paths from a folder pick (`<input webkitdirectory>`: File.webkitRelativePath) or a
- * drop (DataTransferItem.webkitGetAsEntry, walked recursively). Generic: no idea of classes or images here.
+ * drop (DataTransferItem.webkitGetAsEntry, walked recursively). The one folder walker of the app (lab race and
+ * fine-tuning). Generic: no idea of classes or images here (src/core/datasets/folders.ts has that rule).
  */
+import { compareCodePoints } from '../../core/datasets/folders';
 
 export interface PickedFile {
   readonly file: File;
@@ -37,7 +39,8 @@ async function walk(entry: FileSystemEntry, prefix: string, out: PickedFile[]): 
     out.push({ file, path });
   } else if (entry.isDirectory) {
     const children = await readAll((entry as FileSystemDirectoryEntry).createReader());
-    children.sort((a, b) => a.name.localeCompare(b.name));
+    // Deterministic order, the same on every browser (classes are sorted again by the core rule).
+    children.sort((a, b) => compareCodePoints(a.name, b.name));
     for (const c of children) await walk(c, path, out);
   }
 }

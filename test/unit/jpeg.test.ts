@@ -1,0 +1,93 @@
+/**
+ * src/tf/jpeg.ts: the JPEG decoder shared by the command line and the model worker, with EXIF orientation.
+ */
+import jpeg from 'jpeg-js';
+import { describe, expect, it } from 'vitest';
+import { decodeJpeg, exifOrientation, orient } from '../../src/tf/jpeg';
+
+/** An APP1 payload as cameras write it: "Exif\0\0", a little- or big-endian TIFF header, IFD0 with one tag. */
+function exif(orientation: number, little = true): Uint8Array {
+  const b = new Uint8Array(6 + 8 + 2 + 12 + 4);
+  const v = new DataView(b.buffer, 6);
+  b.set([0x45, 0x78, 0x69, 0x66, 0, 0]);
+  b.set(little ? [0x49, 0x49] : [0x4d, 0x4d], 6);
+  v.setUint16(2, 42, little);
+  v.setUint32(4, 8, little);
+  v.setUint16(8, 1, little); // one entry
+  v.setUint16(10, 0x0112, little); // Orientation
+  v.setUint16(12, 3, little); // SHORT
+  v.setUint32(14, 1, little);
+  v.setUint16(18, orientation, little);
+  return b;
+}
+
+/** 3×2 image, every pixel distinct: value = 10·(y·3 + x) + 10 in all channels. */
+const W = 3;
+const H = 2;
+const pixel = (x: number, y: number) => 10 * (y * W + x) + 10;
+function image(): { width: number; height: number; data: Uint8Array } {
+  const data = new Uint8Array(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) data.set([pixel(x, y), pixel(x, y), pixel(x, y), 255], (y * W + x) * 4);
+  return { width: W, height: H, data };
+}
+const grid = (img: { width: number; height: number; data: ArrayLike<number> }) =>
+  Array.from({ length: img.height }, (_, y) => Array.from({ length: img.width }, (_, x) => img.data[(y * img.width + x) * 4]));
+
+describe('EXIF orientation', () => {
+  it('reads the tag from little- and big-endian TIFF, as jpeg-js hands it over (after "Exif\\0")', () => {
+    for (const o of [1, 3, 6, 8]) {
+      expect(exifOrientation(exif(o).subarray(5))).toBe(o);
+      expect(exifOrientation(exif(o, false).subarray(5))).toBe(o);
+    }
+    expect(exifOrientation(undefined)).toBe(1);
+    expect(exifOrientation(new Uint8Array([1, 2, 3]))).toBe(1);
+    expect(exifOrientation(exif(9).subarray(5))).toBe(1); // out of range: upright
+  });
+
+  it('turns the stored pixels the way the tag says (6: rotate 90° clockwise, 3: 180°, 8: 90° counter-clockwise, 2: mirror)', () => {
+    const src = image();
+    expect(grid(src)).toEqual([
+      [10, 20, 30],
+      [40, 50, 60],
+    ]);
+    expect(grid(orient(src, 6))).toEqual([
+      [40, 10],
+      [50, 20],
+      [60, 30],
+    ]);
+    expect(grid(orient(src, 8))).toEqual([
+      [30, 60],
+      [20, 50],
+      [10, 40],
+    ]);
+    expect(grid(orient(src, 3))).toEqual([
+      [60, 50, 40],
+      [30, 20, 10],
+    ]);
+    expect(grid(orient(src, 2))).toEqual([
+      [30, 20, 10],
+      [60, 50, 40],
+    ]);
+    expect(grid(orient(src, 5))).toEqual([
+      [10, 40],
+      [20, 50],
+      [30, 60],
+    ]);
+  });
+
+  it('a JPEG with orientation 6 decodes upright: width and height swap', () => {
+    const big = { width: 64, height: 32, data: new Uint8Array(64 * 32 * 4).map((_, i) => (i % 4 === 3 ? 255 : i % 4 === 0 ? (Math.floor(i / 4) % 64) * 4 : 128)) };
+    const file = jpeg.encode({ ...big, exifBuffer: Buffer.from(exif(6)) } as Parameters<typeof jpeg.encode>[0], 95).data;
+    const plain = decodeJpeg(new Uint8Array(jpeg.encode(big, 95).data), 'plain.jpg');
+    expect([plain.width, plain.height]).toEqual([64, 32]);
+    const turned = decodeJpeg(new Uint8Array(file), 'phone.jpg');
+    expect([turned.width, turned.height]).toEqual([32, 64]);
+    // Rotated clockwise: the stored left edge (dark red) is now the top row.
+    expect(turned.data[0]).toBeLessThan(30);
+    expect(turned.data[(63 * 32) * 4]).toBeGreaterThan(200);
+  });
+
+  it('a corrupt JPEG names the file', () => {
+    expect(() => decodeJpeg(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0]), 'bad.jpg')).toThrow(/bad.jpg is a corrupt or unsupported JPEG file/);
+  });
+});
