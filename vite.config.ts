@@ -1,9 +1,12 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { wasmThreadsFromOrigin } from './scripts/vite-plugin-wasm-threads.ts';
 
 /**
  * Content-Security-Policy for the built app: only our own origin runs code; WebAssembly (tfjs-backend-wasm,
- * h5wasm) needs 'wasm-unsafe-eval' and nothing else does. connect-src allows https: only so a user can type a
+ * h5wasm) needs 'wasm-unsafe-eval' and nothing else does. tfjs-backend-wasm's threaded build would start its
+ * pthreads from blob: scripts (script-src blob:); the build serves those scripts from our origin instead
+ * (scripts/vite-plugin-wasm-threads.ts), so the policy needs no blob: for scripts. connect-src allows https: only so a user can type a
  * weights URL; the app never fetches another origin by itself.
  */
 const CSP = [
@@ -21,8 +24,11 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The dev server also serves React Refresh's inline preamble, so it adds 'unsafe-inline' for scripts. */
-const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+/**
+ * The dev server also serves React Refresh's inline preamble, so it adds 'unsafe-inline' for scripts, and blob:
+ * because dev serves tfjs-backend-wasm pre-bundled, unpatched: its pthreads `importScripts` a blob: URL.
+ */
+const DEV_CSP = CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline' blob:").replace(
   "connect-src 'self'",
   "connect-src 'self' ws: wss:",
 );
@@ -37,7 +43,8 @@ const ISOLATION = {
 
 export default defineConfig({
   plugins: [react()],
-  worker: { format: 'es' },
+  // Workers are bundled separately and take only these plugins: the model worker is where tfjs-backend-wasm runs.
+  worker: { format: 'es', plugins: () => [wasmThreadsFromOrigin()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   server: { headers: { ...ISOLATION, 'Content-Security-Policy': DEV_CSP } },
   preview: { headers: { ...ISOLATION, 'Content-Security-Policy': CSP } },

@@ -89,6 +89,9 @@ async function browserBench() {
     await page.goto(`${url}?view=classify`);
     await page.getByTestId('model-info').waitFor({ timeout: 300_000 });
     report('classify Chromium wasm: cold page → model ready (98 MB)', performance.now() - start, 'ms');
+    const status = (await page.getByTestId('backend-status').textContent()) ?? '';
+    const threads = /(\d+) threads?/.exec(status);
+    report('classify Chromium wasm: threads used (status bar)', threads ? Number(threads[1]) : Number.NaN, 'threads');
     let n = 0;
     const classifyOnce = async () => {
       n++;

@@ -10,7 +10,7 @@
  */
 import '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { BACKENDS, type BackendName } from './backend-names';
 
@@ -28,12 +28,64 @@ export interface BackendAttempt {
 export interface BackendChoice {
   readonly name: BackendName;
   readonly attempts: readonly BackendAttempt[];
+  /** wasm only: the threads tfjs-backend-wasm's XNNPACK pool uses (1 = the single-threaded build). */
+  readonly wasmThreads?: number;
 }
 
 /** Wasm binaries: a directory prefix ending in '/', or a map from file name to URL. */
 export type WasmPaths = string | Record<string, string>;
 
 let wasmPathsSet = false;
+let wasmThreads: number | undefined;
+
+/**
+ * Run wasm on tfjs-backend-wasm's multi-threaded SIMD build with `n` threads (call before the wasm backend
+ * starts; it keeps its pool). tfjs' own default is hardwareConcurrency / 2 (`init_with_threads_count` in its
+ * backend.cc), i.e. one thread on a 2-core machine. The threaded build needs SharedArrayBuffer (the page
+ * cross-origin isolated: COOP + COEP; without it tfjs takes the single-threaded build) and its two pthread
+ * scripts, which the app's build serves from our origin (scripts/vite-plugin-wasm-threads.ts). Not called: the
+ * single-threaded build, as before.
+ */
+export function setWasmThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`wasm threads must be a positive integer, got ${n}`);
+  wasmThreads = n;
+}
+
+/**
+ * tfjs-backend-wasm caps its pool at min(requested, 8, hardwareConcurrency / 2) (`init_with_threads_count` in
+ * its backend.cc, which reads the cores once at wasm start-up through emscripten_num_logical_cores, i.e.
+ * navigator.hardwareConcurrency): one thread on a 2-core machine whatever setThreadsCount asks (tfjs issue
+ * #6081). While the backend starts, the worker reports twice its cores, so the cap becomes the cores themselves.
+ */
+async function liftCoreCap<T>(start: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  const cores = nav?.hardwareConcurrency;
+  if (wasmThreads === undefined || !nav || !cores) return start();
+  try {
+    Object.defineProperty(nav, 'hardwareConcurrency', { value: cores * 2, configurable: true });
+  } catch {
+    return start(); // a navigator that cannot be shadowed keeps tfjs' cap
+  }
+  try {
+    return await start();
+  } finally {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency; // the prototype's getter again
+  }
+}
+
+/** What the status bar says about a running wasm backend: SIMD or not, threads, why only one. */
+async function wasmDetail(): Promise<{ detail: string; threads: number }> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  let threads = 1;
+  try {
+    threads = getThreadsCount();
+  } catch {
+    // Older or foreign wasm backends do not report it.
+  }
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  const why = threads === 1 && wasmThreads !== undefined && wasmThreads > 1 && isolated === false ? ': not cross-origin isolated' : '';
+  return { detail: `${simd ? 'SIMD, ' : ''}${threads} thread${threads === 1 ? '' : 's'}${why}`, threads };
+}
 
 interface GpuLike {
   requestAdapter(): Promise<{
@@ -105,9 +157,10 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     setWasmPaths(opts.wasmPaths as string);
     wasmPathsSet = true;
   }
-  // Threaded wasm starts its pthreads from blob: scripts, which our CSP (script-src 'self') forbids, and tfjs
-  // keeps one thread anyway (tfjs issue #8513: the thread count stays 1): use the single-threaded SIMD build.
-  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  // Without setWasmThreads, the single-threaded SIMD build (the threaded one would start a pool of pthread
+  // workers for one thread: tfjs' default is hardwareConcurrency / 2).
+  if (wasmThreads === undefined) tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  else setThreadsCount(wasmThreads);
   const order: BackendName[] = opts.prefer ? [opts.prefer, ...BACKENDS.filter((b) => b !== opts.prefer)] : [...BACKENDS];
   const attempts: BackendAttempt[] = [];
   for (const name of order) {
@@ -129,7 +182,7 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
       attempts.push({ name, ok: false, reason: `the ${name} backend is not available in this environment` });
       continue;
     }
-    const err = await trySet(name);
+    const err = name === 'wasm' ? await liftCoreCap(() => trySet(name)) : await trySet(name);
     if (err) {
       attempts.push({ name, ok: false, reason: err });
       continue;
@@ -145,6 +198,11 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     if (refused) {
       attempts.push({ name, ok: false, reason: refused, detail });
       continue;
+    }
+    if (name === 'wasm') {
+      const w = await wasmDetail();
+      attempts.push({ name, ok: true, detail: w.detail });
+      return { name, attempts, wasmThreads: w.threads };
     }
     attempts.push({ name, ok: true, detail });
     return { name, attempts };

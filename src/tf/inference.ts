@@ -5,6 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { type Prediction, topK } from './classify';
+import type { InferenceRunner } from './fused/runner';
 import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
 import { type InputTarget, preprocess, type ResizeMode } from './preprocess';
 
@@ -24,6 +25,11 @@ export interface InferenceOptions {
   readonly keepFeatures?: boolean;
   /** The weights' class names (WeightsDescription.labels). */
   readonly labels?: readonly string[];
+  /**
+   * The model's fused inference runner (src/tf/fused, same spec and weights): the forward pass to the feature map
+   * runs there; the head and Grad-CAM's gradients stay on the LayersModel.
+   */
+  readonly runner?: InferenceRunner;
 }
 
 export async function runInference(
@@ -38,7 +44,13 @@ export async function runInference(
   const t1 = performance.now();
   let fmap: tf.Tensor4D | undefined;
   try {
-    fmap = split.features.predict(x) as tf.Tensor4D;
+    if (opts.runner) {
+      const run = opts.runner.run(x, { features: true });
+      run.output.dispose(); // the head is recomputed from the features below (one small matmul)
+      fmap = run.features as tf.Tensor4D;
+    } else {
+      fmap = split.features.predict(x) as tf.Tensor4D;
+    }
     x.dispose();
     const probsT = headProbs(split, fmap);
     const probs = (await probsT.data()) as Float32Array;

@@ -7,12 +7,16 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import { setWasmThreads } from '../tf/backend';
 import { WeightsCache } from '../tf/cache';
 import { imagenetPublicPath } from '../tf/imagenet-precision';
 import { ModelHost } from './model-host';
 import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
+
+// One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine).
+setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
 
 const host = new ModelHost({
   post: (m: Response, transfer?: Transferable[]) => self.postMessage(m, transfer ?? []),

