@@ -252,7 +252,7 @@ WEIGHTS = os.path.join(HERE, "weights.safetensors")
 
 # What the exported weights expect: Keras preprocess_input mode "${pp.mode}". Pixels 0..255 become
 # (x * SCALE - MEAN) / STD per channel, channels in CHANNEL_ORDER; images are resized with the shorter side to
-# INPUT_SIZE, centre-cropped, bilinear (half-pixel centres, no antialiasing), as the app does.
+# INPUT_SIZE, centre-cropped, box-averaged by the whole factor, bilinear (half-pixel centres), as the app does.
 INPUT_SIZE = (${p.inputSize[0]}, ${p.inputSize[1]})  # (height, width)
 IN_CHANNELS = ${p.inChannels}
 CHANNEL_ORDER = "${pp.channelOrder}"
@@ -361,7 +361,14 @@ def resize_center_crop(x: torch.Tensor, size=INPUT_SIZE) -> torch.Tensor:
     scale = min(h / size[0], w / size[1])
     ch, cw = max(1, math.floor(size[0] * scale + 0.5)), max(1, math.floor(size[1] * scale + 0.5))
     top, left = (h - ch) // 2, (w - cw) // 2
+    # The app's box average: f x f blocks first when the crop is at least twice the input (no aliasing).
+    f = max(1, min(ch // size[0], cw // size[1]))
+    top, left = top + (ch % f) // 2, left + (cw % f) // 2
+    ch, cw = ch - ch % f, cw - cw % f
     x = x[:, top : top + ch, left : left + cw]
+    if f > 1:
+        x = F.avg_pool2d(x[None], f, f)[0]
+        ch, cw = ch // f, cw // f
     if (ch, cw) == tuple(size):
         return x
     return F.interpolate(x[None], size=tuple(size), mode="bilinear", align_corners=False)[0]
