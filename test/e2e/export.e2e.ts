@@ -51,7 +51,7 @@ test('Explore: ResNet-20 as Keras code, random weights then structure only; a ca
   const { page } = s;
   const panel = page.getByTestId('export-panel');
   await panel.locator('summary').click();
-  await expect.poll(() => page.getByLabel('Export format').inputValue()).toBe('keras');
+  await page.getByLabel('Export format').selectOption('keras');
   const maxGap = await watchFrames(page);
 
   const random = await exportZip(page);
@@ -108,6 +108,7 @@ test('Classify: the current model (ImageNet ResNet50) with its weights', async (
   await waitForModel(page);
   await page.getByTestId('export-panel').locator('summary').click();
   await expect.poll(() => page.getByTestId('export-current').textContent()).toMatch(/Current model: ResNet50, weights: ImageNet/);
+  await page.getByTestId('export-panel').getByLabel('Export format').selectOption('keras');
   const { name, files } = await exportZip(page, 240_000);
   expect(name).toBe('resnet50-keras.zip');
   const model = new TextDecoder().decode(files['resnet50-keras/model.py']);
