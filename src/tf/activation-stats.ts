@@ -1,5 +1,5 @@
 /**
- * Layer responses of a trained net (He et al. 2015, §4.1 "Analysis of Layer Responses", Fig. 7): the standard
+ * Layer responses of a trained net (He et al. 2015, §4.2 "Analysis of Layer Responses", Fig. 7): the standard
  * deviation of the output of each 3×3 conv layer after BN and before the nonlinearity (in a residual block's
  * second layer: before the addition). The std is over every element of the response (images, positions,
  * channels). BN uses batch statistics as in the race's training steps; the moving statistics tfjs updates on

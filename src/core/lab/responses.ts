@@ -1,5 +1,5 @@
 /**
- * Plain vs residual layer responses (He et al. 2015, §4.1 "Analysis of Layer Responses", Fig. 7): the paper
+ * Plain vs residual layer responses (He et al. 2015, §4.2 "Analysis of Layer Responses", Fig. 7): the paper
  * finds that ResNets have generally smaller responses than their plain counterparts, supporting the idea that
  * residual functions are generally closer to zero than non-residual ones. Pure: compares measured stds.
  */

@@ -145,7 +145,7 @@ export function ActivationStatsPanel({ worker }: { readonly worker: LabWorker })
       <p className="lab-muted">
         The standard deviation of each 3×3 layer's output after batch normalization and before the nonlinearity (in a residual block's second
         layer: before the addition), over all positions, channels and images, as in the paper's Fig. 7{' '}
-        <Cites cites={[{ source: 'he2015', where: '§4.1 “Analysis of Layer Responses”, Fig. 7' }]} />. Measured on the first images of the race's
+        <Cites cites={[{ source: 'he2015', where: '§4.2 “Analysis of Layer Responses”, Fig. 7' }]} />. Measured on the first images of the race's
         training set, batch norm with batch statistics as in training. The paper found that ResNets have generally smaller responses than their plain
         counterparts — support for its motivation that residual functions are generally closer to zero than unreferenced ones — and that the deeper
         the ResNet, the smaller the responses of its layers.

@@ -169,7 +169,7 @@ export function LandscapePanel({ worker }: { readonly worker: LabWorker }) {
         <summary>What a slice can and cannot show</summary>
         <p>
           It shows how the loss changes when the trained weights move along two random directions, on a scale that is comparable between the two
-          nets: a wide, round basin means the loss tolerates such moves; tight, chaotic contours mean it does not. Li et al. (§5, Fig. 5, nets trained
+          nets: a wide, round basin means the loss tolerates such moves; tight, chaotic contours mean it does not. Li et al. (§6, Fig. 5, nets trained
           for 300 epochs on CIFAR-10) found that a 20-layer net without shortcuts still has a fairly benign landscape with convex contours in the
           centre, but at 56 and 110 layers it turns chaotic, while the ResNets of every depth stay smooth. Our race is far shorter and on other
           data; compare depths with the race's depth setting.
