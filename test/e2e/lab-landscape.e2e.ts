@@ -22,6 +22,7 @@ test('after a short race: a 5×5 loss landscape of both nets (contours, slice, o
 
   // The smallest race: depth 20, 10 steps.
   await expect.poll(() => page.getByRole('button', { name: 'Start race' }).isDisabled(), { timeout: 120_000 }).toBe(false);
+  await page.getByLabel('Race depth').selectOption('20'); // the default is 32
   await page.getByLabel('Steps').fill('10');
   await page.getByRole('button', { name: 'Start race' }).click();
   await expect.poll(() => text('race-status'), { timeout: 300_000, interval: 500 }).toMatch(/done: 10 steps/);

@@ -34,6 +34,7 @@ test('the lab: gradient chart with a BN toggle, a depth-20 race with live curves
   await expect.poll(() => page.getByTestId('teaching').textContent().then((t) => t ?? ''), { timeout: 60_000 }).toMatch(/do not vanish/);
 
   // Race at depth 20 for a few steps: both curves grow and move.
+  await page.getByLabel('Race depth').selectOption('20'); // the default is 32; 20 steps faster
   await page.getByLabel('Steps').fill('200'); // more than the test lets run: it pauses and resets the race itself
   await page.getByRole('button', { name: 'Start race' }).click();
   await expect.poll(() => pointsOf(page, 'plain'), { timeout: 180_000, interval: 500 }).toBeGreaterThanOrEqual(2);

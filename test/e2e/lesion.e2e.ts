@@ -158,6 +158,7 @@ test('the lab shows the ImageNet ResNet50’s 64 conv1 filters (7×7) with no up
 test('the lab: after a short race, accuracy of plain-20 and ResNet-20 with each block deleted', async () => {
   const lab = await open(browser, '/?view=lab', { width: 1280, height: 1000 });
   const { page } = lab;
+  await page.getByLabel('Race depth').selectOption('20'); // the default is 32
   await page.getByLabel('Steps').fill('40');
   await page.getByRole('button', { name: 'Start race' }).click();
   await expect.poll(() => page.getByTestId('race-status').textContent(), { timeout: 300_000, interval: 500 }).toMatch(/done: 40 steps/);

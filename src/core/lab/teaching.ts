@@ -120,8 +120,8 @@ export function teachingText(t: TeachingInput): Paragraph[] {
       out.push(
         said(
           'With batch normalization the plain net’s gradients do not vanish here. He et al. report the same for their plain nets ' +
-            'in training (“healthy norms with BN”), yet deeper plain nets reach a higher training error (run the race below at ' +
-            'depth 56); they argue that this degradation problem is an optimization difficulty, not vanishing gradients. ' +
+            'in training (“healthy norms with BN”), yet deeper plain nets reach a higher training error (compare the race below at ' +
+            'depths 8 and 32); they argue that this degradation problem is an optimization difficulty, not vanishing gradients. ' +
             'Their hypothesis for why residual blocks help: a block only has to learn a correction to the identity, which ' +
             'should be easier to optimize.',
           { source: 'he2015', where: '§4.1' },
