@@ -61,7 +61,7 @@ export class ActivationsHost {
     const t0 = performance.now();
     const maps = await activationMaps(cur.model, kept.input, req.layers, { maxChannels: req.maxChannels, orderBy: req.orderBy });
     if (this.deps.current()?.model !== cur.model) throw new ModelChangedError('The model in Classify changed while the feature maps were computed; try again.');
-    const result: ActivationsReport = { ...maps, image: kept.image, model: kept.modelName, ms: performance.now() - t0 };
+    const result: ActivationsReport = { ...maps, image: kept.image, model: kept.modelName, weights: cur.info.weights, ms: performance.now() - t0 };
     this.deps.post(
       { type: 'activations', id: req.id, result },
       maps.layers.map((l) => l.tiles.buffer as ArrayBuffer),

@@ -167,6 +167,8 @@ export type Request =
 export interface ActivationsReport extends ActivationMaps {
   readonly image: string;
   readonly model: string;
+  /** The model's weights ('random': the maps mean little, the UI says so). */
+  readonly weights: ModelInfo['weights'];
   readonly ms: number;
 }
 
