@@ -5,7 +5,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { WeightsDescription } from '../core';
-import { activationMaps } from '../tf/activations';
+import { ActivationsError, activationMaps } from '../tf/activations';
 import { preprocess, type ResizeMode } from '../tf/preprocess';
 import { modelInput } from '../tf/weights-source';
 import type { ActivationsReport, ModelInfo, Request, Response } from './protocol';
@@ -56,7 +56,7 @@ export class ActivationsHost {
     const known = new Set(cur.model.layers.map((l) => l.name));
     const missing = req.layers.filter((n) => !known.has(n));
     if (missing.length) {
-      throw new NoImageError(`The model in Classify (${cur.info.name}) has no layer ${missing.join(', ')}: pick ${cur.info.name} in Explore to see its feature maps.`);
+      throw new ActivationsError(`The model in Classify (${cur.info.name}) has no layer ${missing.join(', ')}: pick ${cur.info.name} in Explore to see its feature maps.`);
     }
     const t0 = performance.now();
     const maps = await activationMaps(cur.model, kept.input, req.layers, { maxChannels: req.maxChannels, orderBy: req.orderBy });

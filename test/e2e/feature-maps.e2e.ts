@@ -96,7 +96,7 @@ test('the elephant in Classify, then conv2_block1_out in Explore: branch + short
 
   await parts.evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await screenshot(page, 'explore-feature-maps-conv2_block1');
-  await grid.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+  await panel.locator('h3', { hasText: 'channels, by mean activation' }).evaluate((e) => e.scrollIntoView({ block: 'start' }));
   await screenshot(page, 'explore-feature-maps-conv2_block1-grid');
 
   await panel.getByRole('button', { name: 'Show all 256 channels' }).click();

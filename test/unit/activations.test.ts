@@ -173,7 +173,7 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
     console.log(`feature maps of conv2_block1 in the host: ${rep.ms.toFixed(0)} ms; top channels ${rep.channels.slice(0, 6).join(', ')}; scale ±${rep.scale.hi.toFixed(2)} (${(rep.scale.clipped * 100).toFixed(2)} % clipped)`);
     expect(await numTensors()).toBe(before);
     const [bad] = await send({ type: 'activations', layers: ['conv9_block1_out'], maxChannels: 4 });
-    expect(bad).toMatchObject({ type: 'error', error: { message: expect.stringMatching(/ResNet50\) has no layer conv9_block1_out/) } });
+    expect(bad).toMatchObject({ type: 'error', error: { name: 'ActivationsError', message: expect.stringMatching(/ResNet50\) has no layer conv9_block1_out/) } });
   });
 
   it('another model loaded: a ModelChangedError, and the kept image is freed', async () => {

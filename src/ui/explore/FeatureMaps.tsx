@@ -53,7 +53,8 @@ export function FeatureMaps(props: { graph: ArchGraph; selected: string | null }
   const [allFor, setAllFor] = useState<string>();
   const all = layer !== undefined && allFor === layer;
   const [refresh, setRefresh] = useState(0);
-  const [state, setState] = useState<State>({ kind: 'no-worker' });
+  // Computing from the first frame when a worker exists (no flash of the "no model" message).
+  const [state, setState] = useState<State>(() => (startedModelClient() && layer ? { kind: 'computing', layer } : { kind: 'no-worker' }));
   const ticket = useRef(0);
   const partsKey = parts ? [parts.branch, parts.shortcut, parts.add, parts.out ?? ''].join(',') : '';
 
