@@ -16,7 +16,7 @@ import { exportInputFromModel } from '../tf/export-input';
 import { writeKerasH5 } from '../tf/h5/keras-h5';
 import { modelToKerasWeights } from '../tf/h5/model-weights';
 import { initNodeBackend } from '../tf/node-backend';
-import { loadModel, UsageError } from './classify';
+import { loadModel, UsageError } from './load-model';
 import { specFlags, specFromFlags } from './spec-args';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
