@@ -1,15 +1,12 @@
 import * as d3 from 'd3';
 import { descending } from '../../core/lab/responses';
 import type { LayerResponse } from '../../tf/activation-stats';
+import type { LabResponse } from '../../worker/lab-protocol';
 import { drawAxes, SMALL_FRAME, seriesLegend, seriesPath, xTitle, yTitle } from './chart-parts';
 import { LabChart } from './LabChart';
 
-export interface ResponseResult {
-  readonly depth: number;
-  readonly images: number;
-  readonly plain: readonly LayerResponse[];
-  readonly residual: readonly LayerResponse[];
-}
+/** The worker's layer responses of the race's pair (minus the message's type and id). */
+export type ResponseResult = Omit<Extract<LabResponse, { type: 'activation-stats-result' }>, 'type' | 'id'>;
 
 const { width: W, height: H, margin: M } = SMALL_FRAME;
 
