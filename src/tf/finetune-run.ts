@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
 import type { HygieneReport } from '../core/finetune-hygiene';
-import { combinedModel, disposeHead, type EpochLog, type FinetuneOptions, headProbs, type TrainedHead, trainHead, withDefaults } from './finetune';
+import { combinedModel, disposeHead, type EpochLog, type FinetuneOptions, type TrainedHead, trainHead, withDefaults } from './finetune';
 import { checkClasses, extractDataset, FinetuneInputError, type LabelledImage, type Skipped } from './finetune-data';
 import { type Evaluation, evaluateHead, evaluateStage } from './finetune-eval';
 import { disposeStage, finetuneStage, type StageResult } from './finetune-stage';
