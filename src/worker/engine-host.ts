@@ -6,12 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { ArchSpec } from '../core';
 import { topK } from '../tf/classify';
+import { runnerFor } from '../tf/fused/runners';
 import { headProbs, splitModel } from '../tf/gradcam';
 import { type InferenceOptions, type InferenceResult, runInference } from '../tf/inference';
 import { type InputTarget, preprocess } from '../tf/preprocess';
 import { modelInput } from '../tf/weights-source';
 import { imageToTensor } from './image';
-import { type EngineName, ENGINES, OrtEngine, type OrtEngineDeps, runOrtInference } from './ort-engine';
+import { ENGINES, type EngineName, OrtEngine, type OrtEngineDeps, runOrtInference } from './ort-engine';
 import type { ModelInfo, Request, Response } from './protocol';
 
 interface CurrentModel {
@@ -23,6 +24,33 @@ export interface EngineHostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   /** How to load onnxruntime-web; absent: only tfjs is offered. */
   readonly ort?: OrtEngineDeps;
+}
+
+/**
+ * Make the model's fused inference runner (src/tf/fused: BN folded into the convs, conv + bias + ReLU as one
+ * kernel) and run one batch of zeros through it and the head, before the model is called ready (issue 11): the
+ * first run of a model pays for wasm kernel set-up (XNNPACK packs each filter when first used) and allocation,
+ * WebGL/WebGPU shader compilation; paid here, it is not the user's first prediction. A model that does not fit
+ * its spec's graph gets no runner and warms up unfused. Frees what it makes (the runner stays with the model
+ * until `disposeRunner(model)`).
+ */
+export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Promise<void> {
+  const runner = runnerFor(spec, model);
+  const [, h, w, c] = model.inputs[0].shape as number[];
+  const x = tf.zeros([1, h, w, c]) as tf.Tensor4D;
+  let outs: tf.Tensor[] = [];
+  try {
+    if (runner) {
+      const { output, features } = runner.run(x, { features: runner.featureLayer !== undefined });
+      outs = [output, ...(features ? [features] : [])];
+    } else {
+      const y = model.predict(x) as tf.Tensor | tf.Tensor[];
+      outs = Array.isArray(y) ? y : [y];
+    }
+    await Promise.all(outs.map((t) => t.data()));
+  } finally {
+    tf.dispose([x, ...outs]);
+  }
 }
 
 /** tfjs' own label: `tfjs (webgl)`, `tfjs (wasm, 1 thread)` (the pool tfjs-backend-wasm actually started). */
@@ -54,7 +82,8 @@ export class EngineHost {
     opts: InferenceOptions,
   ): Promise<InferenceResult & { features?: tf.Tensor4D; engine: string }> {
     if (this.engine === 'onnxruntime-web') return runOrtInference(this.ortEngine(), model, spec, target, pixels, opts);
-    return { ...(await runInference(model, target, pixels, opts)), engine: tfjsLabel() };
+    // The forward pass runs fused; the head and Grad-CAM's gradients use the LayersModel (src/tf/inference.ts).
+    return { ...(await runInference(model, target, pixels, { ...opts, runner: runnerFor(spec, model) })), engine: tfjsLabel() };
   }
 
   async handle(req: Extract<Request, { type: 'engine' | 'bench' }>, cur: CurrentModel | undefined): Promise<void> {
@@ -101,10 +130,18 @@ export class EngineHost {
         label = (await ort.prepare(model, spec, { threads: req.threads })).label;
         forward = async () => (await ort.probabilities(model, spec, x)).probs;
       } else {
-        label = tfjsLabel();
+        // What Classify runs: the fused runner to the feature map, then the head (or, fused: false, the model alone).
+        const runner = req.fused === false ? undefined : runnerFor(spec, model);
+        label = `${tfjsLabel()}${runner ? ', fused' : ', unfused'}`;
         const split = splitModel(model);
+        const features = (): tf.Tensor4D => {
+          if (!runner) return split.features.predict(x) as tf.Tensor4D;
+          const run = runner.run(x, { features: true });
+          run.output.dispose();
+          return run.features as tf.Tensor4D;
+        };
         forward = async () => {
-          const probs = tf.tidy(() => headProbs(split, split.features.predict(x) as tf.Tensor4D));
+          const probs = tf.tidy(() => headProbs(split, features()));
           try {
             return (await probs.data()) as Float32Array;
           } finally {
