@@ -6,7 +6,8 @@
  * - Per-image medians: more copies of the app's own model worker (the built file, in the same page) answer the
  *   worker's `bench` request: the current model, the same preprocessed image (batch of copies), probabilities
  *   read back, with tfjs wasm and with onnxruntime-web wasm running our ONNX export of that same model. tfjs and
- *   onnxruntime runs alternate, so a busy machine slows both alike. onnxruntime fixes its thread count when its
+ *   onnxruntime runs alternate, so a busy machine slows both alike. tfjs is timed as Classify runs it (the fused
+ *   runner, src/tf/fused) and, in the same alternation, unfused (the LayersModel) for comparison. onnxruntime fixes its thread count when its
  *   wasm starts, so 1 thread runs in a second worker.
  * - tfjs webgl / webgpu here run on SwiftShader (a CPU): their times say nothing about a GPU; only the
  *   agreement with wasm is checked.
@@ -117,19 +118,27 @@ type Rpc = Awaited<ReturnType<typeof installRpc>>;
 
 const maxDiff = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
-/** Alternate tfjs and onnxruntime runs (one warm-up each, not counted); medians per engine. */
+/**
+ * Alternate tfjs (the fused runner Classify uses), tfjs unfused (the LayersModel) and onnxruntime runs (one
+ * warm-up each, not counted); medians per engine.
+ */
 async function sideBySide(rpc: Rpc, key: string, batch: number, runs: number, threads: number) {
-  const one = (engine: string) => rpc.call<BenchAnswer>(key, { type: 'bench', image: 'elephant', engine, batch, runs: 1, threads });
+  const one = (engine: string, fused = true) => rpc.call<BenchAnswer>(key, { type: 'bench', image: 'elephant', engine, batch, runs: 1, threads, fused });
   const tfjsWarm = await one('tfjs');
+  const unfusedWarm = await one('tfjs', false);
   const ortWarm = await one('onnxruntime-web');
   const tfjs: number[] = [];
+  const unfused: number[] = [];
   const ort: number[] = [];
   for (let i = 0; i < runs; i++) {
     tfjs.push((await one('tfjs')).ms[0]);
+    unfused.push((await one('tfjs', false)).ms[0]);
     ort.push((await one('onnxruntime-web')).ms[0]);
   }
   return {
     tfjs: median(tfjs),
+    unfused: median(unfused),
+    unfusedDiff: maxDiff(tfjsWarm.probs, unfusedWarm.probs),
     ort: median(ort),
     tfjsLabel: tfjsWarm.label,
     ortLabel: ortWarm.label,
@@ -187,10 +196,15 @@ try {
   if (b1.top.index !== AFRICAN_ELEPHANT) throw new Error(`onnxruntime-web ranked ${b1.top.label} first, not African_elephant`);
   log(`  tfjs: ${b1.tfjsLabel}${wasmDetail ? ` — ${wasmDetail}` : ''}; onnxruntime: ${b1.ortLabel}`);
   report(`browser ResNet50 b1: tfjs wasm, per image (median)`, b1.tfjs, 'ms');
+  report(`browser ResNet50 b1: tfjs wasm unfused (LayersModel) (median)`, b1.unfused, 'ms');
   report(`browser ResNet50 b1: ort-web wasm 2 threads (median)`, b1.ort, 'ms');
   log(`  same top-5: ${b1.sameTop}; max |Δp| ${b1.diff.toExponential(1)}; African_elephant ${b1.top.probability.toFixed(4)}`);
+  log(`  tfjs fused vs unfused: max |Δp| ${b1.unfusedDiff.toExponential(1)}; fused / unfused ${(b1.tfjs / b1.unfused).toFixed(2)}`);
 
-  const ratios: string[] = [`ratio resnet50-b1 chromium tfjs-wasm / ort-web-2t  ${(b1.tfjs / b1.ort).toFixed(2)}`];
+  const ratios: string[] = [
+    `ratio resnet50-b1 chromium tfjs-wasm / ort-web-2t  ${(b1.tfjs / b1.ort).toFixed(2)}`,
+    `(unfused LayersModel, same run: ratio resnet50-b1 chromium tfjs-wasm-unfused / ort-web-2t  ${(b1.unfused / b1.ort).toFixed(2)})`,
+  ];
   if (!QUICK) {
     const b8 = await sideBySide(rpc, 'a', 8, 3, 2);
     report('browser ResNet50 b8: tfjs wasm, per batch (median of 3)', b8.tfjs, 'ms');

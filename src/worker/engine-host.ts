@@ -28,30 +28,27 @@ export interface EngineHostDeps {
 
 /**
  * Make the model's fused inference runner (src/tf/fused: BN folded into the convs, conv + bias + ReLU as one
- * kernel) and run one batch of zeros through it and the head, before the model is called ready (issue 11): the
- * first run of a model pays for wasm kernel set-up (XNNPACK packs each filter when first used) and allocation,
- * WebGL/WebGPU shader compilation; paid here, it is not the user's first prediction. A model that does not fit
- * its spec's graph gets no runner and warms up unfused. Frees what it makes (the runner stays with the model
- * until `disposeRunner(model)`).
+ * kernel) and warm it up before the model is called ready (issue 11): a model's first pass pays for kernel
+ * set-up — on wasm XNNPACK packs each filter, on WebGL/WebGPU shaders compile —; paid here, it is not the user's
+ * first prediction. On wasm (and cpu) the warm-up runs on a small input (src/tf/fused/warm-up.ts): the set-up is
+ * the same, the arithmetic of a full-size pass is saved. A model that does not fit its spec's graph gets no
+ * runner and warms up unfused at full size. Frees what it makes; the runner stays until `disposeRunner(model)`.
  */
 export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Promise<void> {
   const runner = runnerFor(spec, model);
+  if (runner) return runner.warmUp({ small: SIZE_FREE_SETUP.has(tf.getBackend()) });
   const [, h, w, c] = model.inputs[0].shape as number[];
-  const x = tf.zeros([1, h, w, c]) as tf.Tensor4D;
-  let outs: tf.Tensor[] = [];
+  const x = tf.zeros([1, h, w, c]);
+  const y = model.predict(x) as tf.Tensor | tf.Tensor[];
   try {
-    if (runner) {
-      const { output, features } = runner.run(x, { features: runner.featureLayer !== undefined });
-      outs = [output, ...(features ? [features] : [])];
-    } else {
-      const y = model.predict(x) as tf.Tensor | tf.Tensor[];
-      outs = Array.isArray(y) ? y : [y];
-    }
-    await Promise.all(outs.map((t) => t.data()));
+    await Promise.all((Array.isArray(y) ? y : [y]).map((t) => t.data()));
   } finally {
-    tf.dispose([x, ...outs]);
+    tf.dispose([x, y]);
   }
 }
+
+/** Backends whose kernel set-up does not depend on the input size (no per-shape shader programs). */
+const SIZE_FREE_SETUP: ReadonlySet<string> = new Set(['wasm', 'cpu']);
 
 /** tfjs' own label: `tfjs (webgl)`, `tfjs (wasm, 1 thread)` (the pool tfjs-backend-wasm actually started). */
 function tfjsLabel(): string {
