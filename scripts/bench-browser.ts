@@ -12,7 +12,8 @@
  * - tfjs webgl / webgpu here run on SwiftShader (a CPU): their times say nothing about a GPU; only the
  *   agreement with wasm is checked.
  * Prints `ratio resnet50-b1 chromium tfjs-wasm / ort-web-2t  R` (R = tfjs median / onnxruntime median).
- * `npx tsx scripts/bench-browser.ts` (builds dist/ first; BENCH_BUILD=0 reuses it); BENCH_QUICK=1: ResNet50 batch 1 only.
+ * `npx tsx scripts/bench-browser.ts` (builds dist/ first; BENCH_BUILD=0 reuses it); BENCH_QUICK=1: ResNet50 batch 1 only;
+ * BENCH_RUNS=n alternations for ResNet50 batch 1; BENCH_SWIFTSHADER=0 skips webgl / webgpu.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -26,6 +27,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
 const elephantPath = join(fixtures, 'imagenet', 'elephant.jpg');
 const QUICK = process.env.BENCH_QUICK === '1';
+/** Alternations for ResNet50 batch 1 (more give steadier medians on a busy machine). */
+const RUNS_B1 = Number(process.env.BENCH_RUNS ?? (QUICK ? 5 : 10));
+/** BENCH_SWIFTSHADER=0 skips the (slow, correctness-only) webgl / webgpu runs. */
+const SWIFTSHADER = process.env.BENCH_SWIFTSHADER !== '0';
 const AFRICAN_ELEPHANT = 386;
 
 if (!existsSync(CHROMIUM)) {
@@ -178,6 +183,26 @@ try {
   log(`  ${await page.getByTestId('backend-status').textContent()}; ${await page.getByTestId('engine-status').textContent()}`);
   const workerUrl = page.workers().find((w) => /model\.worker/.test(w.url()))?.url();
   if (!workerUrl) throw new Error(`the app's model worker was not found among ${page.workers().map((w) => w.url()).join(', ')}`);
+  // The cache write runs after ready (in the background): wait for its IndexedDB row, or the reload downloads again.
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const o = indexedDB.open('resnet-explorer-weights');
+        o.onerror = () => resolve(false);
+        o.onsuccess = () => {
+          const db = o.result;
+          if (!db.objectStoreNames.contains('weights')) return resolve(false);
+          const q = db.transaction('weights').objectStore('weights').count();
+          q.onsuccess = () => {
+            db.close();
+            resolve(q.result > 0);
+          };
+          q.onerror = () => resolve(false);
+        };
+      }),
+    undefined,
+    { timeout: 120_000, polling: 200 },
+  );
   const t1 = performance.now();
   await page.reload();
   await page.getByTestId('model-info').waitFor({ timeout: 600_000 });
@@ -192,7 +217,7 @@ try {
   const wasm = await rpc.call<{ choice: { name: string; attempts: { detail?: string }[] } }>('a', { type: 'init', backend: 'wasm' });
   const wasmDetail = wasm.choice.attempts.at(-1)?.detail;
   await loadIn(rpc, 'a', { kind: 'imagenet' });
-  const b1 = await sideBySide(rpc, 'a', 1, QUICK ? 5 : 10, 2);
+  const b1 = await sideBySide(rpc, 'a', 1, RUNS_B1, 2);
   if (b1.top.index !== AFRICAN_ELEPHANT) throw new Error(`onnxruntime-web ranked ${b1.top.label} first, not African_elephant`);
   log(`  tfjs: ${b1.tfjsLabel}${wasmDetail ? ` — ${wasmDetail}` : ''}; onnxruntime: ${b1.ortLabel}`);
   report(`browser ResNet50 b1: tfjs wasm, per image (median)`, b1.tfjs, 'ms');
@@ -244,7 +269,7 @@ try {
   await rpc.stop('b');
 
   // ── tfjs on SwiftShader (CPU) webgl / webgpu: correctness against wasm; times are not a GPU's ──
-  for (const backend of ['webgl', 'webgpu']) {
+  for (const backend of SWIFTSHADER ? ['webgl', 'webgpu'] : []) {
     try {
       const init = await rpc.call<{ choice: { name: string } }>(backend, { type: 'init', backend });
       if (init.choice.name !== backend) {
