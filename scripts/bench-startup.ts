@@ -17,11 +17,10 @@
  * visits alternate (dir1, dir2, dir1, …) so a busy machine slows each alike; medians per build and the median of
  * the per-run ratios dir2 / dir1.
  */
-import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { median, report } from './bench-util';
+import { median, previewBuiltApp, report } from './bench-util';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -34,16 +33,9 @@ if (!existsSync(CHROMIUM)) {
   console.log(`bench-startup: skipped (no Chromium at ${CHROMIUM})`);
   process.exit(0);
 }
-const { preview } = await import('vite');
 const { chromium } = await import('playwright-core');
-if (!existsSync(join(REPO_ROOT, 'dist', 'index.html')) || process.env.BENCH_BUILD === '1') {
-  execSync('npx vite build', { cwd: REPO_ROOT, stdio: 'ignore' });
-}
-for (const d of DISTS) if (!existsSync(join(REPO_ROOT, d, 'index.html'))) throw new Error(`no built app in ${d}/ (BENCH_DISTS)`);
-const servers = await Promise.all(
-  DISTS.map((outDir) => preview({ root: REPO_ROOT, logLevel: 'silent', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } })),
-);
-const urls = servers.map((s) => s.resolvedUrls!.local[0]);
+const servers = await Promise.all(DISTS.map((outDir) => previewBuiltApp(REPO_ROOT, outDir)));
+const urls = servers.map((s) => s.url);
 
 /** Runs in the page before the app: records worker messages with their times, and long main-thread tasks. */
 const INIT = `(() => {

@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { CancelledError } from '../tf/errors';
-import { combinedModel, finetunedSpec, type TrainedHead, trainHead } from '../tf/finetune';
+import { combinedModel, disposeHead, finetunedSpec, releaseCombined, type TrainedHead, trainHead } from '../tf/finetune';
 import { checkClasses, extractDataset, FinetuneInputError, type LabelledImage } from '../tf/finetune-data';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { layersModelZip, zipStored } from '../tf/model-zip';
@@ -45,8 +45,7 @@ export class Finetuner {
     const p = this.pending;
     this.pending = undefined;
     if (p) {
-      p.head.kernel.dispose();
-      p.head.bias.dispose();
+      disposeHead(p.head);
     }
   }
 
@@ -88,8 +87,7 @@ export class Finetuner {
         onEpoch: (log) => this.host.post({ type: 'finetune-epoch', id: req.id, log }),
       });
       if (this.host.current()?.model !== cur.model) {
-        head.kernel.dispose();
-        head.bias.dispose();
+        disposeHead(head);
         throw new CancelledError('fine-tuning (another model was loaded meanwhile)');
       }
       const used = data.used;
@@ -149,8 +147,7 @@ export class Finetuner {
     const model = combinedModel(p.base, p.head, 'resnet_finetuned');
     const info = this.info(p, model);
     this.pending = undefined;
-    p.head.kernel.dispose();
-    p.head.bias.dispose();
+    disposeHead(p.head);
     this.host.adopt(model, info);
     return info;
   }
@@ -190,7 +187,7 @@ export class Finetuner {
       }
     } finally {
       // The temporary model shares the base's layers: free only its new head.
-      if (temporary) model.layers[model.layers.length - 1].dispose();
+      if (temporary) releaseCombined(model);
     }
   }
 
