@@ -8,15 +8,16 @@ import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
+import { disposeRunner } from '../tf/fused/runners';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
-import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
+import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
 import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
-import { EngineHost } from './engine-host';
+import { EngineHost, warmUpInference } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
@@ -26,22 +27,6 @@ import { PhaseClock } from './phase-clock';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
 type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
-
-/**
- * One inference on zeros before the model is called ready (issue 11): the first run of a model pays for
- * wasm kernel set-up and allocation, WebGL/WebGPU shader compilation; paid here, it is not the user's first
- * prediction. Frees what it makes.
- */
-async function warmUp(model: tf.LayersModel): Promise<void> {
-  const [, ...shape] = model.inputs[0].shape as number[];
-  const x = tf.zeros([1, ...shape]);
-  const y = model.predict(x) as tf.Tensor | tf.Tensor[];
-  try {
-    await Promise.all((Array.isArray(y) ? y : [y]).map((t) => t.data()));
-  } finally {
-    tf.dispose([x, y]);
-  }
-}
 
 function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | 'weightBytes'> {
   return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
@@ -98,6 +83,7 @@ export class ModelHost {
       adopt: (model, info) => {
         const old = this.current;
         old?.features?.dispose();
+        if (old) disposeRunner(old.model); // the combined model gets its own on first use
         // The fine-tuned model shares every layer of the old one but its classifier.
         if (old) adoptCombined(old.model);
         this.current = { model, info };
@@ -180,6 +166,7 @@ export class ModelHost {
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
     this.current = undefined;
     cur.features?.dispose();
+    disposeRunner(cur.model);
     cur.model.dispose();
     const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     const model = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
@@ -297,9 +284,10 @@ export class ModelHost {
       });
       try {
         progress('warmup', 0, 1);
-        await warmUp(model);
+        await warmUpInference(model, spec);
         if (ctl.signal.aborted) throw new CancelledError('loading');
       } catch (e) {
+        disposeRunner(model);
         model.dispose();
         throw e;
       }
@@ -330,6 +318,7 @@ export class ModelHost {
   private replace(next: Omit<Current, 'features'>): void {
     this.tuner.reset();
     this.current?.features?.dispose();
+    if (this.current) disposeRunner(this.current.model);
     this.current?.model.dispose();
     this.current = next;
   }
@@ -399,6 +388,7 @@ export class ModelHost {
     this.activations.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
+    if (this.current) disposeRunner(this.current.model);
     this.current?.model.dispose();
     this.current = undefined;
   }

@@ -157,6 +157,8 @@ export type Request =
       readonly batch: number;
       readonly runs: number;
       readonly threads?: number;
+      /** tfjs: false times the LayersModel itself, unfused (default: the fused runner that Classify uses). */
+      readonly fused?: boolean;
     }
   /** Delete each residual block of the current model in turn for this image (src/tf/lesion.ts); cancel with `cancel`. */
   | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode }
