@@ -5,11 +5,14 @@
  * leaves the current model as it was.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { io as tfio } from '@tensorflow/tfjs';
 import { CancelledError } from '../tf/errors';
 import { combinedModel, finetunedSpec, type TrainedHead, trainHead } from '../tf/finetune';
 import { checkClasses, extractDataset, FinetuneInputError, type LabelledImage } from '../tf/finetune-data';
 import { exportLayersModel } from '../tf/layers-model-export';
+import { FinetunedStore, type KeptModel } from '../tf/finetuned-store';
 import { layersModelZip, zipStored } from '../tf/model-zip';
+import { weightsMetadata } from '../tf/weights-source';
 import { pixelsOf } from './image';
 import type { FinetuneSummary, ModelInfo, Request, Response } from './protocol';
 
@@ -20,6 +23,8 @@ export interface TunerHost {
   post(m: Response, transfer?: Transferable[]): void;
   /** Running jobs by request id, for `cancel`. */
   readonly jobs: Map<number, AbortController>;
+  /** Where named models are kept (default: this context's IndexedDB). */
+  readonly store?: FinetunedStore;
 }
 
 interface Pending {
@@ -32,8 +37,11 @@ interface Pending {
 export class Finetuner {
   private pending?: Pending;
   private running?: AbortController;
+  private readonly store: FinetunedStore;
 
-  constructor(private readonly host: TunerHost) {}
+  constructor(private readonly host: TunerHost) {
+    this.store = host.store ?? new FinetunedStore();
+  }
 
   /** The current model is about to be replaced: stop a run and drop a result trained on it. */
   reset(): void {
@@ -155,21 +163,27 @@ export class Finetuner {
     return info;
   }
 
-  /** The fine-tuned model's files, before or after `use` (after: the current model). */
-  async export(id: number, format: 'tfjs' | 'h5'): Promise<void> {
+  /**
+   * The fine-tuned model: pending (a temporary combined model sharing the base's layers, `release` frees its
+   * head) or the current one when it is fine-tuned (made here or loaded back).
+   */
+  private finetunedModel(action: string): { model: tf.LayersModel; info: ModelInfo; release: () => void } {
     const cur = this.host.current();
     const p = this.pending;
-    let model: tf.LayersModel;
-    let info: ModelInfo;
-    let temporary = false;
     if (p && cur?.model === p.base) {
-      model = combinedModel(p.base, p.head, 'resnet_finetuned');
-      info = this.info(p, model);
-      temporary = true;
-    } else if (cur?.info.weights === 'finetuned') {
-      model = cur.model;
-      info = cur.info;
-    } else throw new Error('train a new head first: there is no fine-tuned model to download.');
+      const model = combinedModel(p.base, p.head, 'resnet_finetuned');
+      // The temporary model shares the base's layers: free only its new head.
+      return { model, info: this.info(p, model), release: () => model.layers[model.layers.length - 1].dispose() };
+    }
+    if (cur && (cur.info.weights === 'finetuned' || cur.info.weightsDescription.source === 'finetuned')) {
+      return { model: cur.model, info: cur.info, release: () => {} };
+    }
+    throw new Error(`train a new head first: there is no fine-tuned model to ${action}.`);
+  }
+
+  /** The fine-tuned model's files, before or after `use` (after: the current model). */
+  async export(id: number, format: 'tfjs' | 'h5'): Promise<void> {
+    const { model, info, release } = this.finetunedModel('download');
     const classNames = info.classNames ?? [];
     try {
       if (format === 'tfjs') {
@@ -189,9 +203,52 @@ export class Finetuner {
         this.host.post({ type: 'exported-h5', id, zip, filename: `${name}.keras-h5.zip`, name, classNames }, [zip]);
       }
     } finally {
-      // The temporary model shares the base's layers: free only its new head.
-      if (temporary) model.layers[model.layers.length - 1].dispose();
+      release();
     }
+  }
+
+  /**
+   * Keep the fine-tuned model in IndexedDB under `name`: its whole artifacts (class names and input mode in the
+   * metadata, as in a download) with its spec and base preset, so a load after a reload rebuilds it exactly.
+   */
+  async keep(id: number, name: string, replace: boolean): Promise<void> {
+    const { model, info, release } = this.finetunedModel('keep');
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    try {
+      await model.save(
+        tfio.withSaveHandler(async (a) => {
+          artifacts = a;
+          return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+        }),
+      );
+    } finally {
+      release();
+    }
+    const classNames = info.classNames ?? info.weightsDescription.labels ?? [];
+    const saved = await this.store.put(
+      {
+        name,
+        classNames,
+        spec: info.spec,
+        // The architecture the base was built from: what planWeights rebuilds before the fine-tuned head.
+        preset: info.spec.name.replace(/-finetuned$/, ''),
+        weightsLabel: info.weightsLabel,
+        artifacts: { ...artifacts!, userDefinedMetadata: weightsMetadata(info.weightsDescription, classNames) as tf.io.ModelArtifacts['userDefinedMetadata'] },
+      },
+      { replace },
+    );
+    this.host.post({ type: 'kept', id, saved, models: await this.store.list() });
+  }
+
+  /** The kept models, after deleting `remove` when given. */
+  async listKept(id: number, remove?: string): Promise<void> {
+    if (remove !== undefined) await this.store.delete(remove);
+    this.host.post({ type: 'kept', id, models: this.store.available ? await this.store.list() : [] });
+  }
+
+  /** A kept model's artifacts (for the host's `load`); KeptModelError when absent or corrupt. */
+  keptModel(name: string): Promise<KeptModel> {
+    return this.store.get(name);
   }
 
   dispose(): void {

@@ -145,6 +145,10 @@ export class ModelHost {
           return this.deps.post({ type: 'loaded', id: req.id, info: this.tuner.use() });
         case 'finetune-export':
           return await this.tuner.export(req.id, req.format);
+        case 'finetune-keep':
+          return await this.tuner.keep(req.id, req.name, req.replace ?? false);
+        case 'kept-list':
+          return await this.tuner.listKept(req.id, req.remove);
         case 'export-code':
           return await this.exporter.run(req);
         case 'engine':
@@ -244,6 +248,11 @@ export class ModelHost {
         const key = `url:${source.url}`;
         const r = await this.artifactsFromUrl(source.url, key, useCache, signal, progress);
         return { source: { kind: 'tfjs', artifacts: r.artifacts, preset: source.preset, label: source.url, id: key }, fromCache: r.fromCache, save: r.save };
+      }
+      case 'kept': {
+        // A fine-tuned model kept in this browser: its artifacts rebuild it like picked tfjs files would.
+        const m = await this.tuner.keptModel(source.name);
+        return { source: { kind: 'tfjs', artifacts: m.artifacts, preset: m.preset, label: `kept model "${m.name}"`, id: `kept:${m.name}` }, fromCache: false };
       }
       case 'layers-files': {
         const label = source.files.map((f) => f.name).join(', ');

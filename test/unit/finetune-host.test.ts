@@ -1,8 +1,10 @@
 /**
  * Fine-tuning through the model worker's host (Node, wasm, real ImageNet ResNet50): progress per image and per
  * epoch, the previous model kept until `finetune-use`, then classification with the user's class names,
- * downloads in both formats, cancel and bad input leaving the model working, and no tensor growth.
+ * downloads in both formats, cancel and bad input leaving the model working, and no tensor growth; a model kept
+ * under a name (fake-indexeddb) loads back after another model and predicts exactly as before.
  */
+import 'fake-indexeddb/auto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -189,5 +191,33 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     const c = await send({ type: 'classify', image: probe.elephant, name: 'e' });
     expect(c).toMatchObject({ type: 'classified', top: [{ label: 'Loxodonta', index: 1 }, { label: 'Felis' }] });
     expect(await numTensors()).toBe(before);
+  });
+  it('keeps the fine-tuned model under a name; loaded back after another model it predicts exactly as before', async () => {
+    const before = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (before.type !== 'classified') throw new Error(JSON.stringify(before));
+    const kept = await send({ type: 'finetune-keep', name: 'latin' });
+    expect(kept).toMatchObject({
+      type: 'kept',
+      saved: { name: 'latin', classNames: ['Felis', 'Loxodonta'], preset: 'ResNet50', spec: { head: { classes: 2 } } },
+      models: [{ name: 'latin' }],
+    });
+    const again = await send({ type: 'finetune-keep', name: 'latin' });
+    expect(again).toMatchObject({ type: 'error', error: { name: 'KeptModelError', message: expect.stringMatching(/already kept as "latin"/) } });
+
+    expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject({ type: 'loaded', info: { classes: 1000 } });
+    // A classification keeps its feature map (for more heat maps): count with one kept on both sides.
+    expect(await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false })).toMatchObject({ type: 'classified' });
+    const tensors = await numTensors();
+    const loaded = await send({ type: 'load', source: { kind: 'kept', name: 'latin' } });
+    expect(loaded).toMatchObject({ type: 'loaded', info: { classes: 2, classNames: ['Felis', 'Loxodonta'], weightsLabel: 'kept model "latin"' } });
+    const after = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (after.type !== 'classified') throw new Error(JSON.stringify(after));
+    expect(after.top).toEqual(before.top);
+    // The ImageNet model was freed, the kept one (2 classes instead of 1000) took its place.
+    expect(await numTensors()).toBe(tensors);
+
+    const missing = await send({ type: 'load', source: { kind: 'kept', name: 'nope' } });
+    expect(missing).toMatchObject({ type: 'error', error: { name: 'KeptModelError', message: 'no model is kept as "nope" (deleted in another tab?).' } });
+    expect(await send({ type: 'kept-list', remove: 'latin' })).toMatchObject({ type: 'kept', models: [] });
   });
 });
