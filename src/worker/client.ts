@@ -4,18 +4,18 @@
  * `backend-status` for the shell's status bar.
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
+import type { EpochLog, FinetuneOptions } from '../tf/finetune';
+import type { KeptModelInfo } from '../tf/finetuned-store';
 import { setBackendStatus } from './backend-status';
 import { engineStatus } from './engine-status';
 import type { EngineName } from './ort-engine';
-import type { EpochLog, FinetuneOptions } from '../tf/finetune';
-import type { KeptModelInfo } from '../tf/finetuned-store';
 import {
   type CodeExport,
   type ExportSource,
   type FinetuneImage,
   type FinetuneSummary,
-  type LesionReport,
   INTERIM_TYPES,
+  type LesionReport,
   type LoadPhase,
   type ModelInfo,
   type ModelSource,

@@ -8,8 +8,8 @@ import 'fake-indexeddb/auto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKerasH5 } from '../../src/tf/h5/keras-h5';
 import { decodeImage } from '../../src/tf/node-image';
@@ -220,4 +220,54 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     expect(missing).toMatchObject({ type: 'error', error: { name: 'KeptModelError', message: 'no model is kept as "nope" (deleted in another tab?).' } });
     expect(await send({ type: 'kept-list', remove: 'latin' })).toMatchObject({ type: 'kept', models: [] });
   });
+  it('the Keras tutorial head with evaluation, then conv5 fine-tuned (lr/10), used, and rebuilt on a backend switch', async () => {
+    expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject({ type: 'loaded' });
+    expect(await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false })).toMatchObject({ type: 'classified' });
+    const before = await numTensors();
+    const dup = [...images, { ...images[0], name: 'elephant-0-copy.png' }];
+    const r = await send({
+      type: 'finetune',
+      images: dup,
+      classNames: ['elephant', 'cat'],
+      options: { epochs: 3, validationSplit: 0.34, flip: false, seed: 3, head: 'dense2048', dropout: 0.2, learningRate: 1e-3 },
+      prepareStage: true,
+    });
+    if (r.type !== 'finetuned') throw new Error(JSON.stringify(r));
+    const sum = r.summary;
+    expect(sum).toMatchObject({ head: 'dense2048', dropout: 0.2, stageReady: true, bestEpoch: 3, stoppedEarly: false });
+    expect(sum.warnings?.join(' ')).toMatch(/identical files in "elephant": elephant-0\.png, elephant-0-copy\.png/);
+    const ev = sum.evaluation!;
+    expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(sum.valExamples);
+    expect(ev.items).toHaveLength(sum.valExamples);
+    for (const it of ev.items) {
+      expect(it.top).toHaveLength(2);
+      expect(it.top[0].probability).toBeGreaterThanOrEqual(it.top[1].probability);
+      expect(dup.some((im) => im.name === it.name && im.label === it.trueIndex)).toBe(true);
+    }
+
+    const id = nextId;
+    const st = await send({ type: 'finetune-stage', epochs: 1 });
+    if (st.type !== 'stage-tuned') throw new Error(JSON.stringify(st));
+    console.info(`[finetune-host] conv5: ${(st.summary.msPerEpoch / 1000).toFixed(1)} s per epoch; val accuracy ${st.summary.before?.valAccuracy} → ${st.summary.after?.valAccuracy}`);
+    expect(st.summary).toMatchObject({ learningRate: 1e-4, history: [{ epoch: 1, epochs: 1 }] });
+    expect(st.summary.before?.valAccuracy).toBeCloseTo(sum.history.at(-1)!.valAccuracy!, 5);
+    expect(st.summary.after?.valAccuracy).toBe(st.summary.history[0].valAccuracy);
+    expect(st.summary.evaluation!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(sum.valExamples);
+    // The evaluation after conv5 agrees with the accuracy the training loop measured.
+    const cm = st.summary.evaluation!.confusion;
+    expect(cm.reduce((a, row, i) => a + row[i], 0) / sum.valExamples).toBeCloseTo(st.summary.after!.valAccuracy, 5);
+    expect(messages.filter((m) => m.id === id && m.type === 'finetune-batch').length).toBeGreaterThan(0);
+
+    const used = await send({ type: 'finetune-use' });
+    expect(used).toMatchObject({ type: 'loaded', info: { weightsLabel: expect.stringMatching(/^fine-tuned \(head \+ conv5\) on 7 images/), classNames: ['elephant', 'cat'] } });
+    const a = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (a.type !== 'classified') throw new Error(JSON.stringify(a));
+    // The ImageNet head (2 tensors) gave way to fc1 + predictions (4); conv5 was replaced by copies of the same size.
+    expect(await numTensors()).toBe(before + 2);
+    expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject({ type: 'backend' });
+    const b = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (b.type !== 'classified') throw new Error(JSON.stringify(b));
+    expect(b.top.map((p) => p.index)).toEqual(a.top.map((p) => p.index));
+    expect(b.top[0].probability).toBeCloseTo(a.top[0].probability, 5);
+  }, 600_000);
 });

@@ -53,9 +53,9 @@ describe('FinetunedStore', () => {
     await initNodeBackend('cpu');
     baseModel = buildModel(base);
     // A trained head stands in for the fine-tuning: random but fixed weights.
-    const head = { kernel: tf.randomNormal([64, 3], 0, 1, 'float32', 7) as tf.Tensor2D, bias: tf.tensor1d([0.1, -0.2, 0.3]) };
+    const head = { kind: 'dense' as const, dropout: 0, weights: [tf.randomNormal([64, 3], 0, 1, 'float32', 7), tf.tensor1d([0.1, -0.2, 0.3])] };
     tuned = combinedModel(baseModel, head, 'resnet_finetuned');
-    tf.dispose([head.kernel, head.bias]);
+    tf.dispose(head.weights);
     artifacts = await artifactsOf(tuned, classNames);
     x = tf.randomUniform([2, ...base.input], -1, 1, 'float32', 3) as tf.Tensor4D;
   });
@@ -90,6 +90,28 @@ describe('FinetunedStore', () => {
     expect(await again.list()).toEqual([]);
     await expect(again.get('pets v1')).rejects.toThrow(/no model is kept as "pets v1"/);
     again.close();
+  });
+
+  it('a kept Keras-tutorial head (Dense(2048, relu) + dropout + Dense(N)) rebuilds with fc1 and predicts identically', async () => {
+    const b = buildModel(base);
+    const head = {
+      kind: 'dense2048' as const,
+      dropout: 0.25,
+      weights: [tf.randomNormal([64, 2048], 0, 0.05, 'float32', 1), tf.zeros([2048]), tf.randomNormal([2048, 3], 0, 0.05, 'float32', 2), tf.zeros([3])],
+    };
+    const m = combinedModel(b, head, 'resnet_finetuned');
+    tf.dispose(head.weights);
+    const store = new FinetunedStore(indexedDB, `fc1-${Date.now()}`);
+    await store.put({ name: 'tutorial', classNames, spec, preset: base.name, weightsLabel: 'fc1', artifacts: await artifactsOf(m, classNames) });
+    const kept = await new FinetunedStore(indexedDB, (store as unknown as { dbName: string }).dbName).get('tutorial');
+    const loaded = await loadWeightsSource({ kind: 'tfjs', artifacts: kept.artifacts, preset: kept.preset, label: 'kept' });
+    expect(loaded.model.layers.map((l) => l.name).slice(-3)).toEqual(['fc1', 'dropout', 'predictions']);
+    const [a, c] = [m.predict(x) as tf.Tensor, loaded.model.predict(x) as tf.Tensor];
+    expect(Array.from(await c.data())).toEqual(Array.from(await a.data()));
+    tf.dispose([a, c]);
+    loaded.model.dispose();
+    m.dispose();
+    store.close();
   });
 
   it('refuses a taken name unless replacing, and bad names, without touching the kept row', async () => {

@@ -3,7 +3,8 @@
  * across the columns, counts or row-normalised shares, the diagonal outlined. Clicking a cell selects it.
  */
 import * as d3 from 'd3';
-import { type CellChoice, rowNormalised } from './evaluation';
+import { rowNormalised } from '../../core/finetune-metrics';
+import type { CellChoice } from './evaluation';
 
 const CELL = 44;
 const LEFT = 110;
@@ -23,7 +24,9 @@ export function ConfusionMatrix({
   onSelect: (c: CellChoice) => void;
 }) {
   const n = classNames.length;
-  const shares = rowNormalised(confusion);
+  // A row with no images has no shares (null): drawn as 0, labelled "—".
+  const shares = rowNormalised(confusion).map((r) => r.map((v) => v ?? 0));
+  const empty = confusion.map((r) => r.every((v) => v === 0));
   const values = normalised ? shares : confusion.map((r) => [...r]);
   const max = normalised ? 1 : Math.max(1, d3.max(confusion.flat()) ?? 1);
   const colour = d3.scaleSequential(d3.interpolateBlues).domain([0, max]);
@@ -33,6 +36,8 @@ export function ConfusionMatrix({
     .range([0, n * CELL]);
   const w = LEFT + n * CELL + 10;
   const h = TOP + n * CELL + 10;
+  // Class names are unique (checkClasses), so a cell's pair of names identifies it.
+  const cells = confusion.flatMap((row, t) => row.map((_, p) => ({ t, p, id: `${classNames[t]}\u0000${classNames[p]}` })));
   const short = (s: string) => (s.length > 14 ? `${s.slice(0, 13)}…` : s);
   return (
     <svg
@@ -62,15 +67,14 @@ export function ConfusionMatrix({
           </text>
         </g>
       ))}
-      {values.map((row, t) =>
-        row.map((v, p) => {
+      {cells.map(({ t, p, id }) => {
+          const v = values[t][p];
           const count = confusion[t][p];
           const isSel = selected !== 'misclassified' && selected.trueIndex === t && selected.predIndex === p;
-          const label = normalised ? `${Math.round(v * 100)}%` : String(count);
+          const label = normalised ? (empty[t] ? '—' : `${Math.round(v * 100)}%`) : String(count);
           return (
-            // biome-ignore lint/a11y/useSemanticElements: an SVG cell cannot be a <button>; it has role, label and keys.
             <g
-              key={`${t}-${p}`}
+              key={id}
               role="button"
               tabIndex={0}
               aria-label={`true ${classNames[t]}, predicted ${classNames[p]}: ${count} image${count === 1 ? '' : 's'}`}
@@ -106,8 +110,7 @@ export function ConfusionMatrix({
               </text>
             </g>
           );
-        }),
-      )}
+        })}
     </svg>
   );
 }

@@ -4,10 +4,11 @@
  * until a cell is clicked — as thumbnails of the user's own files with their top-3.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { perClassMetrics } from '../../core/finetune-metrics';
 import { ConfusionMatrix } from './ConfusionMatrix';
-import { type CellChoice, classScores, type EvalData, itemsOf } from './evaluation';
+import { type CellChoice, type EvalData, itemsOf } from './evaluation';
 
-const pct = (v?: number) => (v === undefined ? '—' : `${(v * 100).toFixed(0)}%`);
+const pct = (v?: number | null) => (v === undefined || v === null ? '—' : `${(v * 100).toFixed(0)}%`);
 
 /** A thumbnail of a picked file; the object URL lives as long as the image is shown. */
 function Thumb({ file, alt }: { file?: Blob; alt: string }) {
@@ -24,7 +25,7 @@ function Thumb({ file, alt }: { file?: Blob; alt: string }) {
 export function Evaluation({ data, fileOf, title = 'Validation' }: { data: EvalData; fileOf: (name: string) => Blob | undefined; title?: string }) {
   const [normalised, setNormalised] = useState(false);
   const [choice, setChoice] = useState<CellChoice>('misclassified');
-  const scores = useMemo(() => classScores(data.confusion), [data.confusion]);
+  const scores = useMemo(() => perClassMetrics(data.confusion), [data.confusion]);
   const shown = useMemo(() => itemsOf(data.items, choice), [data.items, choice]);
   const total = data.items.length;
   const correct = data.confusion.reduce((a, r, i) => a + r[i], 0);

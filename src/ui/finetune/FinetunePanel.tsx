@@ -5,8 +5,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { FINETUNE_DEFAULTS } from '../../tf/finetune';
 import type { ModelState } from '../classify/useModel';
-import { type Classes, datasetProblem, groupByClass, mergeClasses, type Rejected } from './dataset';
 import { DatasetPicker } from './DatasetPicker';
+import { type Classes, datasetProblem, groupByClass, mergeClasses, type Rejected } from './dataset';
 import { downloadFinetuned } from './download';
 import { EpochChart } from './EpochChart';
 import { Evaluation } from './Evaluation';
