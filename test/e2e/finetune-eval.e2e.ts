@@ -135,7 +135,7 @@ test('the 2048 head trains with early stopping; confusion matrix, cell images, c
   expect(await listed.count()).toBe(wrong);
   const target = cells.find((c) => c.t !== c.p && c.n > 0) ?? cells.find((c) => c.n > 0)!;
   console.info(`[finetune-eval e2e] confusion ${JSON.stringify(cells)}; opening true ${target.t} → predicted ${target.p}`);
-  await matrix.locator(`[data-true="${target.t}"][data-pred="${target.p}"]`).click();
+  await matrix.locator(`g.ft-cell[data-true="${target.t}"][data-pred="${target.p}"]`).click();
   await expect.poll(() => listed.count()).toBe(target.n);
   const shown = await listed.evaluateAll((lis) =>
     lis.map((li) => ({

@@ -52,7 +52,7 @@ export function Evaluation({ data, fileOf, title = 'Validation' }: { data: EvalD
           </div>
           <ConfusionMatrix classNames={classNames} confusion={data.confusion} normalised={normalised} selected={choice} onSelect={setChoice} />
         </div>
-        <table className="ft-table" aria-label="Precision and recall per class">
+        <table className="ft-table ft-classes" aria-label="Precision and recall per class">
           <thead>
             <tr>
               <th>#</th>

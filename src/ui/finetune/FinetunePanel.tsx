@@ -3,6 +3,7 @@
  * worker, watch loss/accuracy per epoch, then use the new model for classification or download it.
  */
 import { useEffect, useRef, useState } from 'react';
+import { classWarnings } from '../../core/finetune-hygiene';
 import { FINETUNE_DEFAULTS } from '../../tf/finetune';
 import type { ModelState } from '../classify/useModel';
 import { DatasetPicker } from './DatasetPicker';
@@ -99,6 +100,11 @@ export function FinetunePanel({ model }: { model: ModelState }) {
         </table>
       )}
       {problem && <p className="cls-muted" data-testid="dataset-problem">{problem}</p>}
+      {!problem && classWarnings([...classes.keys()], [...classes.values()].map((f) => f.length)).map((w) => (
+        <p key={w} className="cls-warning" role="note" data-testid="dataset-warning">
+          {w}
+        </p>
+      ))}
       <Settings value={settings} onChange={setSettings} disabled={ft.running} />
       <div className="cls-row">
         <button

@@ -31,11 +31,12 @@ export function StagePanel({ ft, pending }: { ft: FinetuneState; pending: boolea
       </p>
       <div className="cls-row">
         <label>
-          Epochs{' '}
-          <select aria-label="conv5 epochs" value={epochs} disabled={ft.running} onChange={(e) => setEpochs(Number(e.target.value))}>
+          {/* Not labelled "Epochs": the head's own setting has that name. */}
+          Train conv5 for{' '}
+          <select aria-label="conv5 passes" value={epochs} disabled={ft.running} onChange={(e) => setEpochs(Number(e.target.value))}>
             {[1, 2, 3, 5].map((n) => (
               <option key={n} value={n}>
-                {n}
+                {n} epoch{n > 1 ? 's' : ''}
               </option>
             ))}
           </select>
