@@ -10,6 +10,7 @@ import { setBackendStatus } from './backend-status';
 import { engineStatus } from './engine-status';
 import type { EngineName } from './ort-engine';
 import {
+  type ActivationsReport,
   type CodeExport,
   type ExportSource,
   type FinetuneImage,
@@ -239,6 +240,11 @@ export class ModelClient {
     };
   }
 
+  /** Feature maps of the current model's `layers` for the last classified image (shared channel order and scale). */
+  async activations(layers: readonly string[], maxChannels: number, orderBy?: string): Promise<ActivationsReport> {
+    return (await this.send<'activations'>({ type: 'activations', layers, maxChannels, orderBy }).promise).result;
+  }
+
   memory(): Promise<ResponseOf<'memory'>> {
     return this.send<'memory'>({ type: 'memory' }).promise;
   }
@@ -249,6 +255,11 @@ export class ModelClient {
 }
 
 let shared: ModelClient | undefined;
+
+/** The model worker if a view has started it (Explore reads Classify's model without starting one). */
+export function startedModelClient(): ModelClient | undefined {
+  return shared;
+}
 
 /** The app's one model worker, started on first use. */
 export function modelClient(): ModelClient {

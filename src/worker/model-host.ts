@@ -15,6 +15,7 @@ import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
 import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { ActivationsHost } from './activations-host';
 import { EngineHost } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
@@ -98,8 +99,11 @@ export class ModelHost {
   /** The last background cache write (tests wait for it); it never rejects. */
   private cacheWriting: Promise<void> = Promise.resolve();
   private readonly engines: EngineHost;
+  /** The last classified image, for feature maps (Explore). */
+  private readonly activations: ActivationsHost;
 
   constructor(private readonly deps: HostDeps) {
+    this.activations = new ActivationsHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer) });
     this.engines = new EngineHost({ post: (m, transfer) => this.deps.post(m, transfer), ort: deps.ort });
     this.exporter = new ExportHost({ current: () => this.current, post: (m, transfer) => this.deps.post(m, transfer), jobs: this.loads });
     this.tuner = new Finetuner({
@@ -171,6 +175,8 @@ export class ModelHost {
           return await this.engines.handle(req, this.current);
         case 'lesion':
           return await runLesion({ current: () => this.current, post: (m, t) => this.deps.post(m, t), jobs: this.loads }, req);
+        case 'activations':
+          return await this.activations.run(req);
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -377,6 +383,7 @@ export class ModelHost {
       });
       cur.features?.dispose();
       cur.features = r.features;
+      this.activations.remember(cur.model, cur.info.name, pixels, weights, req.resize, req.name);
       this.deps.post(
         {
           type: 'classified',
@@ -416,6 +423,7 @@ export class ModelHost {
   /** Free everything (tests). */
   dispose(): void {
     void this.engines.dispose();
+    this.activations.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
     this.current?.model.dispose();

@@ -3,6 +3,7 @@
  * with exactly one final message for it (a result or `error`) and any number of `progress` messages before.
  */
 import type { ArchSpec, Preprocessing, WeightsDescription } from '../core';
+import type { ActivationMaps } from '../tf/activations';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
@@ -205,7 +206,18 @@ export type Request =
       readonly threads?: number;
     }
   /** Delete each residual block of the current model in turn for this image (src/tf/lesion.ts); cancel with `cancel`. */
-  | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode };
+  | { readonly type: 'lesion'; readonly id: number; readonly image: Blob | RawImage; readonly name: string; readonly resize?: ResizeMode }
+  /** Feature maps of the current model's layers for the last classified image (src/worker/activations-host.ts). */
+  | { readonly type: 'activations'; readonly id: number; readonly layers: readonly string[]; readonly maxChannels: number; readonly orderBy?: string };
+
+/** Feature maps with the image and model they belong to and the worker's time for them. */
+export interface ActivationsReport extends ActivationMaps {
+  readonly image: string;
+  readonly model: string;
+  /** The model's weights ('random': the maps mean little, the UI says so). */
+  readonly weights: ModelInfo['weights'];
+  readonly ms: number;
+}
 
 /** A finished lesion study: the image's name, the model's, the intact top-1 and one entry per deleted block. */
 export interface LesionReport extends LesionResult {
@@ -247,6 +259,7 @@ export type Response =
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
   | { readonly type: 'lesion-progress'; readonly id: number; readonly done: number; readonly total: number; readonly entry: LesionEntry }
   | { readonly type: 'lesioned'; readonly id: number; readonly result: LesionReport }
+  | { readonly type: 'activations'; readonly id: number; readonly result: ActivationsReport }
   | { readonly type: 'engine'; readonly id: number; readonly engine: EngineName; readonly label: string; readonly session?: OrtSessionInfo }
   | {
       readonly type: 'bench';
