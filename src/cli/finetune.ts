@@ -3,7 +3,8 @@
  * class (Keras' `image_dataset_from_directory` rule, src/core/datasets/folders.ts), with the app's code
  * (src/tf/finetune-run.ts) on the ImageNet ResNet50. Writes OUTDIR/model.json + weights (tfjs, class names in
  * userDefinedMetadata, loadable by `classify --weights OUTDIR/model.json` and the app), OUTDIR/model.weights.h5
- * (Keras save_weights layout) and OUTDIR/classes.txt (one class per line, index order).
+ * (Keras save_weights layout), OUTDIR/classes.txt (one class per line, index order) and, for the dense head,
+ * OUTDIR/model.onnx (src/export/onnx).
  * `--json` prints `{classes, counts, epochs, best: {epoch, valLoss, valAccuracy}, confusion, …}` on stdout;
  * progress goes to stderr. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
  */
@@ -11,6 +12,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
+import type * as tf from '@tensorflow/tfjs';
+import type { ArchSpec, Preprocessing } from '../core';
 import { assignClasses } from '../core/datasets/folders';
 import { fnv1a64 } from '../core/finetune-hygiene';
 import { FINETUNE_DEFAULTS, HEAD_KINDS, type HeadKind } from '../tf/finetune';
@@ -139,6 +142,30 @@ export function finetuneJson(r: FinetuneRun, rejected: readonly { path: string; 
   };
 }
 
+/**
+ * OUTDIR/model.onnx through the export registry (src/export/onnx), which reads the architecture from the spec:
+ * possible for the 'dense' head (the spec's classifier; dropout is the identity at inference), not for dense2048,
+ * whose hidden layer the spec cannot describe (said on stderr). Returns whether it was written.
+ */
+async function writeOnnx(
+  outDir: string,
+  spec: ArchSpec,
+  model: tf.LayersModel,
+  run: FinetuneRun,
+  mode: Preprocessing,
+  err: (s: string) => void,
+): Promise<boolean> {
+  if (run.head.kind !== 'dense') {
+    err('note: model.onnx not written: the ONNX exporter builds from the architecture spec, which has no place for the dense2048 head (use --head dense).');
+    return false;
+  }
+  const [{ runExport }, { exportInputFromModel }, { finetunedSpec }] = await Promise.all([import('../export'), import('../tf/export-input'), import('../tf/finetune')]);
+  const input = exportInputFromModel(finetunedSpec(spec, run.classNames.length), model, { classNames: run.classNames, preprocessing: mode, weightsLabel: 'fine-tuned' });
+  const result = await runExport('onnx', input);
+  for (const f of result.files) await writeFile(join(outDir, f.path), f.bytes);
+  return result.files.some((f) => f.path === 'model.onnx');
+}
+
 function num(name: string, v: string | undefined, fallback: number, ok: (x: number) => boolean, allowed: string): number {
   if (v === undefined) return fallback;
   const x = Number(v);
@@ -245,6 +272,7 @@ export async function runFinetuneCli(argv: readonly string[], out: Out): Promise
         for (const s of run.skipped) out.stderr(`skipped ${s.name}: ${s.reason}`);
         for (const w of run.hygiene.warnings) out.stderr(`warning: ${w}`);
         const model = runModel(base, run, 'resnet_finetuned');
+        let onnx = false;
         try {
           await mkdir(outDir, { recursive: true });
           const m = await exportLayersModel(model, 'model', weightsMetadata(description, run.classNames));
@@ -253,10 +281,11 @@ export async function runFinetuneCli(argv: readonly string[], out: Out): Promise
           const [{ writeKerasH5 }, { modelToKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
           await writeFile(join(outDir, 'model.weights.h5'), await writeKerasH5(modelToKerasWeights(model)));
           await writeFile(join(outDir, 'classes.txt'), `${run.classNames.join('\n')}\n`);
+          onnx = await writeOnnx(outDir, spec, model, run, description.preprocessing.mode, out.stderr);
         } finally {
           releaseCombined(model);
         }
-        const json = finetuneJson(run, folder.rejected);
+        const json = { ...finetuneJson(run, folder.rejected), files: ['model.json', 'model.weights.bin', 'model.weights.h5', 'classes.txt', ...(onnx ? ['model.onnx'] : [])] };
         if (values.json) out.stdout(JSON.stringify(json));
         else {
           const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)} %`);
@@ -267,7 +296,7 @@ export async function runFinetuneCli(argv: readonly string[], out: Out): Promise
               ...(json.conv5 ? [`conv5: ${json.conv5.epochs} epochs, ${(json.conv5.msPerEpoch / 1000).toFixed(1)} s/epoch, val_acc ${pct(json.conv5.before?.valAccuracy ?? null)} → ${pct(json.conv5.after.valAccuracy)}`] : []),
               `validation accuracy ${pct(json.accuracy)}; confusion (rows true, columns predicted):`,
               ...json.confusion.map((row, i) => `  ${json.classes[i].padEnd(16)} ${row.map((v) => String(v).padStart(4)).join('')}`),
-              `wrote ${join(outDir, 'model.json')}, model.weights.h5, classes.txt`,
+              `wrote ${json.files.map((f) => join(outDir, f)).join(', ')}`,
             ].join('\n'),
           );
         }
