@@ -44,8 +44,9 @@ export function FinetunePanel({ model }: { model: ModelState }) {
       </summary>
       <p className="cls-muted ft-intro">
         The pretrained network stays fixed: each image goes once through it up to its global pooling (ResNet50: 2048
-        features), and only a new softmax layer is trained, with Adam. Use a folder with one sub-folder per class
-        (e.g. <code>pets/cat/*.jpg</code>, <code>pets/dog/*.jpg</code>).
+        features), and only a new head is trained on them, with Adam — one softmax layer, or the Keras tutorial's
+        Dense(2048, relu) + softmax. Afterwards conv5 can be fine-tuned too (second phase). Use a folder with one
+        sub-folder per class (e.g. <code>pets/cat/*.jpg</code>, <code>pets/dog/*.jpg</code>).
       </p>
       <DatasetPicker
         disabled={ft.running}
