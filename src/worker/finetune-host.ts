@@ -87,6 +87,8 @@ function pooledThroughStage(base: tf.LayersModel, stage: FinetunedStage, x: tf.T
 export class Finetuner {
   private pending?: Pending;
   private running?: AbortController;
+  /** The pending result a conv5 run is training on. */
+  private stageRunOn?: Pending;
   private readonly store: FinetunedStore;
 
   constructor(private readonly host: TunerHost) {
@@ -102,11 +104,14 @@ export class Finetuner {
   private dropPending(): void {
     const p = this.pending;
     this.pending = undefined;
-    if (p) {
-      disposeHead(p.head);
-      this.dropTuned(p);
-      tf.dispose([p.stageData?.train.x, p.stageData?.val.x].filter((t): t is tf.Tensor => !!t));
-    }
+    // A conv5 run still reads this result's tensors until it sees the abort: it frees them when it ends.
+    if (p && p !== this.stageRunOn) this.free(p);
+  }
+
+  private free(p: Pending): void {
+    disposeHead(p.head);
+    this.dropTuned(p);
+    tf.dispose([p.stageData?.train.x, p.stageData?.val.x].filter((t): t is tf.Tensor => !!t));
   }
 
   private dropTuned(p: Pending): void {
@@ -216,6 +221,7 @@ export class Finetuner {
     this.host.jobs.set(req.id, ctl);
     const classes = p.summary.classNames.length;
     const learningRate = req.learningRate ?? p.learningRate / 10;
+    this.stageRunOn = p;
     try {
       // wasm has no fast conv backprop kernels of its own (src/tf/wasm-train); registered for 'wasm' only.
       registerWasmTrainingKernels();
@@ -254,6 +260,9 @@ export class Finetuner {
       p.tuned = { head: r.head, stage: r.stage, summary };
       this.host.post({ type: 'stage-tuned', id: req.id, summary });
     } finally {
+      this.stageRunOn = undefined;
+      // Dropped meanwhile (another model loaded): free what the run was reading.
+      if (this.pending !== p) this.free(p);
       this.running = undefined;
       this.host.jobs.delete(req.id);
     }

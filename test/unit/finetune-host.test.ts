@@ -245,6 +245,22 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
       expect(dup.some((im) => im.name === it.name && im.label === it.trueIndex)).toBe(true);
     }
 
+    // Cancelled after its first batch: CancelledError, nothing leaked, the trained head still pending.
+    const pendingTensors = await numTensors();
+    const cid = nextId;
+    const cancelled = send({ type: 'finetune-stage', epochs: 1 });
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (messages.some((m) => m.id === cid && m.type === 'finetune-batch')) {
+          clearInterval(t);
+          void host.handle({ type: 'cancel', id: 9998, target: cid });
+          resolve();
+        }
+      }, 5);
+    });
+    expect(await cancelled).toMatchObject({ type: 'error', error: { name: 'CancelledError' } });
+    expect(await numTensors()).toBe(pendingTensors);
+
     const id = nextId;
     const st = await send({ type: 'finetune-stage', epochs: 1 });
     if (st.type !== 'stage-tuned') throw new Error(JSON.stringify(st));
