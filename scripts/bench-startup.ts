@@ -12,11 +12,10 @@
  *
  * `npx tsx scripts/bench-startup.ts [runs=3]`; BENCH_BUILD=1 rebuilds dist/. The machine may be busy: medians.
  */
-import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { median, report } from './bench-util';
+import { median, previewBuiltApp, report } from './bench-util';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -26,13 +25,9 @@ if (!existsSync(CHROMIUM)) {
   console.log(`bench-startup: skipped (no Chromium at ${CHROMIUM})`);
   process.exit(0);
 }
-const { preview } = await import('vite');
 const { chromium } = await import('playwright-core');
-if (!existsSync(join(REPO_ROOT, 'dist', 'index.html')) || process.env.BENCH_BUILD === '1') {
-  execSync('npx vite build', { cwd: REPO_ROOT, stdio: 'ignore' });
-}
-const server = await preview({ root: REPO_ROOT, logLevel: 'silent', preview: { port: 0, host: '127.0.0.1' } });
-const url = server.resolvedUrls!.local[0];
+const server = await previewBuiltApp(REPO_ROOT);
+const { url } = server;
 
 /** Runs in the page before the app: records worker messages with their times, and long main-thread tasks. */
 const INIT = `(() => {

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SpecError, UnknownModelError } from '../core';
 import { compareJson, compareText, listText, summaryJson, summaryText } from './commands';
-import { specFlags, specFromFlags } from './spec-args';
+import { SPEC_FLAG_OPTIONS, specFlags, specFromFlags } from './spec-args';
 
 const HELP = `resnet-explorer — build, inspect and compare ResNets
 
@@ -27,12 +27,7 @@ Summary options:
 `;
 
 const SPEC_OPTIONS = {
-  'no-top': { type: 'boolean' },
-  input: { type: 'string' },
-  pooling: { type: 'string' },
-  classes: { type: 'string' },
-  groups: { type: 'string' },
-  spec: { type: 'string' },
+  ...SPEC_FLAG_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -3,8 +3,11 @@
  * its row-normalised form, per-class precision/recall, accuracy (src/core/finetune-metrics.ts), and each
  * validation image's top-3 so a view can list the images of any confusion cell.
  */
+
+import type * as tf from '@tensorflow/tfjs';
 import { accuracyOf, type ClassMetrics, confusionMatrix, perClassMetrics, type Ranked, rowNormalised, topK } from '../core/finetune-metrics';
 import { type ExampleSet, type HeadParams, headProbs } from './finetune';
+import { type StageResult, stagePooled } from './finetune-stage';
 
 export interface ValPrediction {
   /** Row in the validation set (= validation image, no mirrors there). */
@@ -49,6 +52,26 @@ export async function evaluateHead(head: HeadParams, set: ExampleSet, numClasses
   const probs = await p.data();
   p.dispose();
   return evaluationFromProbs(probs, set, numClasses, k);
+}
+
+/**
+ * A conv5 fine-tuning result on the validation split: `stageVal` holds the validation images' stage inputs
+ * (`Dataset.stage.val`), whose rows are those of the pooled validation set (same labels and names).
+ */
+export async function evaluateStage(
+  base: tf.LayersModel,
+  result: Pick<StageResult, 'head' | 'stage'>,
+  stageVal: ExampleSet,
+  numClasses: number,
+  k = 3,
+): Promise<Evaluation> {
+  if (stageVal.labels.length === 0) return evaluationFromProbs([], stageVal, numClasses, k);
+  const f = stagePooled(base, result.stage, stageVal.x);
+  const p = headProbs(result.head, f);
+  f.dispose();
+  const probs = await p.data();
+  p.dispose();
+  return evaluationFromProbs(probs, stageVal, numClasses, k);
 }
 
 /** Images of one confusion cell (true class t, predicted p), e.g. the misclassified ones when t ≠ p. */

@@ -7,10 +7,10 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
 import type { HygieneReport } from '../core/finetune-hygiene';
-import { combinedModel, disposeHead, type EpochLog, type FinetuneOptions, headProbs, type TrainedHead, trainHead, withDefaults } from './finetune';
+import { combinedModel, disposeHead, type EpochLog, type FinetuneOptions, type TrainedHead, trainHead, withDefaults } from './finetune';
 import { checkClasses, extractDataset, FinetuneInputError, type LabelledImage, type Skipped } from './finetune-data';
-import { type Evaluation, evaluateHead, evaluationFromProbs } from './finetune-eval';
-import { disposeStage, finetuneStage, type StageResult, stagePooled } from './finetune-stage';
+import { type Evaluation, evaluateHead, evaluateStage } from './finetune-eval';
+import { disposeStage, finetuneStage, type StageResult } from './finetune-stage';
 
 export interface RunOptions extends FinetuneOptions {
   /** Epochs of fine-tuning conv5 with the head after the head's training (0 = none, default). */
@@ -92,11 +92,7 @@ export async function runFinetune(
       });
       let ev: Evaluation;
       try {
-        const f = stagePooled(base, result.stage, data.stage.val.x);
-        const p = headProbs(result.head, f);
-        const probs = await p.data();
-        tf.dispose([f, p]);
-        ev = evaluationFromProbs(probs, data.val, n);
+        ev = await evaluateStage(base, result, data.stage.val, n);
       } catch (e) {
         disposeHead(result.head);
         disposeStage(result.stage);

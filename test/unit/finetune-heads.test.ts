@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CancelledError } from '../../src/tf/errors';
 import {
   adoptCombined,
   combinedModel,
@@ -14,7 +15,8 @@ import {
   splitAtPooling,
   trainHead,
 } from '../../src/tf/finetune';
-import { evaluateHead } from '../../src/tf/finetune-eval';
+import { evaluateHead, evaluateStage } from '../../src/tf/finetune-eval';
+import { disposeStage, finetuneStage, stageCut, stageLayerNames } from '../../src/tf/finetune-stage';
 import { exportLayersModel } from '../../src/tf/layers-model-export';
 import { useCpu } from '../helpers/tf';
 
@@ -27,10 +29,16 @@ function clusters(n: number, seed: number): { x: tf.Tensor2D; labels: number[] }
   return { x, labels };
 }
 
+/** input → conv4-ish conv → [conv5 conv → BN (moving stats not 0/1) → relu] + shortcut → avg_pool → Dense(5). */
 function tinyBase(): tf.LayersModel {
   const input = tf.input({ shape: [8, 8, 3] });
-  const c = tf.layers.conv2d({ filters: 16, kernelSize: 3, name: 'conv5_block1_1_conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(input);
-  const p = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(c);
+  const c4 = tf.layers.conv2d({ filters: 16, kernelSize: 1, name: 'conv4_block6_out', kernelInitializer: tf.initializers.glorotUniform({ seed: 2 }) }).apply(input);
+  const c = tf.layers.conv2d({ filters: 16, kernelSize: 3, padding: 'same', name: 'conv5_block1_1_conv', kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) }).apply(c4);
+  const bnLayer = tf.layers.batchNormalization({ name: 'conv5_block1_1_bn', movingMeanInitializer: 'ones', movingVarianceInitializer: tf.initializers.constant({ value: 4 }) });
+  const bn = bnLayer.apply(c);
+  const r = tf.layers.activation({ activation: 'relu', name: 'conv5_block1_1_relu' }).apply(bn);
+  const add = tf.layers.add({ name: 'conv5_block1_add' }).apply([r as tf.SymbolicTensor, c4 as tf.SymbolicTensor]);
+  const p = tf.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(add);
   const out = tf.layers.dense({ units: 5, activation: 'softmax', name: 'predictions' }).apply(p) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: out, name: 'tiny' });
 }
@@ -103,5 +111,70 @@ describe('fine-tune heads', () => {
     again.dispose();
     disposeHead(h);
     tf.dispose([train.x, val.x]);
+  });
+
+  it('last-stage fine-tuning on a tiny base: cut found, BN statistics kept, gamma and conv trained, cancel leaks nothing', async () => {
+    const base = tinyBase();
+    expect(stageCut(base).cut.sourceLayer.name).toBe('conv4_block6_out');
+    expect(stageLayerNames(base)).toEqual(['conv5_block1_1_conv', 'conv5_block1_1_bn', 'conv5_block1_1_relu', 'conv5_block1_add', 'avg_pool']);
+    const cut = tf.model({ inputs: base.inputs, outputs: stageCut(base).cut });
+    const img = tf.randomUniform([12, 8, 8, 3], 0, 1, 'float32', 8);
+    const x = cut.predict(img) as tf.Tensor;
+    const labels = Array.from({ length: 12 }, (_, i) => i % 2);
+    const head = await trainHead({ x: tf.mean(x, [1, 2]) as tf.Tensor2D, labels }, 2, { epochs: 1, seed: 1 });
+    const before = tf.memory().numTensors;
+    const bnBase = base.getLayer('conv5_block1_1_bn').getWeights().map(values);
+    const batches: string[] = [];
+    const r = await finetuneStage(base, head, { train: { x, labels }, val: { x, labels } }, 2, {
+      epochs: 2,
+      batchSize: 4,
+      learningRate: 0.01,
+      onBatch: (d, t, e) => batches.push(`${e}:${d}/${t}`),
+    });
+    expect(batches).toEqual(['1:1/3', '1:2/3', '1:3/3', '2:1/3', '2:2/3', '2:3/3']);
+    expect(r.history.map((l) => l.epoch)).toEqual([1, 2]);
+    expect(r.before?.valLoss).toBeGreaterThan(0);
+    const bn = r.stage.weights[1].map(values);
+    expect(bn[0]).not.toEqual(bnBase[0]); // gamma trains (Keras' guide: BN in inference mode, still trainable)
+    expect(bn.slice(2)).toEqual(bnBase.slice(2)); // moving mean and variance untouched
+    expect(values(r.stage.weights[0][0])).not.toEqual(values(base.getLayer('conv5_block1_1_conv').getWeights()[0]));
+    expect(base.getLayer('conv5_block1_1_bn').getWeights().map(values)).toEqual(bnBase);
+    // Only the result's tensors remain (the training copies, Adam's moments and the head variables are freed).
+    expect(tf.memory().numTensors).toBe(before + r.head.weights.length + r.stage.weights.flat().length);
+    const kept = tf.memory().numTensors;
+    const ev = await evaluateStage(base, r, { x, labels }, 2);
+    expect(tf.memory().numTensors).toBe(kept);
+    expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(12);
+    expect(ev.accuracy).toBeCloseTo(r.history[1].valAccuracy!, 6);
+    const ctl = new AbortController();
+    const err = await finetuneStage(base, head, { train: { x, labels } }, 2, {
+      epochs: 3,
+      batchSize: 4,
+      signal: ctl.signal,
+      onBatch: (d) => d === 2 && ctl.abort(),
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(CancelledError);
+    expect(tf.memory().numTensors).toBe(kept);
+    const flat = tf.zeros([2, 3]);
+    await expect(finetuneStage(base, head, { train: { x: flat, labels: [0, 1] } }, 2)).rejects.toThrow(/stage inputs must be \[n, 8, 8, 16\]/);
+    flat.dispose();
+    expect(tf.memory().numTensors).toBe(kept);
+    // The combined model with the trained stage predicts as the stage's own evaluation; releasing it frees its
+    // own layers' weights (conv 2, BN 4, predictions 2).
+    const warm = tf.memory().numTensors;
+    const combined = combinedModel(base, r.head, 'tuned', r.stage);
+    const probs = combined.predict(img) as tf.Tensor;
+    const arg = tf.argMax(probs, 1);
+    const top = Array.from(arg.dataSync());
+    arg.dispose();
+    expect(top).toEqual(ev.predictions.map((p) => p.predicted));
+    probs.dispose();
+    releaseCombined(combined);
+    expect(tf.memory().numTensors).toBe(warm);
+    disposeHead(r.head);
+    disposeStage(r.stage);
+    disposeHead(head);
+    tf.dispose([img, x]);
+    base.dispose();
   });
 });
