@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { median, report } from './bench-util';
+import { median, previewBuiltApp, report } from './bench-util';
 import { chromiumPath, fixturesDir } from './paths.mjs';
 
 const t0 = performance.now();
@@ -69,14 +69,9 @@ if (process.env.BENCH_BROWSER !== '0' && existsSync(chromiumPath())) {
 }
 
 async function browserBench() {
-  const { execSync } = await import('node:child_process');
-  const { preview } = await import('vite');
   const { chromium } = await import('playwright-core');
-  if (!existsSync(join(REPO_ROOT, 'dist', 'index.html')) || process.env.BENCH_BUILD === '1') {
-    execSync('npx vite build', { cwd: REPO_ROOT, stdio: 'ignore' });
-  }
-  const server = await preview({ root: REPO_ROOT, logLevel: 'silent', preview: { port: 0, host: '127.0.0.1' } });
-  const url = server.resolvedUrls!.local[0];
+  const server = await previewBuiltApp(REPO_ROOT);
+  const { url } = server;
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

@@ -42,7 +42,7 @@ for (const n of [16, 64, 256]) {
   const labels = Array.from({ length: n }, (_, i) => i % 2);
   const head = await trainHead({ x, labels }, 2, { epochs: 10, batchSize: 16 });
   report(`fine-tune head training per epoch, ${n} examples, batch 16 (Node wasm)`, median(head.history.slice(1).map((l) => l.ms)), 'ms');
-  tf.dispose([x, head.kernel, head.bias]);
+  tf.dispose([x, ...head.weights]);
 }
 img.dispose();
 model.dispose();

@@ -16,8 +16,8 @@ import { exportInputFromModel } from '../tf/export-input';
 import { writeKerasH5 } from '../tf/h5/keras-h5';
 import { modelToKerasWeights } from '../tf/h5/model-weights';
 import { initNodeBackend } from '../tf/node-backend';
-import { loadModel, UsageError } from './classify';
-import { specFlags, specFromFlags } from './spec-args';
+import { loadModel, UsageError } from './load-model';
+import { SPEC_FLAG_OPTIONS, specFlags, specFromFlags } from './spec-args';
 
 type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
 
@@ -205,12 +205,7 @@ function parse(argv: readonly string[]) {
       format: { type: 'string' },
       out: { type: 'string' },
       weights: { type: 'string' },
-      'no-top': { type: 'boolean' },
-      input: { type: 'string' },
-      pooling: { type: 'string' },
-      classes: { type: 'string' },
-      groups: { type: 'string' },
-      spec: { type: 'string' },
+      ...SPEC_FLAG_OPTIONS,
       zip: { type: 'boolean' },
       'no-weights': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },

@@ -1,21 +1,17 @@
 /**
  * `resnet-explorer lesion IMAGE [--model ResNet50] [--weights …] [--json]`: delete each residual block in turn
  * (its branch set to zero, src/tf/lesion.ts) and print the top-1 and the probability of the original top-1.
- * Model loading and image decoding are the classify command's.
+ * Its options, model loading and image decoding are the classify command's (src/cli/image-model-args.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { expand } from '../core';
-import { DEFAULT_IMAGENET_PRECISION, IMAGENET_PRECISIONS, type ImagenetPrecision, parseImagenetPrecision } from '../tf/imagenet-precision';
-import { lesionJson, type LesionResult, lesionStudy } from '../tf/lesion';
-import { initNodeBackend, type NodeBackend } from '../tf/node-backend';
+import { type LesionResult, lesionJson, lesionStudy } from '../tf/lesion';
 import { decodeImage } from '../tf/node-image';
-import { preprocess, type ResizeMode } from '../tf/preprocess';
+import { preprocess } from '../tf/preprocess';
 import { modelInput } from '../tf/weights-source';
-import { loadModel, UsageError } from './classify';
-
-type Out = { stdout: (s: string) => void; stderr: (s: string) => void };
+import { INPUT_OPTIONS_HELP, imageModelOptions, loadImageModel, MODEL_OPTIONS_HELP, type Out, parseImageModelArgs, reportError } from './image-model-args';
+import { UsageError } from './load-model';
 
 export const LESION_HELP = `Usage: resnet-explorer lesion IMAGE [options]
 
@@ -24,11 +20,8 @@ block with a projection shortcut only the projection remains) and prints the top
 of the original top-1 after each deletion (Veit et al. 2016, Sec. 4.1).
 
 Options:
-  --model NAME          preset to build (default ResNet50)
-  --weights W           imagenet (default for ResNet50), none (random), a model.json path/URL or a Keras .h5 file
-  --precision P         ImageNet weights' files: ${IMAGENET_PRECISIONS.join(', ')} (default ${DEFAULT_IMAGENET_PRECISION}, as the app)
-  --resize MODE         center-crop (default) or squash
-  --backend B           wasm (default) or cpu
+${MODEL_OPTIONS_HELP}
+${INPUT_OPTIONS_HELP}
   --json                {image, base: {index, label, probability}, blocks: [{block, shortcut, top, baseProbability}]}
 `;
 
@@ -51,63 +44,24 @@ function textReport(image: string, r: LesionResult): string {
 }
 
 export async function runLesion(argv: readonly string[], out: Out): Promise<number> {
-  let values: { model?: string; weights?: string; precision?: string; resize?: string; backend?: string; json?: boolean; help?: boolean };
-  let images: string[];
-  try {
-    const parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        weights: { type: 'string' },
-        precision: { type: 'string' },
-        resize: { type: 'string' },
-        backend: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    values = parsed.values;
-    images = parsed.positionals;
-  } catch (e) {
-    out.stderr(`error: ${(e as Error).message}\n\n${LESION_HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    out.stdout(LESION_HELP);
-    return 0;
-  }
+  const parsed = parseImageModelArgs(argv, {}, LESION_HELP, out);
+  if (typeof parsed === 'number') return parsed;
+  const { values, positionals: images } = parsed;
   try {
     if (images.length !== 1) throw new UsageError(`name exactly one image, got ${images.length}${images.length ? `: ${images.join(', ')}` : ''}`);
     const image = images[0];
-    const resize = (values.resize ?? 'center-crop') as ResizeMode;
-    if (resize !== 'center-crop' && resize !== 'squash') throw new UsageError(`--resize must be center-crop or squash, got "${resize}"`);
-    const backend = (values.backend ?? 'wasm') as NodeBackend;
-    if (backend !== 'wasm' && backend !== 'cpu') throw new UsageError(`--backend must be wasm or cpu, got "${backend}"`);
-    let precision: ImagenetPrecision = DEFAULT_IMAGENET_PRECISION;
-    if (values.precision !== undefined) {
-      try {
-        precision = parseImagenetPrecision(values.precision);
-      } catch (e) {
-        throw new UsageError(`--precision: ${(e as Error).message}`);
-      }
-    }
+    const options = imageModelOptions(values);
     const bytes = new Uint8Array(
       await readFile(image).catch(() => {
         throw new Error(`cannot read ${image}`);
       }),
     );
 
-    await initNodeBackend(backend);
-    const t0 = performance.now();
-    const { model, spec, weights, description } = await loadModel(values.model ?? 'ResNet50', values.weights, out.stderr, precision);
-    const files = weights === 'imagenet' ? `, ${precision} files` : '';
-    out.stderr(`${spec.name} (${weights} weights) on ${backend}${files}, loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    const { model, spec, description } = await loadImageModel(values, options, out);
     try {
       const pixels = decodeImage(bytes, basename(image));
       // The weights' input size and preprocessing, as classify (and the app) use.
-      const x = preprocess(pixels, modelInput(description), resize);
+      const x = preprocess(pixels, modelInput(description), options.resize);
       pixels.dispose();
       let r: LesionResult;
       try {
@@ -125,11 +79,6 @@ export async function runLesion(argv: readonly string[], out: Out): Promise<numb
       model.dispose();
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      out.stderr(`error: ${e.message}\n\n${LESION_HELP}`);
-      return 2;
-    }
-    out.stderr(`error: ${(e as Error).message}`);
-    return 1;
+    return reportError(e, LESION_HELP, out);
   }
 }

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { SpecError, UnknownModelError } from '../core';
 import { compareJson, compareText, listText, summaryJson, summaryText } from './commands';
-import { specFlags, specFromFlags } from './spec-args';
+import { SPEC_FLAG_OPTIONS, specFlags, specFromFlags } from './spec-args';
 
 const HELP = `resnet-explorer — build, inspect and compare ResNets
 
@@ -12,6 +12,7 @@ Usage:
   resnet-explorer compare MODEL MODEL… [--json]  one table across models
   resnet-explorer classify IMAGE… [--json]      top-5 ImageNet classes per image (classify --help)
   resnet-explorer lesion IMAGE [--json]        delete each residual block in turn: top-1 after each (lesion --help)
+  resnet-explorer finetune DIR --out OUTDIR    train a new head on a folder of class sub-folders (finetune --help)
   resnet-explorer export MODEL --format F --out PATH   the spec, Keras .h5 weights, a tfjs model, or code for
                                                another framework: Keras, … (export --help lists the formats)
 
@@ -26,12 +27,7 @@ Summary options:
 `;
 
 const SPEC_OPTIONS = {
-  'no-top': { type: 'boolean' },
-  input: { type: 'string' },
-  pooling: { type: 'string' },
-  classes: { type: 'string' },
-  groups: { type: 'string' },
-  spec: { type: 'string' },
+  ...SPEC_FLAG_OPTIONS,
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -74,6 +70,10 @@ export async function main(argv: readonly string[], out: Out): Promise<number> {
     if (command === 'classify') {
       const { runClassify } = await import('./classify');
       return await runClassify(rest, out);
+    }
+    if (command === 'finetune') {
+      const { runFinetuneCli } = await import('./finetune');
+      return await runFinetuneCli(rest, out);
     }
     if (command === 'lesion') {
       const { runLesion } = await import('./lesion');

@@ -11,6 +11,16 @@ export interface SpecFlags {
   readonly spec?: string;
 }
 
+/** The parseArgs options of the spec-changing flags (summary, compare and export take them alike). */
+export const SPEC_FLAG_OPTIONS = {
+  'no-top': { type: 'boolean' },
+  input: { type: 'string' },
+  pooling: { type: 'string' },
+  classes: { type: 'string' },
+  groups: { type: 'string' },
+  spec: { type: 'string' },
+} as const;
+
 /** The spec-changing options as parsed by node:util parseArgs (shared by summary, compare and export). */
 export function specFlags(values: {
   readonly 'no-top'?: boolean;

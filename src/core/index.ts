@@ -16,3 +16,4 @@ export * from './preprocessing';
 export * from './spec-json';
 export * from './weights';
 export * from './datasets/cifar10';
+export * from './residual-parts';

@@ -1,5 +1,5 @@
 import { SpecError } from './errors';
-import type { ArchSpec } from './spec';
+import { type ArchSpec, stageOutChannels } from './spec';
 
 const LIMITS = {
   stages: [1, 8],
@@ -27,6 +27,29 @@ function intIn(field: string, value: unknown, lo: number, hi: number): void {
 export function totalStride(spec: ArchSpec): number {
   const stem = spec.stem.kind === 'imagenet' ? 4 : 1;
   return spec.stages.reduce((acc, s) => acc * s.stride, stem);
+}
+
+/**
+ * Option A's shortcut pads the input with zero channels up to the block's output (He et al. 2015, Sec. 3.3:
+ * "the shortcut still performs identity mapping, with extra zero entries padded for increasing dimensions"):
+ * it can only widen. A stage whose blocks put out fewer channels than come in would need a negative pad.
+ * Only a stage's first block can see a change of width: the others take the stage's own output.
+ */
+function zeroPadOnlyWidens(spec: ArchSpec): void {
+  let inChannels = spec.stem.width;
+  spec.stages.forEach((st, i) => {
+    const out = stageOutChannels(spec, st);
+    if (out < inChannels) {
+      const outText = out === st.width ? `width ${st.width}` : `width ${st.width} × expansion ${spec.expansion} = ${out} output channels`;
+      throw new SpecError(
+        `stages[${i}].width`,
+        st.width,
+        `shortcut 'A' (zero-padding) can only widen, but stage ${i + 1} has ${outText} and its input has ${inChannels} channels; ` +
+          `give it at least ${inChannels} output channels or use shortcut 'B' (a projection where the width changes)`,
+      );
+    }
+    inChannels = out;
+  });
 }
 
 /**
@@ -85,6 +108,7 @@ export function validateSpec(spec: ArchSpec): void {
   if (total > LIMITS.totalBlocks) {
     throw new SpecError('stages', `${total} blocks`, `at most ${LIMITS.totalBlocks} blocks in all`);
   }
+  if (spec.residual && spec.shortcut === 'A') zeroPadOnlyWidens(spec);
 
   if (!Array.isArray(spec.input) || spec.input.length !== 3) {
     throw new SpecError('input', spec.input, 'expected [height, width, channels]');

@@ -14,6 +14,12 @@ import type { ArchSpec } from '../core';
 import { CancelledError } from './errors';
 import { preprocess } from './preprocess';
 
+/** The new classifier on the pooled features. */
+export type HeadKind = 'dense' | 'dense2048';
+export const HEAD_KINDS: readonly HeadKind[] = ['dense', 'dense2048'];
+/** Hidden width of the `dense2048` head (the Keras flow_from_directory tutorial's `Dense(2048, relu)`). */
+export const HIDDEN_UNITS = 2048;
+
 export interface FinetuneOptions {
   /** Passes over the training features (default 10). */
   readonly epochs?: number;
@@ -24,11 +30,34 @@ export interface FinetuneOptions {
   readonly validationSplit?: number;
   /** Also train on the left-right mirror of each training image (not of validation images). */
   readonly flip?: boolean;
-  /** Seeds the head's initialisation and every shuffle (default 42). */
+  /** Seeds the head's initialisation, dropout masks and every shuffle (default 42). */
   readonly seed?: number;
+  /**
+   * 'dense': pooled → [Dropout] → Dense(N, softmax) `predictions` (default). 'dense2048': pooled →
+   * Dense(2048, relu) `fc1` → [Dropout] → Dense(N, softmax) `predictions`.
+   */
+  readonly head?: HeadKind;
+  /** Dropout rate in [0, 1) before `predictions` (layer `dropout`); 0 (default) adds no Dropout layer. */
+  readonly dropout?: number;
+  /**
+   * Early stopping on validation loss (Keras `EarlyStopping(monitor='val_loss', patience=P,
+   * restore_best_weights=True)`): stop after P epochs without a lower validation loss and return the best
+   * epoch's weights. 0 (default) = off: all epochs run and the last epoch's weights are returned.
+   */
+  readonly patience?: number;
 }
 
-export const FINETUNE_DEFAULTS = { epochs: 10, batchSize: 16, learningRate: 1e-3, validationSplit: 0.2, flip: true, seed: 42 } as const;
+export const FINETUNE_DEFAULTS = {
+  epochs: 10,
+  batchSize: 16,
+  learningRate: 1e-3,
+  validationSplit: 0.2,
+  flip: true,
+  seed: 42,
+  head: 'dense' as HeadKind,
+  dropout: 0,
+  patience: 0,
+} as const;
 
 export interface EpochLog {
   /** 1-based. */
@@ -43,11 +72,30 @@ export interface EpochLog {
   readonly ms: number;
 }
 
-/** The trained head: a Dense softmax layer's weights. The caller disposes them. */
-export interface TrainedHead {
-  readonly kernel: tf.Tensor2D;
-  readonly bias: tf.Tensor1D;
+/** A head's architecture and weights: `weights` in layer order ([kernel, bias] per Dense; Dropout has none). */
+export interface HeadParams {
+  readonly kind: HeadKind;
+  readonly dropout: number;
+  /** dense: [predictions kernel [d, N], bias [N]]; dense2048: [fc1 kernel [d, 2048], fc1 bias, predictions kernel [2048, N], bias]. */
+  readonly weights: readonly tf.Tensor[];
+}
+
+/** The trained head. The caller disposes it (`disposeHead`). */
+export interface TrainedHead extends HeadParams {
   readonly history: readonly EpochLog[];
+  /** 1-based epoch whose weights these are: the lowest validation loss with early stopping, else the last. */
+  readonly bestEpoch: number;
+  /** True when early stopping ended training before `epochs`. */
+  readonly stoppedEarly: boolean;
+}
+
+export function disposeHead(h: Pick<HeadParams, 'weights'>): void {
+  tf.dispose([...h.weights]);
+}
+
+/** Number of classes a head predicts. */
+export function headClasses(h: Pick<HeadParams, 'weights'>): number {
+  return h.weights[h.weights.length - 1].shape[0];
 }
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same split, shuffles and therefore the same head. */
@@ -75,8 +123,18 @@ export function shuffled<T>(xs: readonly T[], random: () => number): T[] {
 /**
  * Split image indices into training and validation, per class so each class keeps ≥ 1 training image and
  * (when it has ≥ 2 images and the split is > 0) ≥ 1 validation image. Deterministic for a seed.
+ *
+ * `keys` (content hashes, src/core/finetune-hygiene.ts) keep identical files of a class on the same side:
+ * the class's distinct files are shuffled as groups and whole groups go to validation until it holds
+ * round(n × split) images or more (at least one group stays in training). Without keys every image is its own
+ * group, which is the same split as before keys existed.
  */
-export function splitIndices(labels: readonly number[], validationSplit: number, seed: number): { train: number[]; val: number[] } {
+export function splitIndices(
+  labels: readonly number[],
+  validationSplit: number,
+  seed: number,
+  keys?: readonly (string | undefined)[],
+): { train: number[]; val: number[] } {
   if (!(validationSplit >= 0 && validationSplit < 1)) {
     throw new RangeError(`validation split must be in [0, 1); got ${validationSplit}`);
   }
@@ -88,26 +146,60 @@ export function splitIndices(labels: readonly number[], validationSplit: number,
   const train: number[] = [];
   const val: number[] = [];
   for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
-    const idx = shuffled(byClass.get(cls)!, random);
-    const nVal = validationSplit === 0 || idx.length < 2 ? 0 : Math.min(idx.length - 1, Math.max(1, Math.round(idx.length * validationSplit)));
-    val.push(...idx.slice(0, nVal));
-    train.push(...idx.slice(nVal));
+    const members = byClass.get(cls)!;
+    const groups = new Map<string, number[]>();
+    for (const i of members) {
+      const k = keys?.[i] ?? `#${i}`;
+      groups.set(k, [...(groups.get(k) ?? []), i]);
+    }
+    const order = shuffled([...groups.values()], random);
+    const n = members.length;
+    const nVal = validationSplit === 0 || order.length < 2 ? 0 : Math.min(n - 1, Math.max(1, Math.round(n * validationSplit)));
+    let taken = 0;
+    let g = 0;
+    for (; g < order.length - 1 && taken < nVal; g++) {
+      val.push(...order[g]);
+      taken += order[g].length;
+    }
+    for (; g < order.length; g++) train.push(...order[g]);
   }
   return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
 }
 
-/** The classifier's last layer (Dense) and the pooling layer that feeds it. */
-function poolingOutput(model: tf.LayersModel): tf.SymbolicTensor {
-  const last = model.layers[model.layers.length - 1];
-  const input = last?.input as tf.SymbolicTensor | tf.SymbolicTensor[] | undefined;
-  const pool = Array.isArray(input) ? undefined : input;
-  const cls = pool?.sourceLayer.getClassName();
-  if (last?.getClassName() !== 'Dense' || !pool || (cls !== 'GlobalAveragePooling2D' && cls !== 'GlobalMaxPooling2D')) {
+const POOLING = new Set(['GlobalAveragePooling2D', 'GlobalMaxPooling2D']);
+const HEAD_LAYER = new Set(['Dense', 'Dropout']);
+
+/** The tensors feeding the layer that produced `t`. */
+function inboundOf(t: tf.SymbolicTensor): tf.SymbolicTensor[] {
+  const node = (t.sourceLayer as unknown as { inboundNodes: { inputTensors: tf.SymbolicTensor[] }[] }).inboundNodes[t.nodeIndex];
+  return node?.inputTensors ?? [];
+}
+
+/**
+ * A classifier's global pooling output (ResNet50: `avg_pool`) and the head layers after it (Dense and
+ * Dropout only: one Dense for Keras' own classifiers, fc1 + dropout + predictions for a dense2048 head).
+ */
+export function splitAtPooling(model: tf.LayersModel): { pooled: tf.SymbolicTensor; head: tf.layers.Layer[] } {
+  const head: tf.layers.Layer[] = [];
+  let t: tf.SymbolicTensor | undefined = model.outputs[0];
+  while (t && HEAD_LAYER.has(t.sourceLayer.getClassName()) && head.length < 4) {
+    head.unshift(t.sourceLayer as tf.layers.Layer);
+    const inb = inboundOf(t);
+    t = inb.length === 1 ? inb[0] : undefined;
+  }
+  const cls = t?.sourceLayer.getClassName();
+  if (!t || !cls || !POOLING.has(cls) || head.length === 0 || head[head.length - 1].getClassName() !== 'Dense') {
     throw new Error(
-      `fine-tuning needs a classifier ending in global pooling (avg_pool) and a Dense layer; ${model.name} ends in ${cls ?? 'nothing'} → ${last?.getClassName() ?? 'nothing'}.`,
+      `fine-tuning needs a classifier ending in global pooling (avg_pool) and Dense layers; ${model.name} ends in ${cls ?? 'something else'} → ${
+        head.map((l) => l.getClassName()).join(' → ') || model.layers.at(-1)?.getClassName() || 'nothing'
+      }.`,
     );
   }
-  return pool;
+  return { pooled: t, head };
+}
+
+function poolingOutput(model: tf.LayersModel): tf.SymbolicTensor {
+  return splitAtPooling(model).pooled;
 }
 
 const extractors = new WeakMap<tf.LayersModel, tf.LayersModel>();
@@ -134,6 +226,18 @@ export function featureSize(base: tf.LayersModel): number {
 export const yieldToEvents = () => new Promise<void>((r) => setTimeout(r, 0));
 
 /**
+ * The model's input for one image [H, W, 3] (0…255), preprocessed as the Classify view does (centre crop, the
+ * family's normalisation): [1, H', W', 3], or [2, …] with its mirror image second when `flip`.
+ */
+export function modelBatch(spec: Pick<ArchSpec, 'input' | 'preprocessing'>, pixels: tf.Tensor3D, flip = false): tf.Tensor4D {
+  return tf.tidy(() => {
+    const x = preprocess(pixels, spec, 'center-crop');
+    // Normalisation is per channel, so mirroring the normalised input equals normalising the mirror.
+    return (flip ? tf.concat([x, tf.reverse(x, 2)], 0) : x) as tf.Tensor4D;
+  });
+}
+
+/**
  * Pooled features of one image [H, W, 3] (0…255), preprocessed as the Classify view does (centre crop, the
  * family's normalisation): [1, d], or [2, d] with its mirror image second when `flip`. Does not dispose `pixels`.
  */
@@ -143,18 +247,15 @@ export function imageFeatures(
   pixels: tf.Tensor3D,
   flip = false,
 ): tf.Tensor2D {
-  return tf.tidy(() => {
-    const x = preprocess(pixels, spec, 'center-crop');
-    // Normalisation is per channel, so mirroring the normalised input equals normalising the mirror.
-    const batch = flip ? tf.concat([x, tf.reverse(x, 2)], 0) : x;
-    return extractor.predict(batch) as tf.Tensor2D;
-  });
+  return tf.tidy(() => extractor.predict(modelBatch(spec, pixels, flip)) as tf.Tensor2D);
 }
 
 export interface ExampleSet {
-  /** [n, d] features. */
-  readonly x: tf.Tensor2D;
+  /** [n, d] pooled features (or [n, h, w, c] stage inputs for `finetuneStage`). */
+  readonly x: tf.Tensor;
   readonly labels: readonly number[];
+  /** Image name of each row (a mirrored row repeats its image's name); absent when unknown. */
+  readonly names?: readonly string[];
 }
 
 function checkTrainInput(train: ExampleSet, numClasses: number, o: Required<FinetuneOptions>): void {
@@ -168,30 +269,97 @@ function checkTrainInput(train: ExampleSet, numClasses: number, o: Required<Fine
   if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 1000) throw new RangeError(`epochs must be an integer in 1…1000; got ${o.epochs}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batch size must be a positive integer; got ${o.batchSize}`);
   if (!(o.learningRate > 0 && o.learningRate <= 1)) throw new RangeError(`learning rate must be in (0, 1]; got ${o.learningRate}`);
+  checkHeadOptions(o);
+}
+
+/** Head kind, dropout and patience: RangeError naming the value and what is allowed. */
+export function checkHeadOptions(o: Pick<Required<FinetuneOptions>, 'head' | 'dropout' | 'patience'>): void {
+  if (!HEAD_KINDS.includes(o.head)) throw new RangeError(`head must be one of ${HEAD_KINDS.join(', ')}; got ${JSON.stringify(o.head)}`);
+  if (!(o.dropout >= 0 && o.dropout < 1)) throw new RangeError(`dropout must be in [0, 1); got ${o.dropout}`);
+  if (!Number.isInteger(o.patience) || o.patience < 0) throw new RangeError(`patience must be a non-negative integer (0 = no early stopping); got ${o.patience}`);
 }
 
 export function withDefaults(o: FinetuneOptions = {}): Required<FinetuneOptions> {
   return { ...FINETUNE_DEFAULTS, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) } as Required<FinetuneOptions>;
 }
 
-/** Mean cross-entropy and accuracy of the head on a set (one pass, no gradients). */
-async function evaluate(kernel: tf.Variable, bias: tf.Variable, set: ExampleSet, numClasses: number): Promise<{ loss: number; accuracy: number }> {
-  const [loss, acc] = tf.tidy(() => {
-    const logits = tf.add(tf.matMul(set.x, kernel), bias);
-    const y = tf.oneHot(tf.tensor1d([...set.labels], 'int32'), numClasses);
-    const l = tf.losses.softmaxCrossEntropy(y, logits);
-    const a = tf.mean(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(y, 1)), 'float32'));
-    return [l, a];
-  });
-  const [lv, av] = [(await loss.data())[0], (await acc.data())[0]];
-  tf.dispose([loss, acc]);
-  return { loss: lv, accuracy: av };
+/** Fresh head weights: Keras' Dense defaults (Glorot-uniform kernel, seeded; zero bias). */
+export function initHead(kind: HeadKind, d: number, numClasses: number, seed: number): tf.Tensor[] {
+  const glorot = (shape: [number, number], s: number) => tf.initializers.glorotUniform({ seed: s }).apply(shape) as tf.Tensor2D;
+  if (kind === 'dense') return [glorot([d, numClasses], seed), tf.zeros([numClasses])];
+  return [glorot([d, HIDDEN_UNITS], seed), tf.zeros([HIDDEN_UNITS]), glorot([HIDDEN_UNITS, numClasses], seed + 7919), tf.zeros([numClasses])];
 }
 
 /**
- * Train a Dense softmax head (Glorot-uniform kernel seeded, zero bias; Keras' Dense defaults) on features with
- * Adam and softmax cross-entropy. Calls `onEpoch` after every epoch; `signal` cancels between batches
- * (CancelledError, nothing leaks). Does not dispose the inputs.
+ * The head's logits for features `x` [n, d], in the layer order of `combinedModel`. `dropSeed` applies the
+ * Dropout (inverted dropout, as Keras: kept units scaled by 1/(1-rate)) with a seeded mask; omitted = inference.
+ */
+export function headLogits(kind: HeadKind, dropout: number, w: readonly tf.Tensor[], x: tf.Tensor, dropSeed?: number): tf.Tensor2D {
+  const drop = (h: tf.Tensor) => (dropSeed !== undefined && dropout > 0 ? tf.dropout(h, dropout, undefined, dropSeed) : h);
+  if (kind === 'dense') return tf.add(tf.matMul(drop(x) as tf.Tensor2D, w[0] as tf.Tensor2D), w[1]) as tf.Tensor2D;
+  const h = tf.relu(tf.add(tf.matMul(x as tf.Tensor2D, w[0] as tf.Tensor2D), w[1])) as tf.Tensor2D;
+  return tf.add(tf.matMul(drop(h) as tf.Tensor2D, w[2] as tf.Tensor2D), w[3]) as tf.Tensor2D;
+}
+
+/** Softmax probabilities of a head on features [n, d] (inference: no dropout). */
+export function headProbs(head: HeadParams, x: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => tf.softmax(headLogits(head.kind, head.dropout, head.weights, x)));
+}
+
+/** Mean cross-entropy and accuracy of logits against labels. */
+export async function lossAndAccuracy(logits: () => tf.Tensor2D, labels: readonly number[], numClasses: number): Promise<{ loss: number; accuracy: number }> {
+  const out = tf.tidy(() => {
+    const z = logits();
+    const y = tf.oneHot(tf.tensor1d([...labels], 'int32'), numClasses);
+    const l = tf.losses.softmaxCrossEntropy(y, z);
+    const a = tf.mean(tf.cast(tf.equal(tf.argMax(z, 1), tf.argMax(y, 1)), 'float32'));
+    return tf.stack([l, a]);
+  });
+  const [loss, accuracy] = await out.data();
+  out.dispose();
+  return { loss, accuracy };
+}
+
+/** Keras EarlyStopping(monitor='val_loss', min_delta=0, restore_best_weights) bookkeeping. */
+export class BestKeeper {
+  private best = Number.POSITIVE_INFINITY;
+  private wait = 0;
+  bestEpoch = 0;
+  saved?: tf.Tensor[];
+
+  constructor(private readonly patience: number) {}
+
+  /** After epoch `epoch` with validation loss `valLoss`; returns true when training should stop. */
+  update(epoch: number, valLoss: number | undefined, current: readonly tf.Tensor[]): boolean {
+    if (valLoss === undefined) {
+      this.bestEpoch = epoch;
+      return false;
+    }
+    if (valLoss < this.best) {
+      this.best = valLoss;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      if (this.patience > 0) {
+        tf.dispose(this.saved ?? []);
+        this.saved = current.map((t) => tf.clone(t));
+      }
+      return false;
+    }
+    this.wait++;
+    return this.patience > 0 && this.wait >= this.patience;
+  }
+
+  dispose(): void {
+    tf.dispose(this.saved ?? []);
+    this.saved = undefined;
+  }
+}
+
+/**
+ * Train a head (`opts.head`: Dense(N) or Dense(2048, relu) + Dense(N), optional Dropout; Keras' Dense
+ * initialisers, seeded) on features with Adam and softmax cross-entropy. Calls `onEpoch` after every epoch;
+ * `signal` cancels between batches (CancelledError, nothing leaks). With `patience` > 0 and a validation set,
+ * stops early and returns the best epoch's weights. Does not dispose the inputs.
  */
 export async function trainHead(
   train: ExampleSet,
@@ -200,16 +368,19 @@ export async function trainHead(
 ): Promise<TrainedHead> {
   const o = withDefaults(opts);
   checkTrainInput(train, numClasses, o);
-  const d = train.x.shape[1];
+  const hasVal = !!opts.val && opts.val.labels.length > 0;
+  if (o.patience > 0 && !hasVal) throw new RangeError(`early stopping (patience ${o.patience}) needs a validation set; set a validation split > 0 or patience 0`);
+  const d = train.x.shape[1] as number;
   // tf.variable shares the initial tensor's data but not its handle: dispose the handles here.
-  const init = [tf.initializers.glorotUniform({ seed: o.seed }).apply([d, numClasses]) as tf.Tensor2D, tf.zeros([numClasses])] as const;
-  const kernel = tf.variable(init[0], true);
-  const bias = tf.variable(init[1], true);
-  tf.dispose([...init]);
+  const init = initHead(o.head, d, numClasses, o.seed);
+  const vars = init.map((t) => tf.variable(t, true));
+  tf.dispose(init);
   const optimizer = tf.train.adam(o.learningRate);
   const random = rng(o.seed + 1);
   const history: EpochLog[] = [];
+  const keeper = new BestKeeper(o.patience);
   const n = train.labels.length;
+  let stoppedEarly = false;
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const t0 = performance.now();
@@ -222,6 +393,7 @@ export async function trainHead(
       for (let start = 0; start < n; start += o.batchSize) {
         if (opts.signal?.aborted) throw new CancelledError('fine-tuning');
         const idx = order.slice(start, start + o.batchSize);
+        const dropSeed = Math.floor(random() * 2 ** 31);
         const stats = tf.tidy(() => {
           const ix = tf.tensor1d(idx, 'int32');
           const xb = tf.gather(train.x, ix);
@@ -229,13 +401,13 @@ export async function trainHead(
           let hits: tf.Tensor | undefined;
           const loss = optimizer.minimize(
             () => {
-              const logits = tf.add(tf.matMul(xb, kernel), bias);
+              const logits = headLogits(o.head, o.dropout, vars, xb, dropSeed);
               // Accuracy of the predictions the loss is taken on (before this step's update), as Keras reports.
               hits = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.argMax(yb, 1)), 'float32')));
               return tf.losses.softmaxCrossEntropy(yb, logits) as tf.Scalar;
             },
             true,
-            [kernel, bias],
+            vars,
           )!;
           const out = tf.stack([tf.mul(loss, idx.length), hits!]);
           hits!.dispose();
@@ -246,51 +418,109 @@ export async function trainHead(
         lossSum += l;
         correct += c;
       }
+      const v = hasVal ? await lossAndAccuracy(() => headLogits(o.head, o.dropout, vars, opts.val!.x), opts.val!.labels, numClasses) : undefined;
       const log: EpochLog = {
         epoch,
         epochs: o.epochs,
         loss: lossSum / n,
         accuracy: correct / n,
-        ...(opts.val && opts.val.labels.length > 0 ? await evaluate(kernel, bias, opts.val, numClasses).then((v) => ({ valLoss: v.loss, valAccuracy: v.accuracy })) : {}),
+        ...(v ? { valLoss: v.loss, valAccuracy: v.accuracy } : {}),
         ms: performance.now() - t0,
       };
       history.push(log);
       opts.onEpoch?.(log);
+      const stop = keeper.update(epoch, v?.loss, vars);
       await yieldToEvents();
+      if (stop && epoch < o.epochs) {
+        stoppedEarly = true;
+        break;
+      }
     }
     if (opts.signal?.aborted) throw new CancelledError('fine-tuning');
-    return { kernel: tf.clone(kernel) as tf.Tensor2D, bias: tf.clone(bias) as tf.Tensor1D, history };
+    const weights = keeper.saved ?? vars.map((t) => tf.clone(t));
+    keeper.saved = undefined;
+    return { kind: o.head, dropout: o.dropout, weights, history, bestEpoch: o.patience > 0 ? keeper.bestEpoch : history.length, stoppedEarly };
   } finally {
+    keeper.dispose();
     optimizer.dispose();
-    kernel.dispose();
-    bias.dispose();
+    tf.dispose(vars);
   }
 }
 
-/** The base up to its pooling + a new Dense softmax `predictions` with the head's weights (copied in). */
-export function combinedModel(base: tf.LayersModel, head: Pick<TrainedHead, 'kernel' | 'bias'>, name = `${base.name}_finetuned`): tf.LayersModel {
-  const pooled = poolingOutput(base);
-  const classes = head.kernel.shape[1];
-  if (head.kernel.shape[0] !== pooled.shape[1]) {
-    throw new RangeError(`the head takes ${head.kernel.shape[0]} features but ${base.name} pools ${pooled.shape[1]}`);
+/** Keras layers of a head, named as Keras' tutorial names them (fc1, dropout, predictions), weights not set. */
+export function headLayers(kind: HeadKind, dropout: number, classes: number): tf.layers.Layer[] {
+  const out: tf.layers.Layer[] = [];
+  if (kind === 'dense2048') out.push(tf.layers.dense({ units: HIDDEN_UNITS, activation: 'relu', name: 'fc1' }));
+  if (dropout > 0) out.push(tf.layers.dropout({ rate: dropout, name: 'dropout' }));
+  out.push(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }));
+  return out;
+}
+
+/** Layers a combined model owns (its head, and its own last stage when fine-tuned), for `releaseCombined`. */
+const owned = new WeakMap<tf.LayersModel, tf.layers.Layer[]>();
+
+/** A fine-tuned last stage's own layers, applied to the base's stage input (src/tf/finetune-stage.ts); returns the new pooled output. */
+export type StageBuilder = (base: tf.LayersModel) => { output: tf.SymbolicTensor; layers: tf.layers.Layer[] };
+
+/**
+ * The base up to its pooling + the head's layers with its weights (copied in). `stage` (from
+ * `finetuneStage`) replaces the base's last stage (conv5 … avg_pool) with fine-tuned copies; the rest of the
+ * base's layers are shared, not copied.
+ */
+export function combinedModel(
+  base: tf.LayersModel,
+  head: HeadParams,
+  name = `${base.name}_finetuned`,
+  stage?: { build: StageBuilder },
+): tf.LayersModel {
+  let pooled = poolingOutput(base);
+  const own: tf.layers.Layer[] = [];
+  if (stage) {
+    const built = stage.build(base);
+    pooled = built.output;
+    own.push(...built.layers);
   }
-  const dense = tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' });
-  const out = dense.apply(pooled) as tf.SymbolicTensor;
-  dense.setWeights([head.kernel, head.bias]);
-  return tf.model({ inputs: base.inputs, outputs: out, name });
+  const expect = head.kind === 'dense' ? 2 : 4;
+  if (head.weights.length !== expect) throw new RangeError(`a ${head.kind} head has ${expect} weight tensors; got ${head.weights.length}`);
+  if (head.weights[0].shape[0] !== pooled.shape[1]) {
+    throw new RangeError(`the head takes ${head.weights[0].shape[0]} features but ${base.name} pools ${pooled.shape[1]}`);
+  }
+  const layers = headLayers(head.kind, head.dropout, headClasses(head));
+  let t = pooled;
+  for (const l of layers) t = l.apply(t) as tf.SymbolicTensor;
+  const dense = layers.filter((l) => l.getClassName() === 'Dense');
+  dense.forEach((l, i) => {
+    l.setWeights(head.weights.slice(2 * i, 2 * i + 2));
+  });
+  const model = tf.model({ inputs: base.inputs, outputs: t, name });
+  owned.set(model, [...own, ...layers]);
+  return model;
 }
 
-/** The combined model replaces the base: free the base's old classifier (the rest now belongs to `combined`). */
-export function adoptCombined(base: tf.LayersModel): void {
-  base.layers[base.layers.length - 1].dispose();
+/**
+ * The combined model replaces the base: free the base's layers the combined model does not use (its old head,
+ * and its last stage when the combined model has its own). Without `combined`, frees the base's head.
+ */
+export function adoptCombined(base: tf.LayersModel, combined?: tf.LayersModel): void {
+  if (combined) {
+    const keep = new Set(combined.layers);
+    for (const l of base.layers) if (!keep.has(l)) l.dispose();
+    return;
+  }
+  for (const l of splitAtPooling(base).head) l.dispose();
 }
 
-/** Drop a combined model but keep the base: free only the new head. */
+/** Drop a combined model but keep the base: free only the layers it added (head, own last stage). */
 export function releaseCombined(combined: tf.LayersModel): void {
-  combined.layers[combined.layers.length - 1].dispose();
+  const layers = owned.get(combined) ?? [combined.layers[combined.layers.length - 1]];
+  owned.delete(combined);
+  for (const l of layers) l.dispose();
 }
 
-/** The spec of a fine-tuned model (for rebuilding it, e.g. on another backend): the base with N softmax classes. */
+/**
+ * The spec of a fine-tuned model (for rebuilding it, e.g. on another backend): the base with N softmax classes.
+ * A dense2048 head's extra layers are not part of the ArchSpec: `finetunedModelFromSpec` adds them.
+ */
 export function finetunedSpec(base: ArchSpec, classes: number): ArchSpec {
   return {
     ...base,
@@ -300,13 +530,39 @@ export function finetunedSpec(base: ArchSpec, classes: number): ArchSpec {
 }
 
 /**
- * A fine-tuned model saved by this app (tfjs files): its class names (`userDefinedMetadata.classNames`) and
- * BatchNormalization epsilon (from the topology; the ImageNet base uses 1e-3). Undefined for other models.
+ * A fine-tuned model saved by this app (tfjs files): its class names (`userDefinedMetadata.classNames`),
+ * BatchNormalization epsilon (from the topology; the ImageNet base uses 1e-3), and its head's kind and dropout
+ * (from the topology: a Dense `fc1` means dense2048, a Dropout `dropout` its rate). Undefined for other models.
  */
-export function finetunedFromArtifacts(a: tf.io.ModelArtifacts): { classNames: string[]; bnEpsilon?: number } | undefined {
+export function finetunedFromArtifacts(a: tf.io.ModelArtifacts): { classNames: string[]; bnEpsilon?: number; head: HeadKind; dropout: number } | undefined {
   const names = (a.userDefinedMetadata as { classNames?: unknown } | undefined)?.classNames;
   if (!Array.isArray(names) || names.length < 2 || !names.every((n) => typeof n === 'string' && n.length > 0)) return undefined;
-  const layers = (a.modelTopology as { config?: { layers?: { class_name?: string; config?: { epsilon?: unknown } }[] } } | undefined)?.config?.layers;
+  type L = { class_name?: string; config?: { epsilon?: unknown; name?: unknown; rate?: unknown } };
+  const topo = a.modelTopology as { config?: { layers?: L[] }; model_config?: { config?: { layers?: L[] } } } | undefined;
+  const layers = topo?.config?.layers ?? topo?.model_config?.config?.layers;
   const eps = layers?.find((l) => l.class_name === 'BatchNormalization')?.config?.epsilon;
-  return { classNames: names as string[], bnEpsilon: typeof eps === 'number' ? eps : undefined };
+  const fc1 = layers?.some((l) => l.class_name === 'Dense' && l.config?.name === 'fc1');
+  const rate = layers?.find((l) => l.class_name === 'Dropout' && l.config?.name === 'dropout')?.config?.rate;
+  return {
+    classNames: names as string[],
+    bnEpsilon: typeof eps === 'number' ? eps : undefined,
+    head: fc1 ? 'dense2048' : 'dense',
+    dropout: typeof rate === 'number' ? rate : 0,
+  };
+}
+
+/**
+ * A model built from `finetunedSpec` (one Dense `predictions`) given the head a saved fine-tuned model has:
+ * for a 'dense' head without dropout the model itself; otherwise a combined model with fc1/dropout/predictions
+ * (zero weights, to be loaded), the built model's own classifier freed.
+ */
+export function withHeadLayers(model: tf.LayersModel, head: { head: HeadKind; dropout: number }, classes: number): tf.LayersModel {
+  if (head.head === 'dense' && head.dropout === 0) return model;
+  const d = featureSize(model);
+  const zeros = head.head === 'dense' ? [tf.zeros([d, classes]), tf.zeros([classes])] : [tf.zeros([d, HIDDEN_UNITS]), tf.zeros([HIDDEN_UNITS]), tf.zeros([HIDDEN_UNITS, classes]), tf.zeros([classes])];
+  const combined = combinedModel(model, { kind: head.head, dropout: head.dropout, weights: zeros }, model.name);
+  tf.dispose(zeros);
+  owned.delete(combined);
+  adoptCombined(model, combined);
+  return combined;
 }

@@ -71,11 +71,14 @@ export class Race {
   }
 
   /**
-   * The trained pair once the race is done, for the lab's analyses (landscape, layer responses). Not while
-   * paused: a step may still be in flight. Requests run one at a time, so no race restarts during an analysis.
+   * The trained pair and its depth, while the weights stay fixed: once the race is done, or also while paused
+   * with `whilePaused` (the lesion study). The landscape and layer responses ask for a done race: while paused a
+   * step may still be in flight. Requests run one at a time, so no race restarts during an analysis.
    */
-  trained(): { readonly plain: TrainingRun; readonly residual: TrainingRun } | undefined {
-    return this.state === 'done' ? this.runs : undefined;
+  trained({ whilePaused = false } = {}): { readonly plain: TrainingRun; readonly residual: TrainingRun; readonly depth: number } | undefined {
+    const fixed = this.state === 'done' || (whilePaused && this.state === 'paused');
+    if (!fixed || !this.runs || !this.settings) return undefined;
+    return { plain: this.runs.plain, residual: this.runs.residual, depth: this.settings.depth };
   }
 
   pause(): void {
@@ -99,12 +102,6 @@ export class Race {
     this.runs = undefined;
     this.times = [];
     this.post({ type: 'race-state', runId: this.runId, state: 'idle' });
-  }
-
-  /** The trained pair, for the lesion study: only while paused or done, so the weights stay fixed. */
-  trainedPair(): { plain: TrainingRun; residual: TrainingRun; depth: number } | undefined {
-    if (!this.runs || !this.settings || (this.state !== 'paused' && this.state !== 'done')) return undefined;
-    return { plain: this.runs.plain, residual: this.runs.residual, depth: this.settings.depth };
   }
 
   /** The loop, with a failed step (e.g. a kernel the backend lacks) reported instead of lost. */

@@ -165,7 +165,7 @@ async function handle(m: LabRequest): Promise<void> {
         await analyses.activationStats(m.id, m.images);
         break;
       case 'race-lesion': {
-        const pair = race.trainedPair();
+        const pair = race.trained({ whilePaused: true });
         if (!pair) throw new Error('pause the race or let it finish first: the lesion study needs the trained weights fixed.');
         // The race's own images (held-out accuracy after a browser-sized race is near chance).
         const set = firstImages(pair.plain.data, 500);

@@ -4,21 +4,11 @@
  * the elephant gets tfjs' top-5 with probabilities within 1e-4, the status bar names the engine and its threads,
  * Grad-CAM still works (tfjs), and switching back to tfjs works. ort's .wasm is served from our origin.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launch, open, type Session, screenshot } from './browser';
-import { classifyFiles, elephantFile, topOf, waitForModel } from './helpers-classify';
+import { expect, test } from 'vitest';
+import { screenshot } from './browser';
+import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
 
-let browser: Browser;
-let s: Session;
-
-beforeAll(async () => {
-  browser = await launch();
-  s = await open(browser, '/?view=classify');
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const s = classifySession();
 
 test('Engine onnxruntime-web: same top-5 as tfjs within 1e-4, the status bar names it with its threads', async () => {
   const page = s.page;

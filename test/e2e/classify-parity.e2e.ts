@@ -4,7 +4,6 @@
  * input, so the resize is exercised; cat.jpg's top-5 are close together, so a different decode or resize reorders them.
  * A PNG of the elephant's pixels checks the other decoders (the browser's and pngjs) too.
  */
-import { FIXTURES } from '../helpers/fixtures';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,24 +11,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { launch, open, type Session } from './browser';
-import { classifyFiles, type Top, topOf, waitForModel } from './helpers-classify';
+import { expect, test } from 'vitest';
+import { FIXTURES } from '../helpers/fixtures';
+import { classifyFiles, classifySession, type Top, topOf, waitForModel } from './helpers-classify';
 
 const PHOTOS = ['elephant.jpg', 'cat.jpg', 'elephant.png'] as const;
 const TOLERANCE = 1e-3;
 
-let browser: Browser;
-let s: Session;
-
-beforeAll(async () => {
-  browser = await launch();
-  s = await open(browser, '/?view=classify');
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const s = classifySession();
 
 async function cli(files: readonly string[]): Promise<{ image: string; top: Top[] }[]> {
   const { stdout } = await promisify(execFile)(

@@ -7,25 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { getPreset } from '../../src/core';
 import { buildModel } from '../../src/tf/build';
 import { writeKerasH5 } from '../../src/tf/h5/keras-h5';
 import { modelToKerasWeights } from '../../src/tf/h5/model-weights';
-import { launch, open, type Session, screenshot } from './browser';
-import { classifyFiles, elephantFile, topOf, waitForModel } from './helpers-classify';
+import { screenshot } from './browser';
+import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
 
-let browser: Browser;
-let s: Session;
-
-beforeAll(async () => {
-  browser = await launch();
-  s = await open(browser, '/?view=classify');
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const s = classifySession();
 
 /** A real 12000×12000 PNG (a few hundred kB: one grey row, deflated). */
 function hugePng(): Buffer {

@@ -1,8 +1,40 @@
 /** Shared steps for the Classify e2e tests. */
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { fixture } from '../helpers/fixtures';
+import { launch, open, type Session } from './browser';
+
+/**
+ * One Chromium with the Classify view open for the test file that calls this at its top level: opened before its
+ * tests, closed after them. The session's fields can be read inside the tests (not before beforeAll has run).
+ */
+export function classifySession(): Session {
+  let browser: Browser | undefined;
+  let session: Session | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+    session = await open(browser, '/?view=classify');
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  const current = () => {
+    if (!session) throw new Error('the Classify page opens in beforeAll: read the session inside a test');
+    return session;
+  };
+  return {
+    get page() {
+      return current().page;
+    },
+    get requests() {
+      return current().requests;
+    },
+    get errors() {
+      return current().errors;
+    },
+  };
+}
 
 export const elephantFile = () => ({
   name: 'elephant.jpg',

@@ -3,21 +3,11 @@
  * scripts) and cross-origin isolation: the pthread scripts come from our origin, the pool has one thread per
  * core (tfjs alone would take half), the status bar says how many, and the classification is still right.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { baseUrl, launch, open, type Session } from './browser';
-import { classifyFiles, elephantFile, topOf, waitForModel } from './helpers-classify';
+import { expect, test } from 'vitest';
+import { baseUrl } from './browser';
+import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
 
-let browser: Browser;
-let s: Session;
-
-beforeAll(async () => {
-  browser = await launch();
-  s = await open(browser, '/?view=classify');
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const s = classifySession();
 
 test('the model worker runs wasm with one thread per core (at most 8), shown in the status bar', async () => {
   const { isolated, cores } = await s.page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));

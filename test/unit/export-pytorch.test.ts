@@ -125,9 +125,10 @@ describe('PyTorch export without Python', () => {
     };
     expect(() => exportPytorch(bent)).toThrow(/conv1_conv\/kernel shape = \[3,3,3,8\].*\[3, 3, 3, 16\]/);
     expect(() => exportPytorch({ ...good, classNames: ['a', 'b'] })).toThrow(/classNames = 2.*10 outputs/);
-    // Option A cannot narrow: a first stage of 8 after the 16-wide stem would need a negative channel pad.
+    // Option A cannot narrow: a first stage of 8 after the 16-wide stem would need a negative channel pad, and
+    // validateSpec (in expand) refuses it before any graph reaches the exporter.
     const narrow: ArchSpec = { ...spec, stages: [{ blocks: 1, width: 8, stride: 1 }, ...spec.stages.slice(1)] };
-    expect(() => exportPytorch(inputFor(narrow, 2, false))).toThrow(/conv2_block1 option-A shortcut channels = "16 → 8".*cannot reduce channels/);
+    expect(() => inputFor(narrow, 2, false)).toThrow(/stages\[0\]\.width: received 8; shortcut 'A' \(zero-padding\) can only widen/);
     const bare = exportPytorch(inputFor(spec, 2, false));
     expect(bare.files.map((f) => f.path).sort()).toEqual(['README.md', 'model.py', 'train.py']);
     expect(bare.notes.join('\n')).toMatch(/structure only/);

@@ -13,6 +13,7 @@ import { CancelledError } from '../../src/tf/errors';
 import {
   adoptCombined,
   combinedModel,
+  disposeHead,
   featureExtractor,
   featureSize,
   finetunedSpec,
@@ -124,8 +125,8 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning ResNet50 (ImageNet) on elephant vs ca
 
     // Same seed, same data → the same head (deterministic init and shuffles).
     const again = await trainHead(data.train, 2, { epochs: 8, batchSize: 8, seed: 3 });
-    expect(Array.from(again.kernel.dataSync())).toEqual(Array.from(head.kernel.dataSync()));
-    tf.dispose([again.kernel, again.bias]);
+    expect(again.weights.map((w) => Array.from(w.dataSync()))).toEqual(head.weights.map((w) => Array.from(w.dataSync())));
+    disposeHead(again);
 
     const combined = combinedModel(base, head);
     expect(combined.layers.at(-1)!.name).toBe('predictions');
@@ -143,7 +144,8 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning ResNet50 (ImageNet) on elephant vs ca
       }
     }
     releaseCombined(combined);
-    tf.dispose([head.kernel, head.bias, data.train.x, data.val.x]);
+    disposeHead(head);
+    tf.dispose([data.train.x, data.val.x]);
     expect(tf.memory().numTensors).toBe(before);
     // The base still works after the combined model was released.
     const x = preprocess(elephant, spec);
@@ -202,7 +204,7 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning ResNet50 (ImageNet) on elephant vs ca
   it("exports the combined model as Keras .h5 that reloads into a built fine-tuned ResNet50 with equal outputs", async () => {
     const kernel = tf.randomNormal([2048, 3], 0, 0.05, 'float32', 11) as tf.Tensor2D;
     const bias = tf.tensor1d([0.1, -0.2, 0.3]);
-    const combined = combinedModel(base, { kernel, bias });
+    const combined = combinedModel(base, { kind: 'dense', dropout: 0, weights: [kernel, bias] });
     const bytes = await writeKerasH5(modelToKerasWeights(combined));
     const file = await readKerasH5(bytes, 'finetuned.h5');
     expect(file.layers.at(-1)!.layer).toBe('predictions');
@@ -223,7 +225,7 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning ResNet50 (ImageNet) on elephant vs ca
     // Last test: it consumes the base.
     const kernel = tf.zeros([2048, 2]) as tf.Tensor2D;
     const bias = tf.zeros([2]) as tf.Tensor1D;
-    const combined = combinedModel(base, { kernel, bias });
+    const combined = combinedModel(base, { kind: 'dense', dropout: 0, weights: [kernel, bias] });
     tf.dispose([kernel, bias]);
     const withBase = tf.memory().numTensors;
     adoptCombined(base);

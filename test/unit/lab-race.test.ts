@@ -54,10 +54,17 @@ describe('lab race: pause and resume', () => {
       expect(messages.slice(pausedAt + 1)).toEqual([]);
       const before = steps();
       expect(before).toEqual(before.map((_, i) => i + 1));
+      // Paused, the pair is there for the lesion study (whilePaused) but not for the analyses that need a done race.
+      expect(race.trained()).toBeUndefined();
+      const pair = race.trained({ whilePaused: true });
+      expect(pair?.depth).toBe(SETTINGS.depth);
+      expect(pair?.plain.step).toBe(before.length);
       // After the announced pause the loop has stopped: a resume starts it again from the next step.
       race.resume();
       await waitFor(messages, listeners, progressCount(before.length + 2));
+      expect(race.trained({ whilePaused: true })).toBeUndefined(); // running: the weights move
       race.reset();
+      expect(race.trained({ whilePaused: true })).toBeUndefined();
       const all = steps();
       expect(all.slice(0, before.length + 2)).toEqual(all.slice(0, before.length + 2).map((_, i) => i + 1));
       expect(messages.filter((m) => m.type === 'race-state' && m.state === 'paused')).toHaveLength(1);

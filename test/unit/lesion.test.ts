@@ -5,8 +5,6 @@
  * JSON equals the worker host's result for the same pixels.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLesion } from '../../src/cli/lesion';
@@ -18,9 +16,10 @@ import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
 import { preprocess } from '../../src/tf/preprocess';
-import { ModelHost } from '../../src/worker/model-host';
+import type { ModelHost } from '../../src/worker/model-host';
 import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
 import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
+import { imagenetModelHost } from './helpers/model-host';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -216,7 +215,6 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
   });
 
   describe('through the model worker host', () => {
-    const BASE = 'http://weights.test/resnet50/';
     const messages: Response[] = [];
     let host: ModelHost;
     let nextId = 1;
@@ -227,13 +225,7 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
     };
 
     beforeAll(async () => {
-      const require = createRequire(import.meta.url);
-      host = new ModelHost({
-        post: (m) => messages.push(m),
-        wasmPaths: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`,
-        imagenetUrl: `${BASE}model.json`,
-        fetch: (async (u: RequestInfo | URL) => new Response(await readFile(join(dirname(IMAGENET_RESNET50_JSON), String(u).slice(BASE.length))))) as typeof fetch,
-      });
+      host = imagenetModelHost((m) => messages.push(m));
       expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject([{ type: 'backend' }]);
       expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject([{ type: 'loaded' }]);
     });

@@ -4,12 +4,13 @@
  * Numerical agreement with tfjs is in onnx-runtime.test.ts, the ONNX checker in onnx-checker.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { analyze, type ArchSpec, expand, getPreset } from '../../src/core';
+import { type ArchSpec, analyze, expand, getPreset } from '../../src/core';
 import { normalization } from '../../src/core/preprocessing';
+import { hwioToOihw } from '../../src/export/kernel-layout';
 import { exportOnnx } from '../../src/export/onnx';
 import { samePads, samePads1d } from '../../src/export/onnx/pads';
 import { type NodeProto, onnx } from '../../src/export/onnx/proto';
-import { convKernelToOihw, depthwiseToGrouped } from '../../src/export/onnx/weights';
+import { depthwiseToGrouped } from '../../src/export/onnx/weights';
 import { exportPreprocessing } from '../../src/export/preprocessing';
 import { ExportError, type ExportInput } from '../../src/export/types';
 import { randomWeightSet } from './helpers/weight-set';
@@ -54,7 +55,7 @@ describe('kernel layouts', () => {
     const [kh, kw, ci, co] = [3, 2, 4, 5];
     const k = new Float32Array(kh * kw * ci * co);
     for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) for (let i = 0; i < ci; i++) for (let o = 0; o < co; o++) k[((y * kw + x) * ci + i) * co + o] = y * 1000 + x * 100 + i * 10 + o;
-    const w = convKernelToOihw(k, kh, kw, ci, co);
+    const w = hwioToOihw(k, kh, kw, ci, co);
     for (let o = 0; o < co; o++) for (let i = 0; i < ci; i++) for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) expect(w[((o * ci + i) * kh + y) * kw + x]).toBe(y * 1000 + x * 100 + i * 10 + o);
   });
 

@@ -5,6 +5,7 @@
  * kernel W[g·m + j, i, y, x] = D[y, x, g·m + i, j]. BatchNormalization and Dense keep their arrays.
  */
 import type { GraphNode } from '../../core';
+import { hwioToOihw } from '../kernel-layout';
 import { ExportError, type LayerWeight, type WeightSet } from '../types';
 
 /** One parameter tensor of an ONNX node, in ONNX layout; `data` absent when exporting structure only. */
@@ -76,18 +77,6 @@ function arraysOf(node: GraphNode, weights: ReadonlyMap<string, readonly LayerWe
   });
 }
 
-/** Keras conv kernel [kh, kw, in, out] → ONNX [out, in, kh, kw]. */
-export function convKernelToOihw(k: Float32Array, kh: number, kw: number, cin: number, cout: number): Float32Array {
-  const out = new Float32Array(k.length);
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++) {
-        const src = ((y * kw + x) * cin + i) * cout;
-        for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + y) * kw + x] = k[src + o];
-      }
-  return out;
-}
-
 /**
  * GroupConv2D's depthwise kernel [kh, kw, C, m] (C channels in and out, m = C/groups) → the grouped ONNX kernel
  * [C, m, kh, kw]: output g·m + j reads input i of group g with weight D[y, x, g·m + i, j].
@@ -118,7 +107,7 @@ export function nodeParams(node: GraphNode, weights: ReadonlyMap<string, readonl
       if (grouped && arrays && cin !== op.filters) {
         throw fail(`graph.nodes[${JSON.stringify(id)}].op.filters`, op.filters, `a depthwise-layout grouped kernel needs as many output as input channels (${cin})`);
       }
-      const kernel = arrays && (grouped ? depthwiseToGrouped(arrays[0], k, k, cin, op.groups) : convKernelToOihw(arrays[0], k, k, cin, op.filters));
+      const kernel = arrays && (grouped ? depthwiseToGrouped(arrays[0], k, k, cin, op.groups) : hwioToOihw(arrays[0], k, k, cin, op.filters));
       const params: Param[] = [
         {
           name: `${id}/kernel`,

@@ -15,6 +15,7 @@
  *   BN gamma, beta, moving_mean, moving_variance → weight, bias, running_mean, running_var (+ num_batches_tracked)
  */
 import type { GraphNode, Op } from '../../core';
+import { hwioToOihw } from '../kernel-layout';
 import { ExportError, type LayerWeight } from '../types';
 
 /** The module path of a weighted Keras layer, or undefined for a name outside the scheme. */
@@ -46,17 +47,6 @@ export interface TorchTensor {
 }
 
 const fmt = (s: readonly number[]) => `[${s.join(', ')}]`;
-
-/** [kh, kw, in, out] → [out, in, kh, kw]. */
-export function convToTorch(k: Float32Array, kh: number, kw: number, cin: number, cout: number, out: Float32Array = new Float32Array(k.length)): Float32Array {
-  for (let y = 0; y < kh; y++)
-    for (let x = 0; x < kw; x++)
-      for (let i = 0; i < cin; i++) {
-        const src = ((y * kw + x) * cin + i) * cout;
-        for (let o = 0; o < cout; o++) out[((o * cin + i) * kh + y) * kw + x] = k[src + o];
-      }
-  return out;
-}
 
 /**
  * keras-applications' grouped conv (our GroupConv2D, src/tf/layers.ts): a depthwise kernel [kh, kw, Cin, m] with
@@ -135,7 +125,7 @@ export function layerToTorch(node: GraphNode, prefix: string, weights: readonly 
         out.push(f32('weight', [op.filters, cin / op.groups, k, k], (o) => groupedToTorch(w, k, k, cin, m, op.groups, o)));
       } else {
         const w = expectShape(layer, pick(layer, weights, 'kernel'), [k, k, cin, op.filters]);
-        out.push(f32('weight', [op.filters, cin, k, k], (o) => convToTorch(w, k, k, cin, op.filters, o)));
+        out.push(f32('weight', [op.filters, cin, k, k], (o) => hwioToOihw(w, k, k, cin, op.filters, o)));
       }
       if (op.bias) out.push(f32('bias', [op.filters], copy(expectShape(layer, pick(layer, weights, 'bias'), [op.filters]))));
       return out;

@@ -101,7 +101,7 @@ export function planFor(graph: ArchGraph, spec: { readonly strideAt: 'first1x1' 
       const first = convOf(byId, `${bid}_1_conv`);
       const pad = byId.get(`${bid}_0_pad`)?.op;
       if (pad?.kind === 'zeroPadShortcut' && pad.channelPad.some((c) => c < 0)) {
-        // expand() gives a negative pad when an option-A stage is narrower than its input; F.pad would crop channels.
+        // validateSpec refuses an option-A stage narrower than its input; kept for a graph made otherwise (F.pad would crop channels).
         throw fail(`${bid} option-A shortcut channels`, `${info.inShape[2]} → ${info.outShape[2]}`, 'zero-padding cannot reduce channels; use shortcut B or C');
       }
       return {

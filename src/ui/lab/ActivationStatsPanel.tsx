@@ -1,102 +1,10 @@
-import * as d3 from 'd3';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { compareResponses, descending, isBranchEnd, SIMILAR_BAND } from '../../core/lab/responses';
-import type { LayerResponse } from '../../tf/activation-stats';
+import { compareResponses, isBranchEnd, SIMILAR_BAND } from '../../core/lab/responses';
 import { Cites } from '../shared/Cites';
 import { Progress } from './Progress';
+import { ResponseChart, type ResponseResult as Result } from './ResponseChart';
 import type { LabWorker } from './useLabWorker';
 import { useRaceDone } from './useRaceDone';
-import { labTheme } from './theme';
-
-interface Result {
-  readonly depth: number;
-  readonly images: number;
-  readonly plain: readonly LayerResponse[];
-  readonly residual: readonly LayerResponse[];
-}
-
-const W = 420;
-const H = 240;
-const M = { top: 14, right: 14, bottom: 36, left: 48 };
-
-/** Std per layer for both nets: in layer order, or sorted in descending order (the paper's Fig. 7, top / bottom). */
-function ResponseChart({ result, sorted }: { readonly result: Result; readonly sorted: boolean }) {
-  const ref = useRef<SVGSVGElement>(null);
-  useEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const theme = labTheme(el);
-    const svg = d3.select(el);
-    svg.selectAll('*').remove();
-    const prep = (ls: readonly LayerResponse[]) => (sorted ? descending(ls.map((l) => l.std)) : ls.map((l) => l.std));
-    const series = [
-      { key: 'plain', name: `plain-${result.depth}`, colour: theme.plain, ys: prep(result.plain) },
-      { key: 'residual', name: `ResNet-${result.depth}`, colour: theme.residual, ys: prep(result.residual) },
-    ];
-    const n = result.plain.length;
-    const x = d3
-      .scaleLinear()
-      .domain([1, Math.max(2, n)])
-      .range([M.left, W - M.right]);
-    const y = d3
-      .scaleLinear()
-      .domain([0, d3.max(series.flatMap((s) => s.ys)) ?? 1])
-      .nice()
-      .range([H - M.bottom, M.top]);
-    svg
-      .append('g')
-      .attr('transform', `translate(0,${H - M.bottom})`)
-      .call(d3.axisBottom(x).ticks(Math.min(n, 10)))
-      .call((a) => a.selectAll('text,line,path').style('color', theme.muted));
-    svg
-      .append('g')
-      .attr('transform', `translate(${M.left},0)`)
-      .call(d3.axisLeft(y).ticks(5))
-      .call((a) => a.selectAll('text,line,path').style('color', theme.muted));
-    svg
-      .append('text')
-      .attr('x', (M.left + W - M.right) / 2)
-      .attr('y', H - 4)
-      .attr('text-anchor', 'middle')
-      .attr('fill', theme.fg)
-      .attr('font-size', 12)
-      .text(sorted ? 'layer index (sorted by std)' : 'layer index (original order)');
-    svg
-      .append('text')
-      .attr('x', 12)
-      .attr('y', (M.top + H - M.bottom) / 2)
-      .attr('text-anchor', 'middle')
-      .attr('fill', theme.fg)
-      .attr('font-size', 12)
-      .attr('transform', `rotate(-90 12 ${(M.top + H - M.bottom) / 2})`)
-      .text('std of the response');
-    for (const s of series) {
-      svg
-        .append('path')
-        .datum(s.ys)
-        .attr('class', `series series-${s.key}`)
-        .attr('fill', 'none')
-        .attr('stroke', s.colour)
-        .attr('stroke-width', 2)
-        .attr('d', d3.line<number>().x((_, i) => x(i + 1)).y((v) => y(v)));
-    }
-    const legend = svg.append('g').attr('transform', `translate(${W - M.right - 110},${M.top + 4})`);
-    series.forEach((s, i) => {
-      legend.append('rect').attr('x', 0).attr('y', i * 16).attr('width', 12).attr('height', 3).attr('fill', s.colour);
-      legend.append('text').attr('x', 18).attr('y', i * 16 + 5).attr('fill', theme.fg).attr('font-size', 11).text(s.name);
-    });
-  }, [result, sorted]);
-  return (
-    <svg
-      ref={ref}
-      className="lab-chart"
-      viewBox={`0 0 ${W} ${H}`}
-      role="img"
-      aria-label={`Std of each 3×3 layer's response, ${sorted ? 'sorted' : 'in layer order'}`}
-      data-testid={sorted ? 'responses-sorted' : 'responses-order'}
-    />
-  );
-}
 
 /** He et al. 2015, Fig. 7 for the race's trained pair. */
 export function ActivationStatsPanel({ worker }: { readonly worker: LabWorker }) {

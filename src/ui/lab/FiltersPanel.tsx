@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'react';
 import { published } from '../../core/references';
 import type { LayerGradient } from '../../tf/gradients';
 import type { FilterImage } from '../../worker/lab-protocol';
-import { GradientChart } from './GradientChart';
-import type { LabWorker } from './useLabWorker';
-import { Progress } from './Progress';
 import { Cites } from '../shared/Cites';
+import { followRequest } from './follow-request';
+import { GradientChart } from './GradientChart';
+import { Progress } from './Progress';
+import type { LabWorker } from './useLabWorker';
 
 /** The README's test errors of the two nets the panel loads, and the accuracies they imply. */
 const TRAINED = (['ResNet-20', 'ResNet-56'] as const).map((preset) => published('akamaster', preset, 'cifar10Err'));
@@ -113,18 +114,10 @@ export function FiltersPanel({ worker }: { readonly worker: LabWorker }) {
     const id = worker.newId();
     setPending(`Reading ${file.name}…`);
     const bytes = await file.arrayBuffer();
-    const off = worker.subscribe((m) => {
-      if (m.type === 'progress' && m.id === id) setPending(m.label);
-      if (m.type === 'akamaster-result' && m.id === id) {
-        setLoaded({ model: m.model, file: file.name, filters: m.filters, gradients: m.gradients });
-        setPending(null);
-        off();
-      }
-      if (m.type === 'error' && m.id === id) {
-        setError(m.message);
-        setPending(null);
-        off();
-      }
+    followRequest(worker, id, 'akamaster-result', {
+      pending: setPending,
+      result: (m) => setLoaded({ model: m.model, file: file.name, filters: m.filters, gradients: m.gradients }),
+      error: setError,
     });
     worker.send({ type: 'akamaster', id, name: file.name, bytes }, [bytes]);
   };

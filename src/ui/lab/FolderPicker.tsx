@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { fromDataTransfer, fromFileList, type PickedFile } from '../shared/folder';
+import { followRequest } from './follow-request';
 import { Progress } from './Progress';
 import type { LabWorker } from './useLabWorker';
 
@@ -30,19 +31,13 @@ export function FolderPicker({ worker, onReady }: { readonly worker: LabWorker; 
     }
     const id = worker.newId();
     setPending(`sending ${files.length} files…`);
-    const off = worker.subscribe((m) => {
-      if (m.type === 'progress' && m.id === id) setPending(m.label);
-      if (m.type === 'race-data-ready' && m.id === id) {
+    followRequest(worker, id, 'race-data-ready', {
+      pending: setPending,
+      result: (m) => {
         setLoaded({ classes: m.classes, count: m.count, skipped: m.skipped });
-        setPending(null);
         onReady(true);
-        off();
-      }
-      if (m.type === 'error' && m.id === id) {
-        setError(m.message);
-        setPending(null);
-        off();
-      }
+      },
+      error: setError,
     });
     worker.send({ type: 'race-data', id, files });
   };

@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useState } from 'react';
-import { LAB_DEPTHS } from '../../core/lab/variants';
 import { teachingText } from '../../core/lab/teaching';
-import { Cites } from '../shared/Cites';
 import type { LayerGradient } from '../../tf/gradients';
 import type { ProbeSettings } from '../../worker/lab-protocol';
+import { Cites } from '../shared/Cites';
+import { DepthSelect } from './DepthSelect';
+import { followRequest } from './follow-request';
 import { GradientChart } from './GradientChart';
-import type { LabWorker } from './useLabWorker';
 import { Progress } from './Progress';
+import type { LabWorker } from './useLabWorker';
 
 interface Result {
   readonly plain: readonly LayerGradient[];
@@ -32,18 +33,10 @@ export function GradientPanel({ worker }: { readonly worker: LabWorker }) {
     const id = worker.newId();
     setPending({ id, label: 'Measuring…' });
     setError(null);
-    const off = worker.subscribe((m) => {
-      if (m.type === 'progress' && m.id === id) setPending({ id, label: m.label });
-      if (m.type === 'probe-result' && m.id === id) {
-        setResults((prev) => new Map(prev).set(key(m.settings), { plain: m.plain, residual: m.residual, ms: m.ms }));
-        setPending(null);
-        off();
-      }
-      if (m.type === 'error' && m.id === id) {
-        setError(m.message);
-        setPending(null);
-        off();
-      }
+    const off = followRequest(worker, id, 'probe-result', {
+      pending: (label) => setPending(label === null ? null : { id, label }),
+      result: (m) => setResults((prev) => new Map(prev).set(key(m.settings), { plain: m.plain, residual: m.residual, ms: m.ms })),
+      error: setError,
     });
     worker.send({ type: 'probe', id, settings });
     return off;
@@ -67,16 +60,7 @@ export function GradientPanel({ worker }: { readonly worker: LabWorker }) {
         32×32 images; the norm of the loss gradient for every conv and dense kernel on the main path.
       </p>
       <div className="lab-controls" role="group" aria-label="Gradient flow settings">
-        <label>
-          Depth{' '}
-          <select value={settings.depth} disabled={busy} onChange={(e) => set({ depth: Number(e.target.value) })} aria-label="Depth">
-            {LAB_DEPTHS.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DepthSelect value={settings.depth} disabled={busy} label="Depth" onChange={(depth) => set({ depth })} />
         <label>
           <input type="checkbox" checked={settings.batchNorm} disabled={busy} onChange={(e) => set({ batchNorm: e.target.checked })} /> Batch
           normalization

@@ -1,19 +1,13 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { estimateSeconds, LANDSCAPE_GRIDS, LANDSCAPE_IMAGES, type Surface } from '../../core/lab/landscape';
-import type { LandscapeSettings } from '../../worker/lab-protocol';
+import { estimateSeconds, LANDSCAPE_GRIDS, LANDSCAPE_IMAGES } from '../../core/lab/landscape';
+import type { LabResponse, LandscapeSettings } from '../../worker/lab-protocol';
 import { ColourLegend, ContourPlot, SlicePlot, sharedScale } from './LandscapeCharts';
 import { Progress } from './Progress';
 import type { LabWorker } from './useLabWorker';
 import { useRaceDone } from './useRaceDone';
 
-interface Result {
-  readonly settings: LandscapeSettings;
-  readonly depth: number;
-  readonly images: number;
-  readonly plain: Surface;
-  readonly residual: Surface;
-  readonly ms: number;
-}
+/** What the worker answers (minus the message's type and id). */
+type Result = Omit<Extract<LabResponse, { type: 'landscape-result' }>, 'type' | 'id'>;
 
 const LI2018 = 'https://arxiv.org/abs/1712.09913';
 

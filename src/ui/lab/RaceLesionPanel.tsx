@@ -5,6 +5,7 @@
 import * as d3 from 'd3';
 import { useEffect, useState } from 'react';
 import type { LabResponse } from '../../worker/lab-protocol';
+import { followRequest } from './follow-request';
 import { Progress } from './Progress';
 import type { LabWorker } from './useLabWorker';
 
@@ -89,19 +90,7 @@ export function RaceLesionPanel({ worker }: { readonly worker: LabWorker }) {
     const id = worker.newId();
     setError(null);
     setPending('starting…');
-    const off = worker.subscribe((m) => {
-      if (m.type === 'progress' && m.id === id) setPending(m.label);
-      if (m.type === 'race-lesion-result' && m.id === id) {
-        setResult(m);
-        setPending(null);
-        off();
-      }
-      if (m.type === 'error' && m.id === id) {
-        setError(m.message);
-        setPending(null);
-        off();
-      }
-    });
+    followRequest(worker, id, 'race-lesion-result', { pending: setPending, result: setResult, error: setError });
     worker.send({ type: 'race-lesion', id });
   };
 

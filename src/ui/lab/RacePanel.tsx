@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { LAB_DEPTHS } from '../../core/lab/variants';
 import type { RacePoint, RaceSettings } from '../../worker/lab-protocol';
 import { Cites } from '../shared/Cites';
+import { DepthSelect } from './DepthSelect';
 import { FolderPicker } from './FolderPicker';
 import { RaceChart } from './RaceChart';
 import type { LabWorker } from './useLabWorker';
@@ -77,16 +78,7 @@ export function RacePanel({ worker }: { readonly worker: LabWorker }) {
         <Cites cites={[{ source: 'yang2019', where: 'abstract' }]} />.
       </p>
       <div className="lab-controls" role="group" aria-label="Race settings">
-        <label>
-          Depth{' '}
-          <select value={settings.depth} disabled={active} onChange={(e) => set({ depth: Number(e.target.value) })} aria-label="Race depth">
-            {RACE_DEPTHS.map((d) => (
-              <option key={d} value={d}>
-                {d}
-              </option>
-            ))}
-          </select>
-        </label>
+        <DepthSelect value={settings.depth} depths={RACE_DEPTHS} disabled={active} label="Race depth" onChange={(depth) => set({ depth })} />
         <label>
           Data{' '}
           <select value={settings.data} disabled={active} aria-label="Data" onChange={(e) => set({ data: e.target.value as RaceSettings['data'] })}>

@@ -4,15 +4,16 @@
  */
 import { useMemo, useState } from 'react';
 import { analyze, layout, type ShortcutKind } from '../../core';
-import { ExportPanel } from '../export/ExportPanel';
 import { Anatomy } from '../explore/Anatomy';
 import { Diagram } from '../explore/Diagram';
+import { FeatureMaps } from '../explore/FeatureMaps';
 import { Legend } from '../explore/Legend';
 import { ModelPicker } from '../explore/ModelPicker';
 import { NodeDetails } from '../explore/NodeDetails';
 import { SpecForm } from '../explore/SpecForm';
 import { Summary } from '../explore/Summary';
 import { useExploreState } from '../explore/useExploreState';
+import { ExportPanel } from '../export/ExportPanel';
 import '../explore/explore.css';
 
 export default function ExploreView() {
@@ -86,6 +87,7 @@ export default function ExploreView() {
           <Legend present={present} residual={s.spec.residual} />
         </aside>
       </div>
+      <FeatureMaps graph={s.graph} selected={s.selected} />
       <ExportPanel mode="explore" spec={s.spec} />
       <Anatomy spec={s.spec} graph={s.graph} />
     </section>

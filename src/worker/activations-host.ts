@@ -1,0 +1,80 @@
+/**
+ * Feature maps in the model worker (`activations` request): the last image Classify classified is kept here,
+ * preprocessed as for that classification, together with the model it was classified with; a request names
+ * layers of that model and gets their per-channel means and uint8 tiles (src/tf/activations.ts).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { WeightsDescription } from '../core';
+import { ActivationsError, activationMaps } from '../tf/activations';
+import { preprocess, type ResizeMode } from '../tf/preprocess';
+import { modelInput } from '../tf/weights-source';
+import type { ActivationsReport, ModelInfo, Request, Response } from './protocol';
+
+/** Nothing to show yet: no model, or no image classified with the current one. */
+export class NoImageError extends Error {
+  override name = 'NoImageError';
+}
+
+/** The model was replaced (another load, a fine-tuned head, a backend switch) since the image or during the request. */
+export class ModelChangedError extends Error {
+  override name = 'ModelChangedError';
+}
+
+export interface ActivationsHostDeps {
+  current(): { readonly model: tf.LayersModel; readonly info: ModelInfo } | undefined;
+  post(m: Response, transfer?: Transferable[]): void;
+}
+
+interface Kept {
+  readonly model: tf.LayersModel;
+  readonly modelName: string;
+  readonly input: tf.Tensor4D;
+  readonly image: string;
+}
+
+export class ActivationsHost {
+  private kept?: Kept;
+
+  constructor(private readonly deps: ActivationsHostDeps) {}
+
+  /** Keep the image just classified with `model` (the previous one is freed). Does not dispose `pixels`. */
+  remember(model: tf.LayersModel, modelName: string, pixels: tf.Tensor3D, weights: WeightsDescription, resize: ResizeMode | undefined, image: string): void {
+    const input = preprocess(pixels, modelInput(weights), resize);
+    this.forget();
+    this.kept = { model, modelName, input, image };
+  }
+
+  async run(req: Extract<Request, { type: 'activations' }>): Promise<void> {
+    const cur = this.deps.current();
+    if (!cur) throw new NoImageError('No model is loaded yet: open Classify, let the model load and classify an image.');
+    const kept = this.kept;
+    if (!kept) throw new NoImageError(`No image has been classified yet with ${cur.info.name}: classify one in Classify.`);
+    if (kept.model !== cur.model) {
+      this.forget();
+      throw new ModelChangedError(`The model in Classify changed since ${kept.image} was classified (now ${cur.info.name}); classify an image again.`);
+    }
+    const known = new Set(cur.model.layers.map((l) => l.name));
+    const missing = req.layers.filter((n) => !known.has(n));
+    if (missing.length) {
+      throw new ActivationsError(`The model in Classify (${cur.info.name}) has no layer ${missing.join(', ')}: pick ${cur.info.name} in Explore to see its feature maps.`);
+    }
+    const t0 = performance.now();
+    const maps = await activationMaps(cur.model, kept.input, req.layers, { maxChannels: req.maxChannels, orderBy: req.orderBy });
+    if (this.deps.current()?.model !== cur.model) throw new ModelChangedError('The model in Classify changed while the feature maps were computed; try again.');
+    const result: ActivationsReport = { ...maps, image: kept.image, model: kept.modelName, weights: cur.info.weights, ms: performance.now() - t0 };
+    this.deps.post(
+      { type: 'activations', id: req.id, result },
+      maps.layers.map((l) => l.tiles.buffer as ArrayBuffer),
+    );
+  }
+
+  /** Free the kept image. */
+  forget(): void {
+    this.kept?.input.dispose();
+    this.kept = undefined;
+  }
+
+  dispose(): void {
+    this.forget();
+  }
+}
