@@ -48,7 +48,7 @@ const count = arg('count', 4000);
 const size = arg('size', 16);
 const widths = [8, 16, 32] as const;
 const depthsArg = process.argv.indexOf('--depths');
-const depths = (depthsArg >= 0 ? process.argv[depthsArg + 1] ?? '' : '20,32').split(',').map(Number);
+const depths = (depthsArg >= 0 ? process.argv[depthsArg + 1] ?? '' : '8,32').split(',').map(Number);
 if (depths.length !== 2 || depths.some((d) => !Number.isInteger(d) || d < 8 || (d - 2) % 6 !== 0)) {
   throw new Error(`--depths needs two depths 6n + 2 (n ≥ 1), shallow first; received ${JSON.stringify(process.argv[depthsArg + 1])}`);
 }
