@@ -30,7 +30,8 @@ function arg(name: string, fallback: number): number {
 // for batch-normalised nets without shortcuts — and plain-56's pooled features carry no class information at init.
 // Plain-32 sits near chance for 200–400 steps, then trains, and ends well above plain-8: the paper's effect, not a
 // net that does not train. Seeds 1/2/3 (1,000 steps): plain-8 0.963/0.974/0.912, plain-32 1.761/1.334/1.582 (37–83 %
-// higher), ResNet-8 0.964/1.000/0.887, ResNet-32 0.658 (seed 1). About 6 min on 2 free cores.
+// higher), ResNet-8 0.964/1.000/0.887, ResNet-32 0.658/0.608/0.537. Estimated ≈ 6 min on 2 free cores
+// (about half the layer-steps of the former 20/56 run, ≈ 10 min).
 // With depths 20 and 32 the ResNet ordering failed (seed 1: ResNet-20 0.602, ResNet-32 0.658), and plain-20 ended
 // at 0.770/1.127/1.081 — above plain-8 for two of three seeds.
 const steps = arg('steps', 1000);
