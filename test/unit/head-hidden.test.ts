@@ -10,6 +10,8 @@ import { exportOnnx } from '../../src/export/onnx';
 import { buildModel } from '../../src/tf/build';
 import { exportInputFromModel } from '../../src/tf/export-input';
 import { adoptCombined, combinedModel, finetunedSpec, HIDDEN_UNITS } from '../../src/tf/finetune';
+import { planInference } from '../../src/tf/fused/plan';
+import { createInferenceRunner } from '../../src/tf/fused/runner';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { maxAbsDiff, runOnnx, toNchw } from './helpers/onnx';
 
@@ -134,6 +136,20 @@ describe('a small spec with a hidden head', () => {
     rebuilt.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 120_000);
+
+  it('the fused inference runner: fc1 with its ReLU, dropout skipped, same output as the LayersModel', () => {
+    const spec = finetunedSpec(base, classes, { kind: 'dense2048', dropout: 0.5 });
+    const plan = planInference(expand(spec));
+    expect(plan.steps.slice(-2).map((s) => (s.kind === 'dense' ? `${s.dense}:${s.activation}:${s.input}` : s.kind))).toEqual(['fc1:relu:avg_pool', 'predictions:softmax:fc1']);
+    const model = buildModel(spec);
+    const runner = createInferenceRunner(spec, model);
+    const x = tf.randomUniform([2, 16, 16, 3], -1, 1, 'float32', 11) as tf.Tensor4D;
+    const [got, want] = [runner.predict(x), model.predict(x) as tf.Tensor];
+    expect(maxAbsDiff(got.dataSync(), want.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, got, want]);
+    runner.dispose();
+    model.dispose();
+  });
 
   it('ONNX: fc1 → Gemm + Relu, dropout → Identity; onnxruntime-web agrees with tfjs within 1e-4 on fc1 and predictions', async () => {
     const spec = finetunedSpec(base, classes, { kind: 'dense', dropout: 0 });
