@@ -3,10 +3,14 @@
  * predictions): validation, graph, analysis, layout, the tfjs builder, finetunedSpec (a combined model's weights
  * load into the model built from its spec) and the ONNX export run in onnxruntime-web against tfjs.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type ArchSpec, allGroups, analyze, edges, expand, getPreset, layout, parseCustomSpec, SpecError, validateSpec } from '../../src/core';
 import { exportOnnx } from '../../src/export/onnx';
+import { onnx } from '../../src/export/onnx/proto';
 import { buildModel } from '../../src/tf/build';
 import { exportInputFromModel } from '../../src/tf/export-input';
 import { adoptCombined, combinedModel, finetunedSpec, HIDDEN_UNITS } from '../../src/tf/finetune';
@@ -14,6 +18,7 @@ import { planInference } from '../../src/tf/fused/plan';
 import { createInferenceRunner } from '../../src/tf/fused/runner';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { maxAbsDiff, runOnnx, toNchw } from './helpers/onnx';
+import { checkOnnxFiles, SKIP_ONNX_CHECK } from './helpers/onnx-checker';
 
 const withHead = (spec: ArchSpec, head: Partial<ArchSpec['head']>): ArchSpec => ({ ...spec, head: { ...spec.head, ...head } });
 
@@ -166,6 +171,18 @@ describe('a small spec with a hidden head', () => {
       // fc1's ReLU is there: some hidden units are exactly zero.
       expect((got.get('fc1')!.data as Float32Array).some((v) => v === 0)).toBe(true);
       tf.dispose([x, ...want]);
+      const nodes = onnx.ModelProto.decode(files[0].bytes).graph!.node!.filter((n) => n.output![0].startsWith('fc1') || n.output![0] === 'dropout');
+      expect(nodes.map((n) => `${n.name}:${n.opType}`)).toEqual(['fc1/Gemm:Gemm', 'fc1:Relu', 'dropout:Identity']);
+      if (!SKIP_ONNX_CHECK) {
+        // ONNX's own checker on the file (python3-onnx).
+        const dir = mkdtempSync(join(tmpdir(), 'onnx-fc1-'));
+        try {
+          writeFileSync(join(dir, 'hidden.onnx'), files[0].bytes);
+          expect(Object.values(checkOnnxFiles([join(dir, 'hidden.onnx')]).results)).toEqual(['ok']);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
     } finally {
       model.dispose();
     }
