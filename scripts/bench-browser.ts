@@ -6,12 +6,14 @@
  * - Per-image medians: more copies of the app's own model worker (the built file, in the same page) answer the
  *   worker's `bench` request: the current model, the same preprocessed image (batch of copies), probabilities
  *   read back, with tfjs wasm and with onnxruntime-web wasm running our ONNX export of that same model. tfjs and
- *   onnxruntime runs alternate, so a busy machine slows both alike. onnxruntime fixes its thread count when its
+ *   onnxruntime runs alternate, so a busy machine slows both alike. tfjs is timed as Classify runs it (the fused
+ *   runner, src/tf/fused) and, in the same alternation, unfused (the LayersModel) for comparison. onnxruntime fixes its thread count when its
  *   wasm starts, so 1 thread runs in a second worker.
  * - tfjs webgl / webgpu here run on SwiftShader (a CPU): their times say nothing about a GPU; only the
  *   agreement with wasm is checked.
  * Prints `ratio resnet50-b1 chromium tfjs-wasm / ort-web-2t  R` (R = tfjs median / onnxruntime median).
- * `npx tsx scripts/bench-browser.ts` (builds dist/ first; BENCH_BUILD=0 reuses it); BENCH_QUICK=1: ResNet50 batch 1 only.
+ * `npx tsx scripts/bench-browser.ts` (builds dist/ first; BENCH_BUILD=0 reuses it); BENCH_QUICK=1: ResNet50 batch 1 only;
+ * BENCH_RUNS=n alternations for ResNet50 batch 1; BENCH_SWIFTSHADER=0 skips webgl / webgpu.
  */
 import { execSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,6 +27,10 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
 const elephantPath = join(fixtures, 'imagenet', 'elephant.jpg');
 const QUICK = process.env.BENCH_QUICK === '1';
+/** Alternations for ResNet50 batch 1 (more give steadier medians on a busy machine). */
+const RUNS_B1 = Number(process.env.BENCH_RUNS ?? (QUICK ? 5 : 10));
+/** BENCH_SWIFTSHADER=0 skips the (slow, correctness-only) webgl / webgpu runs. */
+const SWIFTSHADER = process.env.BENCH_SWIFTSHADER !== '0';
 const AFRICAN_ELEPHANT = 386;
 
 if (!existsSync(CHROMIUM)) {
@@ -117,19 +123,27 @@ type Rpc = Awaited<ReturnType<typeof installRpc>>;
 
 const maxDiff = (a: readonly number[], b: readonly number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
 
-/** Alternate tfjs and onnxruntime runs (one warm-up each, not counted); medians per engine. */
+/**
+ * Alternate tfjs (the fused runner Classify uses), tfjs unfused (the LayersModel) and onnxruntime runs (one
+ * warm-up each, not counted); medians per engine.
+ */
 async function sideBySide(rpc: Rpc, key: string, batch: number, runs: number, threads: number) {
-  const one = (engine: string) => rpc.call<BenchAnswer>(key, { type: 'bench', image: 'elephant', engine, batch, runs: 1, threads });
+  const one = (engine: string, fused = true) => rpc.call<BenchAnswer>(key, { type: 'bench', image: 'elephant', engine, batch, runs: 1, threads, fused });
   const tfjsWarm = await one('tfjs');
+  const unfusedWarm = await one('tfjs', false);
   const ortWarm = await one('onnxruntime-web');
   const tfjs: number[] = [];
+  const unfused: number[] = [];
   const ort: number[] = [];
   for (let i = 0; i < runs; i++) {
     tfjs.push((await one('tfjs')).ms[0]);
+    unfused.push((await one('tfjs', false)).ms[0]);
     ort.push((await one('onnxruntime-web')).ms[0]);
   }
   return {
     tfjs: median(tfjs),
+    unfused: median(unfused),
+    unfusedDiff: maxDiff(tfjsWarm.probs, unfusedWarm.probs),
     ort: median(ort),
     tfjsLabel: tfjsWarm.label,
     ortLabel: ortWarm.label,
@@ -169,6 +183,26 @@ try {
   log(`  ${await page.getByTestId('backend-status').textContent()}; ${await page.getByTestId('engine-status').textContent()}`);
   const workerUrl = page.workers().find((w) => /model\.worker/.test(w.url()))?.url();
   if (!workerUrl) throw new Error(`the app's model worker was not found among ${page.workers().map((w) => w.url()).join(', ')}`);
+  // The cache write runs after ready (in the background): wait for its IndexedDB row, or the reload downloads again.
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const o = indexedDB.open('resnet-explorer-weights');
+        o.onerror = () => resolve(false);
+        o.onsuccess = () => {
+          const db = o.result;
+          if (!db.objectStoreNames.contains('weights')) return resolve(false);
+          const q = db.transaction('weights').objectStore('weights').count();
+          q.onsuccess = () => {
+            db.close();
+            resolve(q.result > 0);
+          };
+          q.onerror = () => resolve(false);
+        };
+      }),
+    undefined,
+    { timeout: 120_000, polling: 200 },
+  );
   const t1 = performance.now();
   await page.reload();
   await page.getByTestId('model-info').waitFor({ timeout: 600_000 });
@@ -183,14 +217,19 @@ try {
   const wasm = await rpc.call<{ choice: { name: string; attempts: { detail?: string }[] } }>('a', { type: 'init', backend: 'wasm' });
   const wasmDetail = wasm.choice.attempts.at(-1)?.detail;
   await loadIn(rpc, 'a', { kind: 'imagenet' });
-  const b1 = await sideBySide(rpc, 'a', 1, QUICK ? 5 : 10, 2);
+  const b1 = await sideBySide(rpc, 'a', 1, RUNS_B1, 2);
   if (b1.top.index !== AFRICAN_ELEPHANT) throw new Error(`onnxruntime-web ranked ${b1.top.label} first, not African_elephant`);
   log(`  tfjs: ${b1.tfjsLabel}${wasmDetail ? ` — ${wasmDetail}` : ''}; onnxruntime: ${b1.ortLabel}`);
   report(`browser ResNet50 b1: tfjs wasm, per image (median)`, b1.tfjs, 'ms');
+  report(`browser ResNet50 b1: tfjs wasm unfused (LayersModel) (median)`, b1.unfused, 'ms');
   report(`browser ResNet50 b1: ort-web wasm 2 threads (median)`, b1.ort, 'ms');
   log(`  same top-5: ${b1.sameTop}; max |Δp| ${b1.diff.toExponential(1)}; African_elephant ${b1.top.probability.toFixed(4)}`);
+  log(`  tfjs fused vs unfused: max |Δp| ${b1.unfusedDiff.toExponential(1)}; fused / unfused ${(b1.tfjs / b1.unfused).toFixed(2)}`);
 
-  const ratios: string[] = [`ratio resnet50-b1 chromium tfjs-wasm / ort-web-2t  ${(b1.tfjs / b1.ort).toFixed(2)}`];
+  const ratios: string[] = [
+    `ratio resnet50-b1 chromium tfjs-wasm / ort-web-2t  ${(b1.tfjs / b1.ort).toFixed(2)}`,
+    `(unfused LayersModel, same run: ratio resnet50-b1 chromium tfjs-wasm-unfused / ort-web-2t  ${(b1.unfused / b1.ort).toFixed(2)})`,
+  ];
   if (!QUICK) {
     const b8 = await sideBySide(rpc, 'a', 8, 3, 2);
     report('browser ResNet50 b8: tfjs wasm, per batch (median of 3)', b8.tfjs, 'ms');
@@ -230,7 +269,7 @@ try {
   await rpc.stop('b');
 
   // ── tfjs on SwiftShader (CPU) webgl / webgpu: correctness against wasm; times are not a GPU's ──
-  for (const backend of ['webgl', 'webgpu']) {
+  for (const backend of SWIFTSHADER ? ['webgl', 'webgpu'] : []) {
     try {
       const init = await rpc.call<{ choice: { name: string } }>(backend, { type: 'init', backend });
       if (init.choice.name !== backend) {

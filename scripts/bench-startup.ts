@@ -10,9 +10,14 @@
  * Also: the longest main-thread task during the load (the UI must never freeze > 200 ms) and when the IndexedDB
  * row appeared (the cache write runs after ready).
  *
+ * Then the first prediction (the elephant picked as soon as the model is ready): ready → its result shown.
+ *
  * `npx tsx scripts/bench-startup.ts [runs=3]`; BENCH_BUILD=1 rebuilds dist/. The machine may be busy: medians.
+ * BENCH_DISTS=dir1,dir2 (built app folders, relative to the repository) compares builds in one run: their
+ * visits alternate (dir1, dir2, dir1, …) so a busy machine slows each alike; medians per build and the median of
+ * the per-run ratios dir2 / dir1.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { median, previewBuiltApp, report } from './bench-util';
@@ -20,14 +25,17 @@ import { median, previewBuiltApp, report } from './bench-util';
 const REPO_ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = Number(process.argv[2] ?? 3);
+const DISTS = (process.env.BENCH_DISTS ?? 'dist').split(',');
+const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
+const jpg = readFileSync(join(fixtures, 'imagenet', 'elephant.jpg'));
 
 if (!existsSync(CHROMIUM)) {
   console.log(`bench-startup: skipped (no Chromium at ${CHROMIUM})`);
   process.exit(0);
 }
 const { chromium } = await import('playwright-core');
-const server = await previewBuiltApp(REPO_ROOT);
-const { url } = server;
+const servers = await Promise.all(DISTS.map((outDir) => previewBuiltApp(REPO_ROOT, outDir)));
+const urls = servers.map((s) => s.url);
 
 /** Runs in the page before the app: records worker messages with their times, and long main-thread tasks. */
 const INIT = `(() => {
@@ -64,9 +72,12 @@ interface Visit {
   longest: number;
   /** When the IndexedDB row was seen (ms from navigation start). */
   cachedAt: number;
+  /** Ready → the first prediction's result shown (the elephant picked at ready), and its own latency line. */
+  firstPrediction: number;
+  latency: string;
 }
 
-async function visit(browser: Browser, reload: boolean): Promise<{ cold: Visit; warm?: Visit }> {
+async function visit(browser: Browser, url: string, reload: boolean): Promise<{ cold: Visit; warm?: Visit }> {
   const context = await browser.newContext();
   await context.addInitScript(INIT);
   const page = await context.newPage();
@@ -74,6 +85,13 @@ async function visit(browser: Browser, reload: boolean): Promise<{ cold: Visit; 
     const failed = page.locator('.cls-model [role=alert]');
     await page.getByTestId('model-info').or(failed).first().waitFor({ timeout: 600_000 });
     if (await failed.count()) throw new Error(`the load failed: ${await failed.first().textContent()}`);
+    const t0 = performance.now();
+    const name = `e${Math.random().toString(36).slice(2, 8)}.jpg`;
+    await page.getByLabel('Images to classify').setInputFiles([{ name, mimeType: 'image/jpeg', buffer: jpg }]);
+    const latency = page.getByRole('article', { name: `Result for ${name}` }).getByTestId('latency');
+    await latency.waitFor({ timeout: 600_000 });
+    const firstPrediction = performance.now() - t0;
+    const latencyText = (await latency.textContent()) ?? '';
     // The cache write runs after ready: wait for the row (up to 60 s) so a reload finds the weights.
     const rec = await page.evaluate(async () => {
       const r = (globalThis as unknown as { __startup: { msgs: Msg[]; longest: number; cachedAt?: number } }).__startup;
@@ -103,7 +121,7 @@ async function visit(browser: Browser, reload: boolean): Promise<{ cold: Visit; 
       const k = m.type === 'progress' ? m.phase! : m.type;
       if (!(k in firstAt)) firstAt[k] = m.t;
     }
-    return { ready: loaded.t, firstAt, worker: loaded.phases, longest: rec.longest, cachedAt: rec.cachedAt! };
+    return { ready: loaded.t, firstAt, worker: loaded.phases, longest: rec.longest, cachedAt: rec.cachedAt!, firstPrediction, latency: latencyText };
   };
   await page.goto(`${url}?view=classify`);
   const cold = await one();
@@ -122,30 +140,44 @@ const browser = await chromium.launch({
   args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update'],
 });
 try {
-  const colds: Visit[] = [];
-  const warms: Visit[] = [];
+  const colds: Visit[][] = DISTS.map(() => []);
+  const warms: Visit[][] = DISTS.map(() => []);
   for (let i = 0; i < RUNS; i++) {
-    const { cold, warm } = await visit(browser, true);
-    colds.push(cold);
-    if (warm) warms.push(warm);
-    const fmt = (v: Visit) =>
-      `ready ${v.ready.toFixed(0)} ms; first message at ${Object.entries(v.firstAt)
-        .map(([k, t]) => `${k} ${t.toFixed(0)}`)
-        .join(', ')}; worker ${v.worker?.map((p) => `${p.phase} ${p.ms.toFixed(0)}`).join(', ') ?? '-'}; cache row at ${v.cachedAt.toFixed(0)}; longest task ${v.longest.toFixed(0)} ms`;
-    console.log(`run ${i + 1} cold:   ${fmt(cold)}`);
-    if (warm) console.log(`run ${i + 1} reload: ${fmt(warm)}`);
+    for (const [d, dist] of DISTS.entries()) {
+      const { cold, warm } = await visit(browser, urls[d], true);
+      colds[d].push(cold);
+      if (warm) warms[d].push(warm);
+      const fmt = (v: Visit) =>
+        `ready ${v.ready.toFixed(0)} ms; first prediction +${v.firstPrediction.toFixed(0)} ms (${v.latency}); first message at ${Object.entries(v.firstAt)
+          .map(([k, t]) => `${k} ${t.toFixed(0)}`)
+          .join(', ')}; worker ${v.worker?.map((p) => `${p.phase} ${p.ms.toFixed(0)}`).join(', ') ?? '-'}; cache row at ${v.cachedAt.toFixed(0)}; longest task ${v.longest.toFixed(0)} ms`;
+      const tag = DISTS.length > 1 ? ` [${dist}]` : '';
+      console.log(`run ${i + 1}${tag} cold:   ${fmt(cold)}`);
+      if (warm) console.log(`run ${i + 1}${tag} reload: ${fmt(warm)}`);
+    }
   }
   const summary = (name: string, vs: Visit[], target: string) => {
     report(`${name} → ImageNet ResNet50 ready (median of ${vs.length})`, median(vs.map((v) => v.ready)), 'ms', target);
+    report(`${name} → first prediction shown`, median(vs.map((v) => v.ready + v.firstPrediction)), 'ms');
     const phases = new Set(vs.flatMap((v) => v.worker?.map((p) => p.phase) ?? []));
     for (const p of phases) {
       report(`  worker ${p}`, median(vs.map((v) => v.worker?.find((x) => x.phase === p)?.ms ?? 0)), 'ms');
     }
     report('  longest main-thread task', median(vs.map((v) => v.longest)), 'ms', '< 200 ms');
   };
-  summary('cold page (no cache)', colds, '≤ 3000 ms');
-  summary('reload (IndexedDB)', warms, '≤ 1500 ms');
+  for (const [d, dist] of DISTS.entries()) {
+    if (DISTS.length > 1) console.log(`── ${dist}`);
+    summary('cold page (no cache)', colds[d], '≤ 3000 ms');
+    summary('reload (IndexedDB)', warms[d], '≤ 1500 ms');
+  }
+  if (DISTS.length > 1) {
+    // Paired per run: each visit of the last build against the first build's visit just before it.
+    const ratio = (vs: Visit[][], f: (v: Visit) => number) => median(vs[0].map((v, i) => f(vs[vs.length - 1][i]) / f(v)));
+    const ready = (v: Visit) => v.ready;
+    const first = (v: Visit) => v.ready + v.firstPrediction;
+    console.log(`ratio ${DISTS.at(-1)} / ${DISTS[0]} (median of per-run ratios): cold ready ${ratio(colds, ready).toFixed(2)}, cold first prediction ${ratio(colds, first).toFixed(2)}, reload ready ${ratio(warms, ready).toFixed(2)}, reload first prediction ${ratio(warms, first).toFixed(2)}`);
+  }
 } finally {
   await browser.close();
-  await server.close();
+  await Promise.all(servers.map((s) => s.close()));
 }

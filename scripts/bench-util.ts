@@ -14,15 +14,17 @@ export function report(name: string, value: number, unit: string, target?: strin
  * The built app served by vite preview (with its CSP and cross-origin isolation headers), as a person gets it;
  * dist/ is built first when it is missing or BENCH_BUILD=1.
  */
-export async function previewBuiltApp(root: string): Promise<{ readonly url: string; readonly close: () => Promise<void> }> {
+export async function previewBuiltApp(root: string, outDir = 'dist'): Promise<{ readonly url: string; readonly close: () => Promise<void> }> {
   const { execSync } = await import('node:child_process');
   const { existsSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { preview } = await import('vite');
-  if (!existsSync(join(root, 'dist', 'index.html')) || process.env.BENCH_BUILD === '1') {
+  if (outDir === 'dist' && (!existsSync(join(root, 'dist', 'index.html')) || process.env.BENCH_BUILD === '1')) {
     execSync('npx vite build', { cwd: root, stdio: 'ignore' });
   }
-  const server = await preview({ root, logLevel: 'silent', preview: { port: 0, host: '127.0.0.1' } });
+  // Another built copy (bench-startup BENCH_DISTS) is served as it is.
+  if (!existsSync(join(root, outDir, 'index.html'))) throw new Error(`no built app in ${outDir}/`);
+  const server = await preview({ root, logLevel: 'silent', build: { outDir }, preview: { port: 0, host: '127.0.0.1' } });
   const url = server.resolvedUrls?.local[0];
   if (!url) throw new Error('vite preview did not report a URL');
   return { url, close: () => server.close() };

@@ -6,12 +6,13 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { ArchSpec } from '../core';
 import { topK } from '../tf/classify';
+import { runnerFor } from '../tf/fused/runners';
 import { headProbs, splitModel } from '../tf/gradcam';
 import { type InferenceOptions, type InferenceResult, runInference } from '../tf/inference';
 import { type InputTarget, preprocess } from '../tf/preprocess';
 import { modelInput } from '../tf/weights-source';
 import { imageToTensor } from './image';
-import { type EngineName, ENGINES, OrtEngine, type OrtEngineDeps, runOrtInference } from './ort-engine';
+import { ENGINES, type EngineName, OrtEngine, type OrtEngineDeps, runOrtInference } from './ort-engine';
 import type { ModelInfo, Request, Response } from './protocol';
 
 interface CurrentModel {
@@ -24,6 +25,30 @@ export interface EngineHostDeps {
   /** How to load onnxruntime-web; absent: only tfjs is offered. */
   readonly ort?: OrtEngineDeps;
 }
+
+/**
+ * Make the model's fused inference runner (src/tf/fused: BN folded into the convs, conv + bias + ReLU as one
+ * kernel) and warm it up before the model is called ready (issue 11): a model's first pass pays for kernel
+ * set-up — on wasm XNNPACK packs each filter, on WebGL/WebGPU shaders compile —; paid here, it is not the user's
+ * first prediction. On wasm (and cpu) the warm-up runs on a small input (src/tf/fused/warm-up.ts): the set-up is
+ * the same, the arithmetic of a full-size pass is saved. A model that does not fit its spec's graph gets no
+ * runner and warms up unfused at full size. Frees what it makes; the runner stays until `disposeRunner(model)`.
+ */
+export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Promise<void> {
+  const runner = runnerFor(spec, model);
+  if (runner) return runner.warmUp({ small: SIZE_FREE_SETUP.has(tf.getBackend()) });
+  const [, h, w, c] = model.inputs[0].shape as number[];
+  const x = tf.zeros([1, h, w, c]);
+  const y = model.predict(x) as tf.Tensor | tf.Tensor[];
+  try {
+    await Promise.all((Array.isArray(y) ? y : [y]).map((t) => t.data()));
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+/** Backends whose kernel set-up does not depend on the input size (no per-shape shader programs). */
+const SIZE_FREE_SETUP: ReadonlySet<string> = new Set(['wasm', 'cpu']);
 
 /** tfjs' own label: `tfjs (webgl)`, `tfjs (wasm, 1 thread)` (the pool tfjs-backend-wasm actually started). */
 function tfjsLabel(): string {
@@ -54,7 +79,8 @@ export class EngineHost {
     opts: InferenceOptions,
   ): Promise<InferenceResult & { features?: tf.Tensor4D; engine: string }> {
     if (this.engine === 'onnxruntime-web') return runOrtInference(this.ortEngine(), model, spec, target, pixels, opts);
-    return { ...(await runInference(model, target, pixels, opts)), engine: tfjsLabel() };
+    // The forward pass runs fused; the head and Grad-CAM's gradients use the LayersModel (src/tf/inference.ts).
+    return { ...(await runInference(model, target, pixels, { ...opts, runner: runnerFor(spec, model) })), engine: tfjsLabel() };
   }
 
   async handle(req: Extract<Request, { type: 'engine' | 'bench' }>, cur: CurrentModel | undefined): Promise<void> {
@@ -101,10 +127,18 @@ export class EngineHost {
         label = (await ort.prepare(model, spec, { threads: req.threads })).label;
         forward = async () => (await ort.probabilities(model, spec, x)).probs;
       } else {
-        label = tfjsLabel();
+        // What Classify runs: the fused runner to the feature map, then the head (or, fused: false, the model alone).
+        const runner = req.fused === false ? undefined : runnerFor(spec, model);
+        label = `${tfjsLabel()}${runner ? ', fused' : ', unfused'}`;
         const split = splitModel(model);
+        const features = (): tf.Tensor4D => {
+          if (!runner) return split.features.predict(x) as tf.Tensor4D;
+          const run = runner.run(x, { features: true });
+          run.output.dispose();
+          return run.features as tf.Tensor4D;
+        };
         forward = async () => {
-          const probs = tf.tidy(() => headProbs(split, split.features.predict(x) as tf.Tensor4D));
+          const probs = tf.tidy(() => headProbs(split, features()));
           try {
             return (await probs.data()) as Float32Array;
           } finally {

@@ -7,16 +7,17 @@ import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
-import { adoptCombined } from '../tf/finetune';
+import { adoptCombined, type HeadKind, splitAtPooling, withHeadLayers } from '../tf/finetune';
+import { disposeRunner } from '../tf/fused/runners';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
-import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { exportLayersModel } from '../tf/layers-model-export';
+import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
 import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
-import { EngineHost } from './engine-host';
+import { EngineHost, warmUpInference } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
@@ -26,22 +27,6 @@ import { PhaseClock } from './phase-clock';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
 type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
-
-/**
- * One inference on zeros before the model is called ready (issue 11): the first run of a model pays for
- * wasm kernel set-up and allocation, WebGL/WebGPU shader compilation; paid here, it is not the user's first
- * prediction. Frees what it makes.
- */
-async function warmUp(model: tf.LayersModel): Promise<void> {
-  const [, ...shape] = model.inputs[0].shape as number[];
-  const x = tf.zeros([1, ...shape]);
-  const y = model.predict(x) as tf.Tensor | tf.Tensor[];
-  try {
-    await Promise.all((Array.isArray(y) ? y : [y]).map((t) => t.data()));
-  } finally {
-    tf.dispose([x, y]);
-  }
-}
 
 function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | 'weightBytes'> {
   return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
@@ -68,6 +53,19 @@ interface Current {
   readonly info: ModelInfo;
   /** Feature map of the last classified image, for more heat maps. */
   features?: tf.Tensor4D;
+}
+
+/** The head of a model fine-tuned here when the spec cannot describe it (fc1 or dropout), else undefined. */
+function headOf(model: tf.LayersModel): { head: HeadKind; dropout: number } | undefined {
+  let layers: tf.layers.Layer[];
+  try {
+    layers = splitAtPooling(model).head;
+  } catch {
+    return undefined;
+  }
+  const fc1 = layers.some((l) => l.name === 'fc1');
+  const rate = (layers.find((l) => l.getClassName() === 'Dropout')?.getConfig() as { rate?: number } | undefined)?.rate ?? 0;
+  return fc1 || rate > 0 ? { head: fc1 ? 'dense2048' : 'dense', dropout: rate } : undefined;
 }
 
 const errorOf = (e: unknown) => ({
@@ -98,8 +96,9 @@ export class ModelHost {
       adopt: (model, info) => {
         const old = this.current;
         old?.features?.dispose();
-        // The fine-tuned model shares every layer of the old one but its classifier.
-        if (old) adoptCombined(old.model);
+        if (old) disposeRunner(old.model); // the combined model gets its own on first use
+        // The fine-tuned model shares the old one's layers but its head (and conv5 when that was fine-tuned).
+        if (old) adoptCombined(old.model, model);
         this.current = { model, info };
       },
       post: (m, transfer) => this.deps.post(m, transfer),
@@ -145,10 +144,16 @@ export class ModelHost {
           return await this.export(req.id);
         case 'finetune':
           return await this.tuner.train(req);
+        case 'finetune-stage':
+          return await this.tuner.tuneStage(req);
         case 'finetune-use':
           return this.deps.post({ type: 'loaded', id: req.id, info: this.tuner.use() });
         case 'finetune-export':
           return await this.tuner.export(req.id, req.format);
+        case 'finetune-keep':
+          return await this.tuner.keep(req.id, req.name, req.replace ?? false);
+        case 'kept-list':
+          return await this.tuner.listKept(req.id, req.remove);
         case 'export-code':
           return await this.exporter.run(req);
         case 'engine':
@@ -176,13 +181,17 @@ export class ModelHost {
     const cur = this.current;
     if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     this.tuner.reset(); // a pending head would sit on the old backend
+    // A fine-tuned head the spec cannot describe (Dense(2048) fc1, Dropout): rebuilt the same way below.
+    const head = headOf(cur.model);
     const weights = cur.model.getWeights();
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
     this.current = undefined;
     cur.features?.dispose();
+    disposeRunner(cur.model);
     cur.model.dispose();
     const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
-    const model = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
+    const built = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
+    const model = head ? withHeadLayers(built, head, cur.info.classes) : built;
     const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
@@ -251,6 +260,11 @@ export class ModelHost {
         const r = await this.artifactsFromUrl(source.url, key, useCache, signal, progress);
         return { source: { kind: 'tfjs', artifacts: r.artifacts, preset: source.preset, label: source.url, id: key }, fromCache: r.fromCache, save: r.save };
       }
+      case 'kept': {
+        // A fine-tuned model kept in this browser: its artifacts rebuild it like picked tfjs files would.
+        const m = await this.tuner.keptModel(source.name);
+        return { source: { kind: 'tfjs', artifacts: m.artifacts, preset: m.preset, label: `kept model "${m.name}"`, id: `kept:${m.name}` }, fromCache: false };
+      }
       case 'layers-files': {
         const label = source.files.map((f) => f.name).join(', ');
         return { source: { kind: 'tfjs', artifacts: await layersModelFromFiles(source.files), preset: source.preset, label, id: `files:${label}` }, fromCache: false };
@@ -297,9 +311,10 @@ export class ModelHost {
       });
       try {
         progress('warmup', 0, 1);
-        await warmUp(model);
+        await warmUpInference(model, spec);
         if (ctl.signal.aborted) throw new CancelledError('loading');
       } catch (e) {
+        disposeRunner(model);
         model.dispose();
         throw e;
       }
@@ -330,6 +345,7 @@ export class ModelHost {
   private replace(next: Omit<Current, 'features'>): void {
     this.tuner.reset();
     this.current?.features?.dispose();
+    if (this.current) disposeRunner(this.current.model);
     this.current?.model.dispose();
     this.current = next;
   }
@@ -399,6 +415,7 @@ export class ModelHost {
     this.activations.dispose();
     this.tuner.dispose();
     this.current?.features?.dispose();
+    if (this.current) disposeRunner(this.current.model);
     this.current?.model.dispose();
     this.current = undefined;
   }

@@ -16,6 +16,7 @@ import { WeightsMismatchError } from '../../src/tf/errors';
 import { planInference } from '../../src/tf/fused/plan';
 import { createInferenceRunner } from '../../src/tf/fused/runner';
 import { disposeRunner, runnerFor } from '../../src/tf/fused/runners';
+import { samePadding, warmUpInput } from '../../src/tf/fused/warm-up';
 import { splitModel } from '../../src/tf/gradcam';
 import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
 import { runInference } from '../../src/tf/inference';
@@ -82,6 +83,24 @@ describe('the inference plan', () => {
     const kept = plan.steps.filter((s) => s.kind === 'bn').map((s) => (s.kind === 'bn' ? s.bn : ''));
     expect(kept).toEqual(['conv2_block1_preact_bn']); // it follows the stem's max-pool
     expect(plan.steps.filter((s) => s.kind === 'conv' && s.bn)).toHaveLength(48);
+  });
+});
+
+describe('the warm-up input (same kernels set up, last feature map 1×1)', () => {
+  it('ImageNet-sized families warm up on 32×32, CIFAR ones on 4×4', () => {
+    for (const p of ['ResNet50', 'ResNet50V2', 'ResNeXt50', 'resnet18', 'ResNet152']) expect(warmUpInput(getPreset(p))).toEqual([32, 32, 3]);
+    for (const p of ['ResNet-20', 'PreAct-ResNet-164']) expect(warmUpInput(getPreset(p))).toEqual([4, 4, 3]);
+    expect(warmUpInput(plainTwin(getPreset('ResNet-20')))).toEqual([4, 4, 3]);
+  });
+
+  it('keeps the full input when it does not divide by the feature map, or a SAME conv would pad otherwise', () => {
+    const r20 = getPreset('ResNet-20');
+    expect(warmUpInput({ ...r20, input: [30, 30, 3] })).toEqual([30, 30, 3]); // 30 → 15 → 8
+    expect(warmUpInput({ ...getPreset('ResNet50'), input: [200, 200, 3] })).toEqual([200, 200, 3]);
+    // TF SAME: stride 2 pads (0, 1) on an even size, (1, 1) on an odd one (3×3 kernel).
+    expect(samePadding(56, 3, 2)).toEqual([0, 1]);
+    expect(samePadding(7, 3, 2)).toEqual([1, 1]);
+    expect(samePadding(7, 3, 1)).toEqual([1, 1]);
   });
 });
 
@@ -169,6 +188,20 @@ describe('one runner per model (runnerFor / disposeRunner)', () => {
     model.dispose();
     m2.dispose();
   });
+
+  it('a fine-tuned model with a hidden fc1 the spec lacks gets none (its classifier kernel keeps the spec shape)', () => {
+    const spec = small(getPreset('resnet18'), 32);
+    const hidden = tf.layers.dense({ units: 512, activation: 'relu', name: 'fc1' });
+    const base = buildModel(spec);
+    const pooled = base.getLayer('avg_pool').output as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: spec.head.classes, activation: 'softmax', name: 'predictions' }).apply(hidden.apply(pooled)) as tf.SymbolicTensor;
+    const tuned = tf.model({ inputs: base.inputs, outputs: out });
+    expect(() => createInferenceRunner(spec, tuned)).toThrow(/'fc1'/);
+    expect(runnerFor(spec, tuned)).toBeUndefined();
+    disposeRunner(tuned);
+    tuned.dispose();
+    base.getLayer('predictions').dispose();
+  });
 });
 
 describe('real weights', () => {
@@ -242,6 +275,37 @@ describe('real weights', () => {
       expect(a.length).toBe(49);
       for (let i = 0; i < a.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThan(1e-3);
       tf.dispose([p1, p2]);
+      runner.dispose();
+    });
+
+    it('a small warm-up sets up the kernels: the first full-size pass costs about what the next does; same outputs', async () => {
+      const spec = imagenetResNet50Spec();
+      const x = tf.randomUniform([1, 224, 224, 3], -100, 100, 'float32', 3) as tf.Tensor4D;
+      /** CPU time (Node's wasm runs on this thread: robust on a busy machine) of one full-size pass. */
+      const pass = async (r: ReturnType<typeof createInferenceRunner>) => {
+        const c = process.cpuUsage();
+        const y = r.predict(x);
+        const data = Array.from(await y.data());
+        y.dispose();
+        const u = process.cpuUsage(c);
+        return { ms: (u.user + u.system) / 1000, data };
+      };
+      const first0 = createInferenceRunner(spec, model);
+      await pass(first0); // this process's wasm code warm, as in a worker that already ran a model
+      first0.dispose();
+      const cold = createInferenceRunner(spec, model);
+      const unwarmed = await pass(cold); // XNNPACK packs the 53 filters now
+      cold.dispose();
+      const runner = createInferenceRunner(spec, model);
+      expect(runner.warmUpInput).toEqual([32, 32, 3]);
+      const before = tf.memory().numTensors;
+      await runner.warmUp({ small: true });
+      expect(tf.memory().numTensors).toBe(before);
+      const first = await pass(runner);
+      const next = await pass(runner);
+      expect(first.ms).toBeLessThan((unwarmed.ms + next.ms) / 2);
+      expect(first.data).toEqual(unwarmed.data);
+      tf.dispose(x);
       runner.dispose();
     });
 

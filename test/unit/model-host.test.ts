@@ -7,9 +7,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { unzipSync } from 'fflate';
 import 'fake-indexeddb/auto';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPreset } from '../../src/core';
 import { WeightsCache } from '../../src/tf/cache';
+import { runnerFor } from '../../src/tf/fused/runners';
 import { layersModelFromFiles } from '../../src/tf/layers-model-io';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
@@ -135,6 +137,33 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
     expect(cam).toMatchObject({ type: 'heat', heat: { classIndex: 101 } });
   });
 
+  it('classify runs the fused runner made during the warm-up: probabilities = the LayersModel within 1e-4', async () => {
+    const model = h.host.model!;
+    // The warm-up made the runner: asking for it again allocates nothing.
+    const n = tf.memory().numTensors;
+    const runner = runnerFor(getPreset('ResNet50'), model);
+    expect(runner?.stats.foldedBn).toBe(53);
+    expect(tf.memory().numTensors).toBe(n);
+    const bench = async (fused: boolean) => {
+      const r = await h.send<'bench'>({ type: 'bench', image: elephant, engine: 'tfjs', batch: 1, runs: 1, fused });
+      if (r.type !== 'bench') throw new Error(JSON.stringify(r));
+      return r;
+    };
+    const [fused, plain] = [await bench(true), await bench(false)];
+    expect(fused.label).toMatch(/, fused$/);
+    expect(plain.label).toMatch(/, unfused$/);
+    expect(fused.top[0].index).toBe(386);
+    expect(fused.top.map((p) => p.index)).toEqual(plain.top.map((p) => p.index));
+    let max = 0;
+    for (let i = 0; i < plain.probs.length; i++) max = Math.max(max, Math.abs(fused.probs[i] - plain.probs[i]));
+    expect(max).toBeGreaterThan(0); // two different computations (folded kernels round differently)
+    expect(max).toBeLessThan(1e-4);
+    // Classify's probabilities are the fused ones (same preprocessing as the bench).
+    const c = await h.send<'classified'>({ type: 'classify', image: elephant, name: 'elephant.jpg', gradcam: false });
+    if (c.type !== 'classified') throw new Error(JSON.stringify(c));
+    for (const p of c.top) expect(Math.abs(p.probability - fused.probs[p.index])).toBeLessThan(1e-6);
+  });
+
   it('failing sources give clear errors and keep the previous model working', async () => {
     const bad = await h.send({ type: 'load', source: { kind: 'layers-url', url: `${BASE}broken/model.json`, preset: 'ResNet50' } });
     expect(bad).toMatchObject({ type: 'error', error: { name: 'WeightsFormatError', message: expect.stringMatching(/not valid JSON/) } });
@@ -204,6 +233,31 @@ describe('Keras .h5 sources', () => {
     expect(h.host.model).toBeDefined();
     src.dispose();
     h.host.dispose();
+  });
+});
+
+describe('the fused runner follows the current model', () => {
+  it('load, classify, load another, classify: the old runner is freed; dispose returns tf.memory to its baseline', async () => {
+    const h = new Harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    const baseline = tf.memory().numTensors;
+    const img: RawImage = { width: 40, height: 40, data: new Uint8ClampedArray(40 * 40 * 4).map((_, i) => (i * 29) % 256) };
+    const counts: number[] = [];
+    for (const preset of ['ResNet-20', 'ResNet-20', 'ResNet-32'] as const) {
+      expect(await h.send({ type: 'load', source: { kind: 'random', preset } })).toMatchObject({ type: 'loaded' });
+      const model = h.host.model!;
+      const n = tf.memory().numTensors;
+      expect(runnerFor(getPreset(preset), model)).toBeDefined(); // made during the warm-up
+      expect(tf.memory().numTensors).toBe(n);
+      expect(await h.send({ type: 'classify', image: img, name: 'x', gradcam: true })).toMatchObject({ type: 'classified' });
+      // The runner (kernel + bias per conv, dense) and the model; the kept feature map.
+      counts.push(tf.memory().numTensors - baseline);
+    }
+    // Same preset twice: same count (without disposeRunner the first model's runner would still be there).
+    expect(counts[1]).toBe(counts[0]);
+    expect(counts[2]).toBeGreaterThan(counts[1]);
+    h.host.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
   });
 });
 

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, expand, type GraphNode } from '../../core';
 import { fmtShape, WeightsMismatchError } from '../errors';
 import { type InferencePlan, planInference, type Step } from './plan';
+import { warmUpInput } from './warm-up';
 
 export interface RunOutput {
   /** The model's output, as `model.predict` gives it. */
@@ -26,6 +27,14 @@ export interface InferenceRunner {
   run(x: tf.Tensor4D, opts?: { readonly features?: boolean }): RunOutput;
   /** Layer name of the feature map (e.g. conv5_block3_out, post_relu); undefined when the graph has no pooling. */
   readonly featureLayer?: string;
+  /** The input [h, w, c] of a small warm-up (src/tf/fused/warm-up.ts); the model's own input when none fits. */
+  readonly warmUpInput: readonly number[];
+  /**
+   * One image of zeros through the runner, output read back, so that the first real input does not pay for kernel
+   * set-up. `small`: at `warmUpInput` (wasm / CPU, whose set-up does not depend on the size); else full size
+   * (WebGL / WebGPU compile per shape). Frees what it makes.
+   */
+  warmUp(opts?: { readonly small?: boolean }): Promise<void>;
   /** Kernels per forward pass, and how many graph ops were merged away. */
   readonly stats: { readonly steps: number; readonly merged: number; readonly foldedBn: number };
   /** Free the runner's own tensors (the model's weights are untouched). */
@@ -218,6 +227,7 @@ class Runner implements InferenceRunner {
     private readonly plan: InferencePlan,
     private readonly weights: readonly Prepared[],
     private readonly inputShape: readonly number[],
+    readonly warmUpInput: readonly number[],
   ) {
     this.featureLayer = plan.featuresId;
     const foldedBn = plan.steps.filter((s) => s.kind === 'conv' && s.bn).length;
@@ -234,6 +244,22 @@ class Runner implements InferenceRunner {
     if (x.rank !== 4 || x.shape.slice(1).some((d, i) => d !== want[i])) {
       throw new RangeError(`the model expects input [batch, ${want.join(', ')}]; got ${fmtShape(x.shape)}`);
     }
+    return this.forward(x, opts);
+  }
+
+  async warmUp(opts: { readonly small?: boolean } = {}): Promise<void> {
+    if (this.disposed) throw new Error('this inference runner was disposed');
+    const [h, w, c] = opts.small ? this.warmUpInput : this.inputShape;
+    const x = tf.zeros([1, h, w, c]) as tf.Tensor4D;
+    const { output } = this.forward(x, {});
+    try {
+      await output.data();
+    } finally {
+      tf.dispose([x, output]);
+    }
+  }
+
+  private forward(x: tf.Tensor4D, opts: { readonly features?: boolean }): RunOutput {
     const { steps, lastUse, inputId, outputId } = this.plan;
     const keep = opts.features ? this.plan.featuresId : undefined;
     if (opts.features && keep === undefined) throw new Error('this model has no global pooling, so no feature map for Grad-CAM');
@@ -277,13 +303,18 @@ class Runner implements InferenceRunner {
 export function createInferenceRunner(spec: ArchSpec, model: tf.LayersModel): InferenceRunner {
   const graph = expand(spec);
   const plan = planInference(graph);
+  const warmInput = warmUpInput(spec, graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  // A layer with weights that the spec's graph does not have (e.g. a fine-tuned fc1 before `predictions`)
+  // would be skipped silently, since the classifier's kernel can keep its shape: refuse such a model.
+  const extra = model.layers.find((l) => l.countParams() > 0 && !byId.has(l.name));
+  if (extra) throw new WeightsMismatchError(`the model has a layer '${extra.name}' with weights that the spec's graph does not have`, extra.name);
   const weights: Prepared[] = [];
   try {
     for (const step of plan.steps) weights.push(prepare(step, model, byId));
   } catch (e) {
-    new Runner(plan, weights, spec.input).dispose();
+    new Runner(plan, weights, spec.input, warmInput).dispose();
     throw e;
   }
-  return new Runner(plan, weights, spec.input);
+  return new Runner(plan, weights, spec.input, warmInput);
 }
