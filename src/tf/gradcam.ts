@@ -7,6 +7,7 @@
  * heat maps (a click on another class only re-runs the cheap head and its gradient).
  */
 import * as tf from '@tensorflow/tfjs';
+import { splitAtPooling } from './finetune';
 
 export interface SplitModel {
   readonly features: tf.LayersModel;
@@ -14,6 +15,8 @@ export interface SplitModel {
   readonly layer: string;
   readonly pooling: 'avg' | 'max';
   readonly dense: tf.layers.Layer;
+  /** Layers between the pooling and `dense` (a fine-tuned Dense(2048, relu) `fc1`, Dropout); usually none. */
+  readonly hidden: readonly tf.layers.Layer[];
   /** Whether the dense layer applies softmax (its scores are probabilities). */
   readonly softmax: boolean;
 }
@@ -24,21 +27,28 @@ const splits = new WeakMap<tf.LayersModel, SplitModel>();
 export function splitModel(model: tf.LayersModel): SplitModel {
   const cached = splits.get(model);
   if (cached) return cached;
-  const layers = model.layers;
-  const dense = layers[layers.length - 1];
-  const pool = layers[layers.length - 2];
-  const poolClass = pool?.getClassName();
-  if (dense.getClassName() !== 'Dense' || (poolClass !== 'GlobalAveragePooling2D' && poolClass !== 'GlobalMaxPooling2D')) {
+  // The head: Dense/Dropout layers after the global pooling (one Dense for Keras' classifiers).
+  let head: tf.layers.Layer[];
+  let pool: tf.layers.Layer | undefined;
+  try {
+    const s = splitAtPooling(model);
+    head = s.head;
+    pool = s.pooled.sourceLayer as tf.layers.Layer;
+  } catch {
+    const layers = model.layers;
     throw new Error(
-      `Grad-CAM needs a classifier ending in global pooling and a dense layer; ${model.name} ends in ${poolClass ?? 'nothing'} → ${dense.getClassName()}.`,
+      `Grad-CAM needs a classifier ending in global pooling and a dense layer; ${model.name} ends in ${layers[layers.length - 2]?.getClassName() ?? 'nothing'} → ${layers[layers.length - 1]?.getClassName()}.`,
     );
   }
+  const dense = head[head.length - 1];
+  const poolClass = pool.getClassName();
   const fmap = pool.input as tf.SymbolicTensor;
   const split: SplitModel = {
     features: tf.model({ inputs: model.inputs, outputs: fmap }),
     layer: fmap.sourceLayer.name,
     pooling: poolClass === 'GlobalAveragePooling2D' ? 'avg' : 'max',
     dense,
+    hidden: head.slice(0, -1),
     softmax: dense.getConfig().activation === 'softmax',
   };
   splits.set(model, split);
@@ -48,7 +58,9 @@ export function splitModel(model: tf.LayersModel): SplitModel {
 /** Pre-activation class scores (logits) [batch, classes] from a feature map [batch, h, w, c]. */
 export function headLogits(split: SplitModel, fmap: tf.Tensor4D): tf.Tensor2D {
   return tf.tidy(() => {
-    const pooled = split.pooling === 'avg' ? tf.mean(fmap, [1, 2]) : tf.max(fmap, [1, 2]);
+    let pooled = split.pooling === 'avg' ? tf.mean(fmap, [1, 2]) : tf.max(fmap, [1, 2]);
+    // Hidden head layers run as layers (Dropout is the identity outside training).
+    for (const l of split.hidden) pooled = l.apply(pooled) as tf.Tensor;
     const [kernel, bias] = split.dense.getWeights();
     const z = tf.matMul(pooled as tf.Tensor2D, kernel as tf.Tensor2D);
     return (bias ? tf.add(z, bias) : z) as tf.Tensor2D;

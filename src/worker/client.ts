@@ -4,18 +4,19 @@
  * `backend-status` for the shell's status bar.
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
+import type { EpochLog, FinetuneOptions } from '../tf/finetune';
+import type { KeptModelInfo } from '../tf/finetuned-store';
 import { setBackendStatus } from './backend-status';
 import { engineStatus } from './engine-status';
 import type { EngineName } from './ort-engine';
-import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import {
   type ActivationsReport,
   type CodeExport,
   type ExportSource,
   type FinetuneImage,
   type FinetuneSummary,
-  type LesionReport,
   INTERIM_TYPES,
+  type LesionReport,
   type LoadPhase,
   type ModelInfo,
   type ModelSource,
@@ -23,6 +24,7 @@ import {
   type RequestBody,
   type Response,
   type ResponseOf,
+  type StageSummary,
 } from './protocol';
 
 type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
@@ -148,13 +150,31 @@ export class ModelClient {
     images: readonly FinetuneImage[],
     classNames: readonly string[],
     options: FinetuneOptions,
+    prepareStage = false,
     cb: FinetuneCallbacks = {},
   ): { promise: Promise<FinetuneSummary>; cancel: () => void } {
     const onEvent = (m: Response) => {
       if (m.type === 'finetune-progress') cb.onImage?.(m.done, m.total, m.name);
       else if (m.type === 'finetune-epoch') cb.onEpoch?.(m.log);
     };
-    const { id, promise } = this.send<'finetuned'>({ type: 'finetune', images, classNames, options }, { onEvent });
+    const { id, promise } = this.send<'finetuned'>({ type: 'finetune', images, classNames, options, prepareStage }, { onEvent });
+    return {
+      promise: promise.then((r) => r.summary),
+      cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
+    };
+  }
+
+  /** Fine-tune conv5 with the trained head (lr/10 by default); `cancel()` keeps the head-only result. */
+  finetuneStage(
+    epochs: number,
+    cb: { onBatch?: (done: number, total: number, epoch: number) => void; onEpoch?: (log: EpochLog) => void } = {},
+    learningRate?: number,
+  ): { promise: Promise<StageSummary>; cancel: () => void } {
+    const onEvent = (m: Response) => {
+      if (m.type === 'finetune-batch') cb.onBatch?.(m.done, m.total, m.epoch);
+      else if (m.type === 'finetune-epoch') cb.onEpoch?.(m.log);
+    };
+    const { id, promise } = this.send<'stage-tuned'>({ type: 'finetune-stage', epochs, learningRate }, { onEvent });
     return {
       promise: promise.then((r) => r.summary),
       cancel: () => this.worker.postMessage({ type: 'cancel', id: this.nextId++, target: id }),
@@ -170,6 +190,16 @@ export class ModelClient {
   exportFinetuned(format: 'h5'): Promise<ResponseOf<'exported-h5'>>;
   exportFinetuned(format: 'tfjs' | 'h5'): Promise<ResponseOf<'exported'> | ResponseOf<'exported-h5'>> {
     return this.send<'exported' | 'exported-h5'>({ type: 'finetune-export', format }).promise;
+  }
+
+  /** Keep the fine-tuned model (pending or in use) in this browser under `name`; the kept models after. */
+  keepFinetuned(name: string, replace = false): Promise<ResponseOf<'kept'>> {
+    return this.send<'kept'>({ type: 'finetune-keep', name, replace }).promise;
+  }
+
+  /** The models kept in this browser; `remove` deletes that one first. Load one with `load({ kind: 'kept', name })`. */
+  async keptModels(remove?: string): Promise<readonly KeptModelInfo[]> {
+    return (await this.send<'kept'>({ type: 'kept-list', remove }).promise).models;
   }
 
   /** A backend for work outside Classify (Explore's exports): the one already chosen, else `prefer` or auto. */

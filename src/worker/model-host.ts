@@ -7,7 +7,7 @@ import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
-import { adoptCombined } from '../tf/finetune';
+import { adoptCombined, type HeadKind, splitAtPooling, withHeadLayers } from '../tf/finetune';
 import { disposeRunner } from '../tf/fused/runners';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
@@ -55,6 +55,19 @@ interface Current {
   features?: tf.Tensor4D;
 }
 
+/** The head of a model fine-tuned here when the spec cannot describe it (fc1 or dropout), else undefined. */
+function headOf(model: tf.LayersModel): { head: HeadKind; dropout: number } | undefined {
+  let layers: tf.layers.Layer[];
+  try {
+    layers = splitAtPooling(model).head;
+  } catch {
+    return undefined;
+  }
+  const fc1 = layers.some((l) => l.name === 'fc1');
+  const rate = (layers.find((l) => l.getClassName() === 'Dropout')?.getConfig() as { rate?: number } | undefined)?.rate ?? 0;
+  return fc1 || rate > 0 ? { head: fc1 ? 'dense2048' : 'dense', dropout: rate } : undefined;
+}
+
 const errorOf = (e: unknown) => ({
   name: e instanceof Error ? e.name : 'Error',
   message: e instanceof Error ? e.message : String(e),
@@ -84,8 +97,8 @@ export class ModelHost {
         const old = this.current;
         old?.features?.dispose();
         if (old) disposeRunner(old.model); // the combined model gets its own on first use
-        // The fine-tuned model shares every layer of the old one but its classifier.
-        if (old) adoptCombined(old.model);
+        // The fine-tuned model shares the old one's layers but its head (and conv5 when that was fine-tuned).
+        if (old) adoptCombined(old.model, model);
         this.current = { model, info };
       },
       post: (m, transfer) => this.deps.post(m, transfer),
@@ -131,10 +144,16 @@ export class ModelHost {
           return await this.export(req.id);
         case 'finetune':
           return await this.tuner.train(req);
+        case 'finetune-stage':
+          return await this.tuner.tuneStage(req);
         case 'finetune-use':
           return this.deps.post({ type: 'loaded', id: req.id, info: this.tuner.use() });
         case 'finetune-export':
           return await this.tuner.export(req.id, req.format);
+        case 'finetune-keep':
+          return await this.tuner.keep(req.id, req.name, req.replace ?? false);
+        case 'kept-list':
+          return await this.tuner.listKept(req.id, req.remove);
         case 'export-code':
           return await this.exporter.run(req);
         case 'engine':
@@ -162,6 +181,8 @@ export class ModelHost {
     const cur = this.current;
     if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     this.tuner.reset(); // a pending head would sit on the old backend
+    // A fine-tuned head the spec cannot describe (Dense(2048) fc1, Dropout): rebuilt the same way below.
+    const head = headOf(cur.model);
     const weights = cur.model.getWeights();
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
     this.current = undefined;
@@ -169,7 +190,8 @@ export class ModelHost {
     disposeRunner(cur.model);
     cur.model.dispose();
     const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
-    const model = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
+    const built = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
+    const model = head ? withHeadLayers(built, head, cur.info.classes) : built;
     const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
@@ -237,6 +259,11 @@ export class ModelHost {
         const key = `url:${source.url}`;
         const r = await this.artifactsFromUrl(source.url, key, useCache, signal, progress);
         return { source: { kind: 'tfjs', artifacts: r.artifacts, preset: source.preset, label: source.url, id: key }, fromCache: r.fromCache, save: r.save };
+      }
+      case 'kept': {
+        // A fine-tuned model kept in this browser: its artifacts rebuild it like picked tfjs files would.
+        const m = await this.tuner.keptModel(source.name);
+        return { source: { kind: 'tfjs', artifacts: m.artifacts, preset: m.preset, label: `kept model "${m.name}"`, id: `kept:${m.name}` }, fromCache: false };
       }
       case 'layers-files': {
         const label = source.files.map((f) => f.name).join(', ');

@@ -8,6 +8,7 @@ import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune';
 import type { Skipped } from '../tf/finetune-data';
+import type { KeptModelInfo } from '../tf/finetuned-store';
 import type { HeatMap } from '../tf/gradcam';
 import type { ImagenetPrecision } from '../tf/imagenet-precision';
 import type { LesionEntry, LesionResult } from '../tf/lesion';
@@ -20,6 +21,8 @@ export type ModelSource =
   | { readonly kind: 'random'; readonly preset: string }
   | { readonly kind: 'layers-url'; readonly url: string; readonly preset: string }
   | { readonly kind: 'layers-files'; readonly files: readonly File[]; readonly preset: string }
+  /** A fine-tuned model kept in this browser under a name (src/tf/finetuned-store.ts). */
+  | { readonly kind: 'kept'; readonly name: string }
   | {
       readonly kind: 'h5';
       readonly preset: string;
@@ -86,6 +89,42 @@ export interface FinetuneSummary {
   readonly skipped: readonly Skipped[];
   readonly msPerImage: number;
   readonly msPerEpoch: number;
+  /** The head trained: `dense` (Dense(N)) or `dense2048` (Keras tutorial: Dense(2048, relu) + Dense(N)), and its dropout. */
+  readonly head?: 'dense' | 'dense2048';
+  readonly dropout?: number;
+  /** 1-based epoch whose weights were kept (lowest validation loss with early stopping, else the last). */
+  readonly bestEpoch?: number;
+  readonly stoppedEarly?: boolean;
+  /** The kept head on the validation images. */
+  readonly evaluation?: FinetuneEvaluation;
+  /** Data hygiene: duplicates, tiny or unbalanced classes (one sentence each). */
+  readonly warnings?: readonly string[];
+  /** conv4's outputs were kept: `finetune-stage` can fine-tune conv5. */
+  readonly stageReady?: boolean;
+}
+
+/** One validation image with its top-3 (class index, probability). */
+export interface ValPrediction {
+  readonly name: string;
+  readonly trueIndex: number;
+  readonly top: readonly { readonly index: number; readonly probability: number }[];
+}
+
+/** A model on the validation split: confusion[t][p] (true rows, predicted columns) and every image's top-3. */
+export interface FinetuneEvaluation {
+  readonly confusion: readonly (readonly number[])[];
+  readonly items: readonly ValPrediction[];
+}
+
+/** conv5 fine-tuned after the head (Keras' second phase). */
+export interface StageSummary {
+  readonly history: readonly EpochLog[];
+  readonly msPerEpoch: number;
+  /** Validation loss/accuracy with the head alone, and after conv5 was fine-tuned. */
+  readonly before?: { readonly valLoss: number; readonly valAccuracy: number };
+  readonly after?: { readonly valLoss: number; readonly valAccuracy: number };
+  readonly evaluation?: FinetuneEvaluation;
+  readonly learningRate: number;
 }
 
 /** `backend`: waiting for the backend the UI asked for (it starts while the weights download); `warmup`: one inference before ready. */
@@ -138,11 +177,19 @@ export type Request =
       readonly images: readonly FinetuneImage[];
       readonly classNames: readonly string[];
       readonly options?: FinetuneOptions;
+      /** Also keep conv4's output of each image, for `finetune-stage` (≈ 0.8 MB per image for ResNet50). */
+      readonly prepareStage?: boolean;
     }
+  /** Fine-tune conv5 with the trained head (pending result), lr/10, BN in inference mode (answers `stage-tuned`). */
+  | { readonly type: 'finetune-stage'; readonly id: number; readonly epochs: number; readonly learningRate?: number }
   /** Make the last fine-tuned model the current one (answers `loaded`). */
   | { readonly type: 'finetune-use'; readonly id: number }
   /** The last fine-tuned model as tfjs files (`exported`) or Keras .h5 (`exported-h5`). */
   | { readonly type: 'finetune-export'; readonly id: number; readonly format: 'tfjs' | 'h5' }
+  /** Keep the fine-tuned model (pending or current) in IndexedDB under a name (answers `kept`). */
+  | { readonly type: 'finetune-keep'; readonly id: number; readonly name: string; readonly replace?: boolean }
+  /** The kept models (answers `kept`); with `remove`, that one is deleted first. */
+  | { readonly type: 'kept-list'; readonly id: number; readonly remove?: string }
   | { readonly type: 'memory'; readonly id: number }
   /** Run an exporter of src/export (ONNX, PyTorch, Keras code, …); progress as `export-progress`, cancel with `cancel`. */
   | { readonly type: 'export-code'; readonly id: number; readonly format: string; readonly source: ExportSource }
@@ -203,6 +250,10 @@ export type Response =
   | { readonly type: 'finetune-progress'; readonly id: number; readonly done: number; readonly total: number; readonly name: string }
   | { readonly type: 'finetune-epoch'; readonly id: number; readonly log: EpochLog }
   | { readonly type: 'finetuned'; readonly id: number; readonly summary: FinetuneSummary }
+  | { readonly type: 'finetune-batch'; readonly id: number; readonly done: number; readonly total: number; readonly epoch: number }
+  | { readonly type: 'stage-tuned'; readonly id: number; readonly summary: StageSummary }
+  /** The kept models after a keep, delete or list; `saved` names the one just kept. */
+  | { readonly type: 'kept'; readonly id: number; readonly models: readonly KeptModelInfo[]; readonly saved?: KeptModelInfo }
   /** One file to save: a store-only zip (`${name}.keras-h5.zip`: `${name}.weights.h5` + `${name}.classes.txt`). */
   | { readonly type: 'exported-h5'; readonly id: number; readonly zip: ArrayBuffer; readonly filename: string; readonly name: string; readonly classNames: readonly string[] }
   | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
@@ -229,6 +280,7 @@ export const INTERIM_TYPES: ReadonlySet<Response['type']> = new Set([
   'progress',
   'finetune-progress',
   'finetune-epoch',
+  'finetune-batch',
   'export-progress',
   'lesion-progress',
 ]);

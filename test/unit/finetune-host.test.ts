@@ -1,13 +1,15 @@
 /**
  * Fine-tuning through the model worker's host (Node, wasm, real ImageNet ResNet50): progress per image and per
  * epoch, the previous model kept until `finetune-use`, then classification with the user's class names,
- * downloads in both formats, cancel and bad input leaving the model working, and no tensor growth.
+ * downloads in both formats, cancel and bad input leaving the model working, and no tensor growth; a model kept
+ * under a name (fake-indexeddb) loads back after another model and predicts exactly as before.
  */
+import 'fake-indexeddb/auto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { unzipSync } from 'fflate';
 import * as tf from '@tensorflow/tfjs';
+import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKerasH5 } from '../../src/tf/h5/keras-h5';
 import { decodeImage } from '../../src/tf/node-image';
@@ -190,4 +192,100 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
     expect(c).toMatchObject({ type: 'classified', top: [{ label: 'Loxodonta', index: 1 }, { label: 'Felis' }] });
     expect(await numTensors()).toBe(before);
   });
+  it('keeps the fine-tuned model under a name; loaded back after another model it predicts exactly as before', async () => {
+    const before = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (before.type !== 'classified') throw new Error(JSON.stringify(before));
+    const kept = await send({ type: 'finetune-keep', name: 'latin' });
+    expect(kept).toMatchObject({
+      type: 'kept',
+      saved: { name: 'latin', classNames: ['Felis', 'Loxodonta'], preset: 'ResNet50', spec: { head: { classes: 2 } } },
+      models: [{ name: 'latin' }],
+    });
+    const again = await send({ type: 'finetune-keep', name: 'latin' });
+    expect(again).toMatchObject({ type: 'error', error: { name: 'KeptModelError', message: expect.stringMatching(/already kept as "latin"/) } });
+
+    expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject({ type: 'loaded', info: { classes: 1000 } });
+    // A classification keeps its feature map (for more heat maps): count with one kept on both sides.
+    expect(await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false })).toMatchObject({ type: 'classified' });
+    const tensors = await numTensors();
+    const loaded = await send({ type: 'load', source: { kind: 'kept', name: 'latin' } });
+    expect(loaded).toMatchObject({ type: 'loaded', info: { classes: 2, classNames: ['Felis', 'Loxodonta'], weightsLabel: 'kept model "latin"' } });
+    const after = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (after.type !== 'classified') throw new Error(JSON.stringify(after));
+    expect(after.top).toEqual(before.top);
+    // The ImageNet model was freed, the kept one (2 classes instead of 1000) took its place.
+    expect(await numTensors()).toBe(tensors);
+
+    const missing = await send({ type: 'load', source: { kind: 'kept', name: 'nope' } });
+    expect(missing).toMatchObject({ type: 'error', error: { name: 'KeptModelError', message: 'no model is kept as "nope" (deleted in another tab?).' } });
+    expect(await send({ type: 'kept-list', remove: 'latin' })).toMatchObject({ type: 'kept', models: [] });
+  });
+  it('the Keras tutorial head with evaluation, then conv5 fine-tuned (lr/10), used, and rebuilt on a backend switch', async () => {
+    expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject({ type: 'loaded' });
+    expect(await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false })).toMatchObject({ type: 'classified' });
+    const before = await numTensors();
+    const dup = [...images, { ...images[0], name: 'elephant-0-copy.png' }];
+    const r = await send({
+      type: 'finetune',
+      images: dup,
+      classNames: ['elephant', 'cat'],
+      options: { epochs: 3, validationSplit: 0.34, flip: false, seed: 3, head: 'dense2048', dropout: 0.2, learningRate: 1e-3 },
+      prepareStage: true,
+    });
+    if (r.type !== 'finetuned') throw new Error(JSON.stringify(r));
+    const sum = r.summary;
+    expect(sum).toMatchObject({ head: 'dense2048', dropout: 0.2, stageReady: true, bestEpoch: 3, stoppedEarly: false });
+    expect(sum.warnings?.join(' ')).toMatch(/identical files in "elephant": elephant-0\.png, elephant-0-copy\.png/);
+    const ev = sum.evaluation!;
+    expect(ev.confusion.flat().reduce((a, b) => a + b, 0)).toBe(sum.valExamples);
+    expect(ev.items).toHaveLength(sum.valExamples);
+    for (const it of ev.items) {
+      expect(it.top).toHaveLength(2);
+      expect(it.top[0].probability).toBeGreaterThanOrEqual(it.top[1].probability);
+      expect(dup.some((im) => im.name === it.name && im.label === it.trueIndex)).toBe(true);
+    }
+
+    // Cancelled after its first batch: CancelledError, nothing leaked, the trained head still pending.
+    const pendingTensors = await numTensors();
+    const cid = nextId;
+    const cancelled = send({ type: 'finetune-stage', epochs: 1 });
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (messages.some((m) => m.id === cid && m.type === 'finetune-batch')) {
+          clearInterval(t);
+          void host.handle({ type: 'cancel', id: 9998, target: cid });
+          resolve();
+        }
+      }, 5);
+    });
+    expect(await cancelled).toMatchObject({ type: 'error', error: { name: 'CancelledError' } });
+    expect(await numTensors()).toBe(pendingTensors);
+
+    const id = nextId;
+    const st = await send({ type: 'finetune-stage', epochs: 1 });
+    if (st.type !== 'stage-tuned') throw new Error(JSON.stringify(st));
+    console.info(`[finetune-host] conv5: ${(st.summary.msPerEpoch / 1000).toFixed(1)} s per epoch; val accuracy ${st.summary.before?.valAccuracy} → ${st.summary.after?.valAccuracy}`);
+    expect(st.summary).toMatchObject({ learningRate: 1e-4, history: [{ epoch: 1, epochs: 1 }] });
+    expect(st.summary.before?.valAccuracy).toBeCloseTo(sum.history.at(-1)!.valAccuracy!, 5);
+    expect(st.summary.after?.valAccuracy).toBe(st.summary.history[0].valAccuracy);
+    expect(st.summary.evaluation!.confusion.flat().reduce((a, b) => a + b, 0)).toBe(sum.valExamples);
+    // The evaluation after conv5 agrees with the accuracy the training loop measured.
+    const cm = st.summary.evaluation!.confusion;
+    expect(cm.reduce((a, row, i) => a + row[i], 0) / sum.valExamples).toBeCloseTo(st.summary.after!.valAccuracy, 5);
+    expect(messages.filter((m) => m.id === id && m.type === 'finetune-batch').length).toBeGreaterThan(0);
+
+    const used = await send({ type: 'finetune-use' });
+    expect(used).toMatchObject({ type: 'loaded', info: { weightsLabel: expect.stringMatching(/^fine-tuned \(head \+ conv5\) on 7 images/), classNames: ['elephant', 'cat'] } });
+    const a = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (a.type !== 'classified') throw new Error(JSON.stringify(a));
+    // The ImageNet head (2 tensors) gave way to fc1 + predictions (4); conv5 was replaced by copies of the same size.
+    // The ImageNet model's fused runner (53 folded conv kernels + biases and the classifier's 2: 108 tensors) is
+    // freed, and the fc1 model, which its spec does not describe, runs unfused (no runner of its own).
+    expect(await numTensors()).toBe(before + 2 - (53 * 2 + 2));
+    expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject({ type: 'backend' });
+    const b = await send({ type: 'classify', image: probe.cat, name: 'cat', gradcam: false });
+    if (b.type !== 'classified') throw new Error(JSON.stringify(b));
+    expect(b.top.map((p) => p.index)).toEqual(a.top.map((p) => p.index));
+    expect(b.top[0].probability).toBeCloseTo(a.top[0].probability, 5);
+  }, 600_000);
 });

@@ -188,6 +188,20 @@ describe('one runner per model (runnerFor / disposeRunner)', () => {
     model.dispose();
     m2.dispose();
   });
+
+  it('a fine-tuned model with a hidden fc1 the spec lacks gets none (its classifier kernel keeps the spec shape)', () => {
+    const spec = small(getPreset('resnet18'), 32);
+    const hidden = tf.layers.dense({ units: 512, activation: 'relu', name: 'fc1' });
+    const base = buildModel(spec);
+    const pooled = base.getLayer('avg_pool').output as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: spec.head.classes, activation: 'softmax', name: 'predictions' }).apply(hidden.apply(pooled)) as tf.SymbolicTensor;
+    const tuned = tf.model({ inputs: base.inputs, outputs: out });
+    expect(() => createInferenceRunner(spec, tuned)).toThrow(/'fc1'/);
+    expect(runnerFor(spec, tuned)).toBeUndefined();
+    disposeRunner(tuned);
+    tuned.dispose();
+    base.getLayer('predictions').dispose();
+  });
 });
 
 describe('real weights', () => {

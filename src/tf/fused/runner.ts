@@ -211,7 +211,7 @@ function exec(step: Step, w: Prepared, get: (id: string) => tf.Tensor): tf.Tenso
       if (w.kind !== 'dense') throw new Error('dense weights missing');
       return tf.tidy(() => {
         const z = tf.fused.matMul({ a: get(step.input) as tf.Tensor2D, b: w.kernel, bias: w.bias });
-        return step.softmax ? tf.softmax(z) : z;
+        return step.activation === 'softmax' ? tf.softmax(z) : step.activation === 'relu' ? tf.relu(z) : z;
       });
     }
   }
@@ -305,6 +305,10 @@ export function createInferenceRunner(spec: ArchSpec, model: tf.LayersModel): In
   const plan = planInference(graph);
   const warmInput = warmUpInput(spec, graph);
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  // A layer with weights that the spec's graph does not have (e.g. a fine-tuned fc1 before `predictions`)
+  // would be skipped silently, since the classifier's kernel can keep its shape: refuse such a model.
+  const extra = model.layers.find((l) => l.countParams() > 0 && !byId.has(l.name));
+  if (extra) throw new WeightsMismatchError(`the model has a layer '${extra.name}' with weights that the spec's graph does not have`, extra.name);
   const weights: Prepared[] = [];
   try {
     for (const step of plan.steps) weights.push(prepare(step, model, byId));

@@ -8,7 +8,13 @@ const M = { top: 18, right: 10, bottom: 26, left: 40 };
 
 type Key = 'loss' | 'accuracy' | 'valLoss' | 'valAccuracy';
 
-function Chart({ logs, title, train, val, max }: { logs: readonly EpochLog[]; title: string; train: Key; val: Key; max?: number }) {
+/** Where training ended: the epoch whose weights were kept (best validation loss) and, when it stopped early, the last epoch run. */
+export interface EpochMarks {
+  readonly best?: number;
+  readonly stoppedEarly?: boolean;
+}
+
+function Chart({ logs, title, train, val, max, marks }: { logs: readonly EpochLog[]; title: string; train: Key; val: Key; max?: number; marks?: EpochMarks }) {
   const epochs = logs[0]?.epochs ?? 1;
   const x = d3.scaleLinear().domain([1, Math.max(2, epochs)]).range([M.left, W - M.right]);
   const top = max ?? (d3.max(logs, (l) => Math.max(l[train] ?? 0, l[val] ?? 0)) || 1);
@@ -41,6 +47,22 @@ function Chart({ logs, title, train, val, max }: { logs: readonly EpochLog[]; ti
       <text x={W - M.right} y={H - 3} textAnchor="end" className="ft-tick">
         epoch
       </text>
+      {marks?.best !== undefined && (
+        <g className="ft-mark-best" data-testid="best-epoch-mark" data-epoch={marks.best}>
+          <line x1={x(marks.best)} x2={x(marks.best)} y1={M.top} y2={H - M.bottom} />
+          <text x={x(marks.best) + 3} y={M.top + 9} className="ft-tick">
+            best {marks.best} (kept)
+          </text>
+        </g>
+      )}
+      {marks?.stoppedEarly && logs.length > 0 && (
+        <g className="ft-mark-stop" data-testid="early-stop-mark" data-epoch={logs.length}>
+          <line x1={x(logs.length)} x2={x(logs.length)} y1={M.top} y2={H - M.bottom} />
+          <text x={x(logs.length) - 3} y={H - M.bottom - 4} textAnchor="end" className="ft-tick">
+            stopped early
+          </text>
+        </g>
+      )}
       <path d={line(train)} className="ft-line" />
       {hasVal && <path d={line(val)} className="ft-line ft-line-val" />}
       {logs.map((l) => (
@@ -53,13 +75,13 @@ function Chart({ logs, title, train, val, max }: { logs: readonly EpochLog[]; ti
 const pct = (v?: number) => (v === undefined ? '—' : `${(v * 100).toFixed(1)}%`);
 const num = (v?: number) => (v === undefined ? '—' : v.toFixed(4));
 
-export function EpochChart({ logs }: { logs: readonly EpochLog[] }) {
+export function EpochChart({ logs, marks }: { logs: readonly EpochLog[]; marks?: EpochMarks }) {
   if (logs.length === 0) return null;
   return (
     <div className="ft-curves" data-testid="finetune-curves">
       <div className="ft-charts">
-        <Chart logs={logs} title="Loss (cross-entropy)" train="loss" val="valLoss" />
-        <Chart logs={logs} title="Accuracy" train="accuracy" val="valAccuracy" max={1} />
+        <Chart logs={logs} title="Loss (cross-entropy)" train="loss" val="valLoss" marks={marks} />
+        <Chart logs={logs} title="Accuracy" train="accuracy" val="valAccuracy" max={1} marks={marks} />
         <p className="ft-legend cls-muted">
           <span className="ft-key" /> training <span className="ft-key ft-key-val" /> validation
         </p>
@@ -77,7 +99,14 @@ export function EpochChart({ logs }: { logs: readonly EpochLog[] }) {
         </thead>
         <tbody>
           {logs.map((l) => (
-            <tr key={l.epoch} data-epoch={l.epoch} data-accuracy={l.accuracy} data-loss={l.loss}>
+            <tr
+              key={l.epoch}
+              data-epoch={l.epoch}
+              data-accuracy={l.accuracy}
+              data-loss={l.loss}
+              className={l.epoch === marks?.best ? 'ft-row-best' : undefined}
+              title={l.epoch === marks?.best ? 'best validation loss: these weights are kept' : undefined}
+            >
               <td>
                 {l.epoch}/{l.epochs}
               </td>

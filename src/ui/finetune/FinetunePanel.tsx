@@ -3,13 +3,17 @@
  * worker, watch loss/accuracy per epoch, then use the new model for classification or download it.
  */
 import { useEffect, useRef, useState } from 'react';
+import { classWarnings } from '../../core/finetune-hygiene';
 import { FINETUNE_DEFAULTS } from '../../tf/finetune';
 import type { ModelState } from '../classify/useModel';
-import { type Classes, datasetProblem, groupByClass, mergeClasses, type Rejected } from './dataset';
 import { DatasetPicker } from './DatasetPicker';
+import { type Classes, datasetProblem, groupByClass, mergeClasses, type Rejected } from './dataset';
 import { downloadFinetuned } from './download';
 import { EpochChart } from './EpochChart';
-import { Settings, type SettingsValue, settingsProblem } from './Settings';
+import { Evaluation } from './Evaluation';
+import { KeptModels } from './KeptModels';
+import { HEAD_LABELS, Settings, type SettingsValue, settingsProblem } from './Settings';
+import { StagePanel } from './StagePanel';
 import { useFinetune } from './useFinetune';
 import './finetune.css';
 
@@ -17,7 +21,7 @@ export function FinetunePanel({ model }: { model: ModelState }) {
   const ft = useFinetune();
   const [classes, setClasses] = useState<Classes>(new Map());
   const [rejected, setRejected] = useState<Rejected[]>([]);
-  const [settings, setSettings] = useState<SettingsValue>({ ...FINETUNE_DEFAULTS });
+  const [settings, setSettings] = useState<SettingsValue>({ ...FINETUNE_DEFAULTS, head: 'dense', dropout: 0, patience: 3, prepareStage: true });
   const [downloadError, setDownloadError] = useState<string>();
   const problem = datasetProblem(classes);
   const ready = !!model.info && !model.loading;
@@ -40,8 +44,9 @@ export function FinetunePanel({ model }: { model: ModelState }) {
       </summary>
       <p className="cls-muted ft-intro">
         The pretrained network stays fixed: each image goes once through it up to its global pooling (ResNet50: 2048
-        features), and only a new softmax layer is trained, with Adam. Use a folder with one sub-folder per class
-        (e.g. <code>pets/cat/*.jpg</code>, <code>pets/dog/*.jpg</code>).
+        features), and only a new head is trained on them, with Adam — one softmax layer, or the Keras tutorial's
+        Dense(2048, relu) + softmax. Afterwards conv5 can be fine-tuned too (second phase). Use a folder with one
+        sub-folder per class (e.g. <code>pets/cat/*.jpg</code>, <code>pets/dog/*.jpg</code>).
       </p>
       <DatasetPicker
         disabled={ft.running}
@@ -96,6 +101,11 @@ export function FinetunePanel({ model }: { model: ModelState }) {
         </table>
       )}
       {problem && <p className="cls-muted" data-testid="dataset-problem">{problem}</p>}
+      {!problem && classWarnings([...classes.keys()], [...classes.values()].map((f) => f.length)).map((w) => (
+        <p key={w} className="cls-warning" role="note" data-testid="dataset-warning">
+          {w}
+        </p>
+      ))}
       <Settings value={settings} onChange={setSettings} disabled={ft.running} />
       <div className="cls-row">
         <button
@@ -104,7 +114,8 @@ export function FinetunePanel({ model }: { model: ModelState }) {
           title={problem ?? settingsProblem(settings) ?? (!ready ? 'Wait for the model to load' : undefined)}
           onClick={() => {
             setDownloadError(undefined);
-            void ft.train(classes, settings);
+            const { prepareStage, ...options } = settings;
+            void ft.train(classes, options, prepareStage);
           }}
         >
           Train on {total} image{total === 1 ? '' : 's'}
@@ -143,7 +154,10 @@ export function FinetunePanel({ model }: { model: ModelState }) {
           {ft.error}
         </p>
       )}
-      <EpochChart logs={ft.epochs} />
+      <EpochChart
+        logs={ft.epochs}
+        marks={phase.kind === 'done' || phase.kind === 'used' ? { best: phase.summary.bestEpoch, stoppedEarly: phase.summary.stoppedEarly } : undefined}
+      />
       {(phase.kind === 'done' || phase.kind === 'used') && (
         <div className="ft-result" data-testid="finetune-result">
           <p>
@@ -152,11 +166,36 @@ export function FinetunePanel({ model }: { model: ModelState }) {
             Final training accuracy {pct(phase.summary.history.at(-1)?.accuracy)}
             {phase.summary.valExamples > 0 && `, validation ${pct(phase.summary.history.at(-1)?.valAccuracy)}`}.
           </p>
-          {phase.summary.skipped.length > 0 && (
-            <p className="cls-warning" role="alert">
-              Could not read {phase.summary.skipped.map((s) => `${s.name} (${s.reason})`).join('; ')}; trained without them.
-            </p>
+          <p data-testid="finetune-head">
+            Head: {HEAD_LABELS[phase.summary.head ?? 'dense']}
+            {phase.summary.dropout ? `, dropout ${Math.round(phase.summary.dropout * 100)}%` : ''}.
+            {phase.summary.bestEpoch !== undefined &&
+              ` Weights of epoch ${phase.summary.bestEpoch} kept${phase.summary.stoppedEarly ? ' (stopped early: the validation loss stopped improving)' : ''}.`}
+          </p>
+          {(phase.summary.warnings?.length ?? 0) > 0 && (
+            <div className="cls-warning" role="alert" data-testid="finetune-warnings">
+              Check your data:
+              <ul className="ft-hygiene">
+                {phase.summary.warnings!.map((w) => (
+                  <li key={w}>{w}</li>
+                ))}
+              </ul>
+            </div>
           )}
+          {phase.summary.skipped.length > 0 && (
+            <div className="cls-warning" role="alert" data-testid="finetune-skipped">
+              Could not read {phase.summary.skipped.length} file{phase.summary.skipped.length > 1 ? 's' : ''}; trained without them:
+              <ul className="ft-hygiene">
+                {phase.summary.skipped.map((s) => (
+                  <li key={s.name}>
+                    <code>{s.name}</code>: {s.reason}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          {phase.summary.evaluation && <Evaluation data={{ classNames: phase.summary.classNames, ...phase.summary.evaluation }} fileOf={ft.fileOf} title="Validation (head)" />}
+          <StagePanel ft={ft} pending={phase.kind === 'done'} />
           <div className="cls-row">
             {phase.kind === 'done' ? (
               <button
@@ -192,6 +231,7 @@ export function FinetunePanel({ model }: { model: ModelState }) {
           </div>
         </div>
       )}
+      <KeptModels model={model} canKeep={phase.kind === 'done' || phase.kind === 'used' || model.info?.weightsDescription.source === 'finetuned'} busy={ft.running} />
     </details>
   );
 }
