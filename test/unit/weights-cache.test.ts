@@ -78,7 +78,7 @@ describe('WeightsCache', () => {
     cache.close();
   });
 
-  it('still reads rows of layout 2 (weights inside the row), so an offline reload keeps working', async () => {
+  it('still reads rows of layout 2 (weights inside the row), so an offline reload keeps working, and rewrites them as layout 3', async () => {
     const name = `v2-${Date.now()}`;
     const cache = new WeightsCache(indexedDB, name);
     await cache.put('new', artifacts()); // creates the store
@@ -92,6 +92,14 @@ describe('WeightsCache', () => {
     expect(Array.from(new Float32Array(got!.weightData as ArrayBuffer))).toEqual(Array.from(new Float32Array(weightData as ArrayBuffer)));
     // An unknown layout is a miss (download again), never a crash.
     expect(await cache.get('v9')).toBeUndefined();
+    // The layout-2 row is rewritten as layout 3, same bytes.
+    await cache.upgrading;
+    const db2 = await openDb(name);
+    const row = await rawGet(db2, 'v2');
+    db2.close();
+    expect(row.version).toBe(3);
+    expect(row.weights).toBeInstanceOf(Blob);
+    expect(Array.from(new Float32Array((await cache.get('v2'))!.weightData as ArrayBuffer))).toEqual([1, 2, 3, 4]);
     cache.close();
   });
 
