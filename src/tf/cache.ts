@@ -13,7 +13,7 @@ import { WeightsFormatError } from './errors';
  *   1  weights only: ignored (a fine-tuned model's class names were lost), replaced on the next download;
  *   2  the whole artifacts, weights as an ArrayBuffer inside the row: still read (offline), and rewritten as 3;
  *   3  the artifacts without weights, the weights as a Blob beside them: written now. Chromium reads a 51 MB
- *      ArrayBuffer value in ≈2 s (the whole value is deserialised in one piece) but the same bytes as a Blob
+ *      ArrayBuffer value in ≈2 s but the same bytes as a Blob
  *      through Blob.arrayBuffer() in ≈0.5 s (measured on this machine, busy, medians of 5: 2.0 s vs 0.48 s;
  *      issue 11, reload → ready).
  */
