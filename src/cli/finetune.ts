@@ -3,8 +3,8 @@
  * class (Keras' `image_dataset_from_directory` rule, src/core/datasets/folders.ts), with the app's code
  * (src/tf/finetune-run.ts) on the ImageNet ResNet50. Writes OUTDIR/model.json + weights (tfjs, class names in
  * userDefinedMetadata, loadable by `classify --weights OUTDIR/model.json` and the app), OUTDIR/model.weights.h5
- * (Keras save_weights layout), OUTDIR/classes.txt (one class per line, index order) and, for the dense head,
- * OUTDIR/model.onnx (src/export/onnx).
+ * (Keras save_weights layout), OUTDIR/classes.txt (one class per line, index order) and OUTDIR/model.onnx
+ * (src/export/onnx).
  * `--json` prints `{classes, counts, epochs, best: {epoch, valLoss, valAccuracy}, confusion, …}` on stdout;
  * progress goes to stderr. Exit codes: 0 ok, 1 runtime failure, 2 bad input.
  */
@@ -144,8 +144,8 @@ export function finetuneJson(r: FinetuneRun, rejected: readonly { path: string; 
 
 /**
  * OUTDIR/model.onnx through the export registry (src/export/onnx), which reads the architecture from the spec:
- * possible for the 'dense' head (the spec's classifier; dropout is the identity at inference), not for dense2048,
- * whose hidden layer the spec cannot describe (said on stderr). Returns whether it was written.
+ * `finetunedSpec` describes either head (dense2048's `fc1` is HeadSpec.hidden; dropout an Identity at
+ * inference). Returns whether it was written.
  */
 async function writeOnnx(
   outDir: string,
@@ -153,14 +153,9 @@ async function writeOnnx(
   model: tf.LayersModel,
   run: FinetuneRun,
   mode: Preprocessing,
-  err: (s: string) => void,
 ): Promise<boolean> {
-  if (run.head.kind !== 'dense') {
-    err('note: model.onnx not written: the ONNX exporter builds from the architecture spec, which has no place for the dense2048 head (use --head dense).');
-    return false;
-  }
   const [{ runExport }, { exportInputFromModel }, { finetunedSpec }] = await Promise.all([import('../export'), import('../tf/export-input'), import('../tf/finetune')]);
-  const input = exportInputFromModel(finetunedSpec(spec, run.classNames.length), model, { classNames: run.classNames, preprocessing: mode, weightsLabel: 'fine-tuned' });
+  const input = exportInputFromModel(finetunedSpec(spec, run.classNames.length, run.head), model, { classNames: run.classNames, preprocessing: mode, weightsLabel: 'fine-tuned' });
   const result = await runExport('onnx', input);
   for (const f of result.files) await writeFile(join(outDir, f.path), f.bytes);
   return result.files.some((f) => f.path === 'model.onnx');
@@ -281,7 +276,7 @@ export async function runFinetuneCli(argv: readonly string[], out: Out): Promise
           const [{ writeKerasH5 }, { modelToKerasWeights }] = await Promise.all([import('../tf/h5/keras-h5'), import('../tf/h5/model-weights')]);
           await writeFile(join(outDir, 'model.weights.h5'), await writeKerasH5(modelToKerasWeights(model)));
           await writeFile(join(outDir, 'classes.txt'), `${run.classNames.join('\n')}\n`);
-          onnx = await writeOnnx(outDir, spec, model, run, description.preprocessing.mode, out.stderr);
+          onnx = await writeOnnx(outDir, spec, model, run, description.preprocessing.mode);
         } finally {
           releaseCombined(model);
         }

@@ -30,6 +30,8 @@ export function kerasClassName(op: Op): string {
       return 'GlobalMaxPooling2D';
     case 'dense':
       return 'Dense';
+    case 'dropout':
+      return 'Dropout';
   }
 }
 

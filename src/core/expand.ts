@@ -4,7 +4,7 @@
  * (block1 / block2 / block3, stack1 / stack2 / stack3).
  */
 import type { ArchGraph, BlockInfo, GraphNode, Op, PathKind, Section, Shape, ShortcutKind, StageInfo } from './graph';
-import { type ArchSpec, stageOutChannels } from './spec';
+import { type ArchSpec, DROPOUT_LAYER_NAME, HIDDEN_LAYER_NAME, stageOutChannels } from './spec';
 import { validateSpec } from './validate';
 
 /** Output shape of one op from its input shapes. */
@@ -27,6 +27,7 @@ export function outputShape(op: Op, inShapes: readonly Shape[]): Shape {
     case 'bn':
     case 'relu':
     case 'add':
+    case 'dropout':
       return x;
     case 'globalAvgPool':
     case 'globalMaxPool':
@@ -236,6 +237,9 @@ export function expand(spec: ArchSpec): ArchGraph {
   const { head } = spec;
   if (head.includeTop) {
     x = g.add('avg_pool', { kind: 'globalAvgPool' }, [x]);
+    // A fine-tuning head (HeadSpec.hidden / dropout): pooled → fc1 → dropout → classifier, Keras' order.
+    if (head.hidden) x = g.add(HIDDEN_LAYER_NAME, { kind: 'dense', units: head.hidden.units, activation: head.hidden.activation }, [x]);
+    if (head.dropout) x = g.add(DROPOUT_LAYER_NAME, { kind: 'dropout', rate: head.dropout }, [x]);
     x = g.add(head.classifierName, { kind: 'dense', units: head.classes, activation: head.classifierActivation }, [x]);
   } else if (head.pooling === 'avg') {
     x = g.add('avg_pool', { kind: 'globalAvgPool' }, [x]);

@@ -28,7 +28,10 @@ export type Op =
   | { readonly kind: 'add' }
   | { readonly kind: 'globalAvgPool' }
   | { readonly kind: 'globalMaxPool' }
-  | { readonly kind: 'dense'; readonly units: number; readonly activation: 'softmax' | 'linear' };
+  /** 'relu' only for a fine-tuning head's hidden `fc1` (HeadSpec.hidden). */
+  | { readonly kind: 'dense'; readonly units: number; readonly activation: 'softmax' | 'linear' | 'relu' }
+  /** Keras Dropout (HeadSpec.dropout): identity at inference, no weights. */
+  | { readonly kind: 'dropout'; readonly rate: number };
 
 export type OpKind = Op['kind'];
 

@@ -29,6 +29,8 @@ export function opDetail(op: Op): string {
       return `subsample /${op.stride} · pad channels +${op.channelPad[0]}/+${op.channelPad[1]}`;
     case 'dense':
       return `${op.units} units · ${op.activation}`;
+    case 'dropout':
+      return `rate ${op.rate} · training only`;
     default:
       return '';
   }

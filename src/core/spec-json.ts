@@ -6,7 +6,7 @@
  */
 import { show } from './errors';
 import { expand } from './expand';
-import type { ArchSpec, HeadSpec, StageSpec } from './spec';
+import type { ArchSpec, HeadSpec, HiddenDense, StageSpec } from './spec';
 import { validateSpec } from './validate';
 
 /** Longer text is refused outright: a whole custom spec is ~600 characters of JSON, ~1,200 pretty-printed. */
@@ -38,14 +38,16 @@ const TOP = [
 ] as const satisfies readonly (keyof ArchSpec)[];
 const STEM = ['kind', 'width'] as const satisfies readonly (keyof ArchSpec['stem'])[];
 const STAGE = ['blocks', 'width', 'stride'] as const satisfies readonly (keyof StageSpec)[];
-const HEAD = ['includeTop', 'pooling', 'classes', 'classifierActivation', 'classifierName'] as const satisfies readonly (keyof HeadSpec)[];
+const HEAD = ['includeTop', 'pooling', 'classes', 'classifierActivation', 'classifierName', 'hidden', 'dropout'] as const satisfies readonly (keyof HeadSpec)[];
+const HIDDEN = ['units', 'activation'] as const satisfies readonly (keyof HiddenDense)[];
 // Every field of the types is listed (a field added to ArchSpec and not here fails to compile).
 type Exhaustive<T, L> = [Exclude<keyof T, L>] extends [never] ? true : never;
 const _checked: [
   Exhaustive<ArchSpec, (typeof TOP)[number]>,
   Exhaustive<StageSpec, (typeof STAGE)[number]>,
   Exhaustive<HeadSpec, (typeof HEAD)[number]>,
-] = [true, true, true];
+  Exhaustive<HiddenDense, (typeof HIDDEN)[number]>,
+] = [true, true, true, true];
 void _checked;
 
 type Obj = Record<string, unknown>;
@@ -74,7 +76,11 @@ export function parseCustomSpec(text: string): SpecParse {
   const ignored: string[] = [];
   const spec = pick(data, TOP, '', ignored);
   if (isObj(spec.stem)) spec.stem = pick(spec.stem, STEM, 'stem.', ignored);
-  if (isObj(spec.head)) spec.head = pick(spec.head, HEAD, 'head.', ignored);
+  if (isObj(spec.head)) {
+    const head = pick(spec.head, HEAD, 'head.', ignored);
+    if (isObj(head.hidden)) head.hidden = pick(head.hidden, HIDDEN, 'head.hidden.', ignored);
+    spec.head = head;
+  }
   if (Array.isArray(spec.stages)) spec.stages = spec.stages.map((s, i) => (isObj(s) ? pick(s, STAGE, `stages[${i}].`, ignored) : s));
   if (Array.isArray(spec.input)) spec.input = [...spec.input];
   try {

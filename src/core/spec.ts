@@ -74,7 +74,31 @@ export interface HeadSpec {
   readonly classifierActivation: 'softmax' | 'linear';
   /** Name of the classifier layer: `predictions` in tf.keras, `probs` in keras-applications files. */
   readonly classifierName: 'predictions' | 'probs';
+  /**
+   * A hidden Dense layer between the pooled features and the classifier, named `fc1`: the fine-tuning head of
+   * the Keras Applications docs ("Fine-tune InceptionV3 on a new set of classes", keras.io/api/applications:
+   * GlobalAveragePooling2D → Dense(1024, activation='relu') → Dense(N, activation='softmax')) and of
+   * F. Chollet's `flow_from_directory` tutorial (blog.keras.io 2016, Dense(256, 'relu') → Dropout(0.5) →
+   * classifier); `finetune --head dense2048` uses 2048 units. Only with `includeTop`. Absent for every preset.
+   */
+  readonly hidden?: HiddenDense;
+  /**
+   * Keras `Dropout(rate)` layer `dropout` right before the classifier (after `fc1` when there is one), as in
+   * Chollet's tutorial (`Dropout(0.5)`). Only with `includeTop`; absent or 0 = no Dropout layer. Inference ignores it.
+   */
+  readonly dropout?: number;
 }
+
+/** The hidden layer of a fine-tuning head: `Dense(units, activation)` named `fc1` (Keras tutorial naming). */
+export interface HiddenDense {
+  readonly units: number;
+  /** The tutorial uses ReLU; the only one allowed. */
+  readonly activation: 'relu';
+}
+
+/** Keras layer names of a fine-tuning head's extra layers (the tutorial's / `finetune`'s naming; weights join by them). */
+export const HIDDEN_LAYER_NAME = 'fc1';
+export const DROPOUT_LAYER_NAME = 'dropout';
 
 export interface ArchSpec {
   /** Display name and id, e.g. `ResNet50`, `resnet18`, `ResNet-20`, `plain-ResNet-20`. */

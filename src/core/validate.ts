@@ -9,6 +9,8 @@ const LIMITS = {
   side: [1, 4096],
   channels: [1, 64],
   classes: [1, 100_000],
+  /** The width of a fine-tuning head's hidden layer (Keras' examples use 256 to 2048). */
+  hiddenUnits: [1, 16_384],
 } as const;
 
 function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): void {
@@ -136,4 +138,26 @@ export function validateSpec(spec: ArchSpec): void {
   intIn('head.classes', head.classes, LIMITS.classes[0], LIMITS.classes[1]);
   oneOf('head.classifierActivation', head.classifierActivation, ['softmax', 'linear']);
   oneOf('head.classifierName', head.classifierName, ['predictions', 'probs']);
+  validateHeadExtras(head);
+}
+
+/** HeadSpec.hidden and .dropout: a fine-tuning head's extra layers, only on top of a classifier. */
+function validateHeadExtras(head: ArchSpec['head']): void {
+  const { hidden, dropout } = head;
+  if (hidden !== undefined) {
+    if (!head.includeTop) {
+      throw new SpecError('head.hidden', hidden, 'a hidden layer sits under the classifier: it needs includeTop = true');
+    }
+    if (typeof hidden !== 'object' || hidden === null) throw new SpecError('head.hidden', hidden, 'expected {units, activation}');
+    intIn('head.hidden.units', hidden.units, LIMITS.hiddenUnits[0], LIMITS.hiddenUnits[1]);
+    oneOf('head.hidden.activation', hidden.activation, ['relu']);
+  }
+  if (dropout !== undefined) {
+    if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
+      throw new SpecError('head.dropout', dropout, 'expected a rate from 0 (no Dropout layer) up to but excluding 1 (Keras Dropout)');
+    }
+    if (dropout > 0 && !head.includeTop) {
+      throw new SpecError('head.dropout', dropout, 'a Dropout layer sits before the classifier: it needs includeTop = true');
+    }
+  }
 }

@@ -101,6 +101,8 @@ function layerFor(node: GraphNode, opts: BuildOptions): tf.layers.Layer {
         activation: op.activation,
         kernelInitializer: initializer(opts.kernelInitializer, opts),
       });
+    case 'dropout':
+      return tf.layers.dropout({ name, rate: op.rate });
     case 'input':
       throw new Error('the input node is not a layer');
   }

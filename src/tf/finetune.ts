@@ -10,7 +10,7 @@
  * frees only the new head when the base stays. Runs in Node (tests) and in the model worker.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ArchSpec } from '../core';
+import { type ArchSpec, DROPOUT_LAYER_NAME, type HeadSpec, HIDDEN_LAYER_NAME } from '../core';
 import { CancelledError } from './errors';
 import { preprocess } from './preprocess';
 
@@ -447,13 +447,31 @@ export async function trainHead(
   }
 }
 
+/**
+ * A head's extra layers as the ArchSpec describes them (HeadSpec.hidden / dropout): the one mapping from a head
+ * kind to its architecture, read by `finetunedSpec` and `headLayers` alike.
+ */
+export function headExtras(kind: HeadKind, dropout: number): Pick<HeadSpec, 'hidden' | 'dropout'> {
+  return {
+    ...(kind === 'dense2048' ? { hidden: { units: HIDDEN_UNITS, activation: 'relu' as const } } : {}),
+    ...(dropout > 0 ? { dropout } : {}),
+  };
+}
+
 /** Keras layers of a head, named as Keras' tutorial names them (fc1, dropout, predictions), weights not set. */
 export function headLayers(kind: HeadKind, dropout: number, classes: number): tf.layers.Layer[] {
+  const { hidden, dropout: rate } = headExtras(kind, dropout);
   const out: tf.layers.Layer[] = [];
-  if (kind === 'dense2048') out.push(tf.layers.dense({ units: HIDDEN_UNITS, activation: 'relu', name: 'fc1' }));
-  if (dropout > 0) out.push(tf.layers.dropout({ rate: dropout, name: 'dropout' }));
+  if (hidden) out.push(tf.layers.dense({ units: hidden.units, activation: hidden.activation, name: HIDDEN_LAYER_NAME }));
+  if (rate) out.push(tf.layers.dropout({ rate, name: DROPOUT_LAYER_NAME }));
   out.push(tf.layers.dense({ units: classes, activation: 'softmax', name: 'predictions' }));
   return out;
+}
+
+/** Keras names of a head's layers in order, e.g. [fc1, dropout, predictions]. */
+function headLayerNames(kind: HeadKind, dropout: number): string[] {
+  const { hidden, dropout: rate } = headExtras(kind, dropout);
+  return [...(hidden ? [HIDDEN_LAYER_NAME] : []), ...(rate ? [DROPOUT_LAYER_NAME] : []), 'predictions'];
 }
 
 /** Layers a combined model owns (its head, and its own last stage when fine-tuned), for `releaseCombined`. */
@@ -518,14 +536,25 @@ export function releaseCombined(combined: tf.LayersModel): void {
 }
 
 /**
- * The spec of a fine-tuned model (for rebuilding it, e.g. on another backend): the base with N softmax classes.
- * A dense2048 head's extra layers are not part of the ArchSpec: `finetunedModelFromSpec` adds them.
+ * The spec of a fine-tuned model (for rebuilding it, e.g. on another backend, and for the diagram, analysis and
+ * exporters): the base with the head's hidden `fc1` and `dropout` (HeadSpec.hidden / dropout) and N softmax
+ * classes. `buildModel` of it has the combined model's layers, names and weight order. Without `head`: a plain
+ * Dense(N) head (any `hidden`/`dropout` of the base's spec is dropped).
  */
-export function finetunedSpec(base: ArchSpec, classes: number): ArchSpec {
+export function finetunedSpec(base: ArchSpec, classes: number, head: Pick<HeadParams, 'kind' | 'dropout'> = { kind: 'dense', dropout: 0 }): ArchSpec {
+  const { hidden: _h, dropout: _d, ...baseHead } = base.head;
   return {
     ...base,
     name: base.name.endsWith('-finetuned') ? base.name : `${base.name}-finetuned`,
-    head: { ...base.head, includeTop: true, pooling: 'avg', classes, classifierActivation: 'softmax', classifierName: 'predictions' },
+    head: {
+      ...baseHead,
+      includeTop: true,
+      pooling: 'avg',
+      classes,
+      classifierActivation: 'softmax',
+      classifierName: 'predictions',
+      ...headExtras(head.kind, head.dropout),
+    },
   };
 }
 
@@ -558,6 +587,10 @@ export function finetunedFromArtifacts(a: tf.io.ModelArtifacts): { classNames: s
  */
 export function withHeadLayers(model: tf.LayersModel, head: { head: HeadKind; dropout: number }, classes: number): tf.LayersModel {
   if (head.head === 'dense' && head.dropout === 0) return model;
+  // Built from `finetunedSpec(…, head)`: the layers are there already.
+  const want = headLayerNames(head.head, head.dropout);
+  const have = splitAtPooling(model).head.map((l) => l.name);
+  if (have.length === want.length && have.every((n, i) => n === want[i])) return model;
   const d = featureSize(model);
   const zeros = head.head === 'dense' ? [tf.zeros([d, classes]), tf.zeros([classes])] : [tf.zeros([d, HIDDEN_UNITS]), tf.zeros([HIDDEN_UNITS]), tf.zeros([HIDDEN_UNITS, classes]), tf.zeros([classes])];
   const combined = combinedModel(model, { kind: head.head, dropout: head.dropout, weights: zeros }, model.name);

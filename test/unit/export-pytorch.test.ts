@@ -202,6 +202,18 @@ function variants(): { label: string; spec: ArchSpec }[] {
       }),
     },
     {
+      // HeadSpec.hidden / dropout: the fine-tuning head (fc1 → nn.Linear + ReLU, dropout → nn.Dropout, eval = identity).
+      label: 'fine-tuning head (fc1 Dense relu + Dropout before the classifier)',
+      spec: small(getPreset('ResNet-20'), {
+        name: 'mini-fc1',
+        stages: [
+          { blocks: 1, width: 16, stride: 1 },
+          { blocks: 1, width: 32, stride: 2 },
+        ],
+        head: { ...getPreset('ResNet-20').head, classes: 4, hidden: { units: 12, activation: 'relu' }, dropout: 0.3 },
+      }),
+    },
+    {
       label: 'option A (zero-pad shortcut)',
       spec: small(getPreset('ResNet-20'), {
         name: 'mini-A',

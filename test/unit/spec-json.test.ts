@@ -10,7 +10,7 @@ const withExtras = JSON.stringify({
   extra: '<script>',
   stem: { ...r20.stem, colour: 'red' },
   stages: r20.stages.map((s, i) => (i === 1 ? { ...s, note: 1 } : s)),
-  head: { ...r20.head, dropout: 0.5 },
+  head: { ...r20.head, bias: false },
 });
 /** Valid JSON, longer than the limit (whitespace padding). */
 const huge = JSON.stringify({ ...r20, name: 'huge' }).replace('{', `{${' '.repeat(MAX_SPEC_CHARS)}`);
@@ -24,16 +24,16 @@ describe('custom spec parser', () => {
     const r = parseCustomSpec(withExtras);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.ignored).toEqual(['extra', 'stem.colour', 'head.dropout', 'stages[1].note']);
+    expect(r.ignored).toEqual(['extra', 'stem.colour', 'head.bias', 'stages[1].note']);
     expect('extra' in r.spec).toBe(false);
     expect('colour' in r.spec.stem).toBe(false);
     expect('note' in r.spec.stages[1]).toBe(false);
-    expect('dropout' in r.spec.head).toBe(false);
+    expect('bias' in r.spec.head).toBe(false);
     expect(r.spec).toEqual({ ...r20, name: 'r20-extra' });
   });
 
   test('the explorer link and the Compare link both strip them, with the same notice', () => {
-    const notice = "Ignored unknown fields of the custom spec: \"extra\", \"stem.colour\", \"head.dropout\", \"stages[1].note\".";
+    const notice = "Ignored unknown fields of the custom spec: \"extra\", \"stem.colour\", \"head.bias\", \"stages[1].note\".";
     const ex = parseExploreState(`spec=${encodeURIComponent(withExtras)}`);
     expect(ex.state.model).toEqual({ kind: 'custom', spec: { ...r20, name: 'r20-extra' } });
     expect(ex.notices).toEqual([notice]);

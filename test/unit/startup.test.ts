@@ -179,10 +179,15 @@ describe('the worker host: warm-up before ready, cache write after it, backend i
     await h.host.cacheWrite;
     expect(h.cache.events).toEqual(['put after loaded']);
     expect((await h.cache.list()).map((r) => r.key)).toEqual([`url:${URL_}`]);
+    const bitsOf = () => h.host.model!.getWeights().map((w) => new Uint32Array((w.dataSync() as Float32Array).slice().buffer));
+    const fresh = bitsOf();
     await h.send({ type: 'load', source });
     const again = h.messages.filter((m) => m.type === 'loaded').at(-1);
     expect(again?.type === 'loaded' && again.info.fromCache).toBe(true);
     expect(again?.type === 'loaded' && again.info.phases?.[0].phase).toBe('cache');
+    // The model from the cache (weights stored as a Blob, cache.ts layout 3) has the downloaded one's bits.
+    // Index of each weight's first differing element (-1: none); a diff of whole arrays would take minutes to print.
+    expect(bitsOf().map((b, i) => (b.length === fresh[i].length ? b.findIndex((x, k) => x !== fresh[i][k]) : -2))).toEqual(fresh.map(() => -1));
     h.host.dispose();
     expect(tf.memory().numTensors).toBe(n0);
   });

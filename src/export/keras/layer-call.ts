@@ -42,5 +42,7 @@ export function layerCall(node: GraphNode): string {
       return `layers.GlobalMaxPooling2D(${name})`;
     case 'dense':
       return `layers.Dense(${op.units}, activation=${pyStr(op.activation)}, ${name})`;
+    case 'dropout':
+      return `layers.Dropout(${pyNum(op.rate)}, ${name})`;
   }
 }

@@ -104,18 +104,22 @@ export function layerNodes(node: GraphNode, tensorOf: (id: string) => string, pa
       return one('ReduceMax', ins, [intsAttr('axes', [2, 3]), intAttr('keepdims', 0)]);
     case 'dense': {
       if (op.activation === 'linear') return one('Gemm', [ins[0], ...params]);
-      if (op.activation !== 'softmax') {
-        throw new ExportError('onnx', `graph.nodes[${JSON.stringify(name)}].op.activation`, op.activation, "allowed: 'softmax', 'linear'");
+      const act = op.activation === 'softmax' ? 'Softmax' : op.activation === 'relu' ? 'Relu' : undefined;
+      if (!act) {
+        throw new ExportError('onnx', `graph.nodes[${JSON.stringify(name)}].op.activation`, op.activation, "allowed: 'softmax', 'linear', 'relu'");
       }
       const logits = `${name}/Gemm`;
       return {
         nodes: [
           { name: logits, opType: 'Gemm', input: [ins[0], ...params], output: [logits], attribute: [] },
-          { name, opType: 'Softmax', input: [logits], output: [name], attribute: [intAttr('axis', -1)] },
+          { name, opType: act, input: [logits], output: [name], attribute: act === 'Softmax' ? [intAttr('axis', -1)] : [] },
         ],
         constants: [],
       };
     }
+    case 'dropout':
+      // Keras Dropout is the identity at inference; an Identity node keeps the layer's name in the file.
+      return one('Identity', ins);
     case 'input':
       return { nodes: [], constants: [] };
     default: {

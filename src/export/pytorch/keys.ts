@@ -8,13 +8,14 @@
  *   convS_blockK_preact_bn (V2)       → layer{S-1}.{K-1}.bn_pre
  *   post_bn (V2)                      → postnorm
  *   predictions / probs               → fc
+ *   fc1 (a fine-tuning head's hidden Dense, HeadSpec.hidden) → fc1
  *
  *   conv kernel [kh, kw, in, out]     → weight [out, in, kh, kw]
  *   grouped (depthwise) [kh, kw, in, m] → weight [out, in/groups, kh, kw]   (see groupedToTorch)
  *   dense kernel [in, out]            → weight [out, in]
  *   BN gamma, beta, moving_mean, moving_variance → weight, bias, running_mean, running_var (+ num_batches_tracked)
  */
-import type { GraphNode, Op } from '../../core';
+import { type GraphNode, HIDDEN_LAYER_NAME, type Op } from '../../core';
 import { hwioToOihw } from '../kernel-layout';
 import { ExportError, type LayerWeight } from '../types';
 
@@ -24,6 +25,7 @@ export function torchPrefix(layer: string, classifierName: string): string | und
   if (layer === 'conv1_bn') return 'bn1';
   if (layer === 'post_bn') return 'postnorm';
   if (layer === classifierName) return 'fc';
+  if (layer === HIDDEN_LAYER_NAME) return 'fc1';
   const m = /^conv(\d+)_block(\d+)_(preact_bn|[0-9]_conv|[0-9]_bn)$/.exec(layer);
   if (!m) return undefined;
   const [, stage, block, part] = m;

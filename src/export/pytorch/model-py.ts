@@ -177,7 +177,13 @@ function resnetClass(p: TorchPlan): string {
       : `num_classes: None as exported (no classifier); a number adds global average pooling and a new fc.`;
   init.push('self.pooling = POOLING if num_classes is None else "avg"');
   init.push('if self.pooling == "avg":', '    self.avgpool = nn.AdaptiveAvgPool2d(1)', 'elif self.pooling == "max":', '    self.global_maxpool = nn.AdaptiveMaxPool2d(1)');
-  init.push(`self.fc = nn.Linear(${p.features}, num_classes) if num_classes is not None else None`);
+  const hidden = p.head.kind === 'classifier' ? p.head.hidden : undefined;
+  if (hidden) {
+    // The fine-tuning head (Keras fc1 → dropout → predictions); Dropout is the identity in eval mode.
+    init.push(`self.fc1 = nn.Linear(${p.features}, ${hidden.units}) if num_classes is not None else None  # Keras fc1, ReLU in forward()`);
+    if (hidden.dropout > 0) init.push(`self.dropout = nn.Dropout(${num(hidden.dropout)})`);
+  }
+  init.push(`self.fc = nn.Linear(${hidden ? hidden.units : p.features}, num_classes) if num_classes is not None else None`);
 
   const feat: string[] = [];
   feat.push(p.pre ? 'x = self.conv1(x)' : 'x = self.relu(self.bn1(self.conv1(x)))');
@@ -208,7 +214,10 @@ ${ind(feat)}
             x = torch.flatten(self.avgpool(x), 1)
         elif self.pooling == "max":
             x = torch.flatten(self.global_maxpool(x), 1)
-        return x if self.fc is None else self.fc(x)
+        if self.fc is None:
+            return x${hidden ? `
+        x = ${hidden.dropout > 0 ? 'self.dropout(' : ''}torch.relu(self.fc1(x))${hidden.dropout > 0 ? ')' : ''}` : ''}
+        return self.fc(x)
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:

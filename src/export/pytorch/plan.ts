@@ -3,7 +3,7 @@
  * shortcut), the head, and the per-role facts the generated code bakes in (conv bias, BN epsilon, padding).
  * Every fact comes from `expand(spec)`'s nodes, so the module reproduces the same computation as the tfjs model.
  */
-import type { ArchGraph, GraphNode, Op, ShortcutKind } from '../../core';
+import { type ArchGraph, DROPOUT_LAYER_NAME, type GraphNode, HIDDEN_LAYER_NAME, type Op, type ShortcutKind } from '../../core';
 import { ExportError } from '../types';
 
 type ConvOp = Extract<Op, { kind: 'conv' }>;
@@ -44,7 +44,13 @@ export interface TorchPlan {
   /** Channels entering the head. */
   readonly features: number;
   readonly head:
-    | { readonly kind: 'classifier'; readonly classes: number; readonly softmax: boolean }
+    | {
+        readonly kind: 'classifier';
+        readonly classes: number;
+        readonly softmax: boolean;
+        /** A fine-tuning head's `fc1` Dense + ReLU and its Dropout rate before the classifier (HeadSpec.hidden / dropout). */
+        readonly hidden?: { readonly units: number; readonly dropout: number };
+      }
     | { readonly kind: 'pool'; readonly pooling: 'avg' | 'max' | 'none' };
   readonly inputSize: readonly [number, number];
 }
@@ -120,8 +126,12 @@ export function planFor(graph: ArchGraph, spec: { readonly strideAt: 'first1x1' 
   const out = byId.get(graph.outputId)!;
   const dense = out.op.kind === 'dense' ? out.op : undefined;
   const last4 = graph.stages.at(-1)?.outShape ?? byId.get('conv1_conv')!.outShape;
+  const fc1 = byId.get(HIDDEN_LAYER_NAME)?.op;
+  const drop = byId.get(DROPOUT_LAYER_NAME)?.op;
+  if (fc1?.kind === 'dense' && fc1.activation !== 'relu') throw fail(`${HIDDEN_LAYER_NAME}.activation`, fc1.activation, "allowed: 'relu'");
+  const hidden = fc1?.kind === 'dense' ? { units: fc1.units, dropout: drop?.kind === 'dropout' ? drop.rate : 0 } : undefined;
   const head: TorchPlan['head'] = dense
-    ? { kind: 'classifier', classes: dense.units, softmax: dense.activation === 'softmax' }
+    ? { kind: 'classifier', classes: dense.units, softmax: dense.activation === 'softmax', ...(hidden ? { hidden } : {}) }
     : { kind: 'pool', pooling: out.op.kind === 'globalAvgPool' ? 'avg' : out.op.kind === 'globalMaxPool' ? 'max' : 'none' };
   const stemKind = byId.has('pool1_pool') ? 'imagenet' : 'cifar';
   if ((stemKind === 'imagenet') !== (stemConv.kernel === 7)) throw fail('conv1_conv.kernel', stemConv.kernel, 'unexpected stem');

@@ -42,7 +42,7 @@ export type Step =
       readonly channelPad: readonly [number, number];
     }
   | { readonly kind: 'globalPool'; readonly out: string; readonly input: string; readonly mode: 'avg' | 'max' }
-  | { readonly kind: 'dense'; readonly out: string; readonly input: string; readonly dense: string; readonly softmax: boolean };
+  | { readonly kind: 'dense'; readonly out: string; readonly input: string; readonly dense: string; readonly activation: 'softmax' | 'linear' | 'relu' };
 
 export interface InferencePlan {
   readonly steps: readonly Step[];
@@ -81,10 +81,12 @@ export function planInference(graph: ArchGraph): InferencePlan {
     return next.id;
   };
 
+  /** Dropout is the identity at inference: its consumers read its input (HeadSpec.dropout). */
+  const skipped = new Map<string, string>();
   for (const node of graph.nodes) {
     if (node.op.kind === 'input' || absorbed.has(node.id)) continue;
     const op = node.op;
-    const input = node.inputs[0];
+    const input = skipped.get(node.inputs[0]) ?? node.inputs[0];
     switch (op.kind) {
       case 'zeropad': {
         const next = only(node.id);
@@ -141,7 +143,11 @@ export function planInference(graph: ArchGraph): InferencePlan {
         steps.push({ kind: 'globalPool', out: node.id, input, mode: op.kind === 'globalAvgPool' ? 'avg' : 'max' });
         break;
       case 'dense':
-        steps.push({ kind: 'dense', out: node.id, input, dense: node.id, softmax: op.activation === 'softmax' });
+        steps.push({ kind: 'dense', out: node.id, input, dense: node.id, activation: op.activation });
+        break;
+      case 'dropout':
+        skipped.set(node.id, input);
+        merged++;
         break;
     }
   }

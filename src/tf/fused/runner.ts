@@ -211,7 +211,7 @@ function exec(step: Step, w: Prepared, get: (id: string) => tf.Tensor): tf.Tenso
       if (w.kind !== 'dense') throw new Error('dense weights missing');
       return tf.tidy(() => {
         const z = tf.fused.matMul({ a: get(step.input) as tf.Tensor2D, b: w.kernel, bias: w.bias });
-        return step.softmax ? tf.softmax(z) : z;
+        return step.activation === 'softmax' ? tf.softmax(z) : step.activation === 'relu' ? tf.relu(z) : z;
       });
     }
   }

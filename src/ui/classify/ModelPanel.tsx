@@ -18,6 +18,7 @@ import type { ModelSource } from '../../worker/protocol';
 import { downloadModel } from './download';
 import { formatPhases } from './load-phases';
 import { LoadProgress } from './LoadProgress';
+import { OpenInExplore } from './OpenInExplore';
 import type { ModelState } from './useModel';
 
 type Kind = 'imagenet' | 'random' | 'layers-url' | 'layers-files' | 'h5-file' | 'h5-url';
@@ -181,7 +182,8 @@ export function ModelPanel({ model }: { model: ModelState }) {
             }}
           >
             Download model
-          </button>
+          </button>{' '}
+          <OpenInExplore spec={info.spec} />
           {downloadError && <span className="cls-error-inline">{downloadError}</span>}
           {model.phases && (
             <div className="cls-phases" data-testid="load-phases">

@@ -111,6 +111,8 @@ function keras(cls: string, args: readonly PyValue[], kw: Record<string, PyValue
     case 'layers.GlobalAveragePooling2D':
     case 'layers.GlobalMaxPooling2D':
       return { out: [x[2]], total: 0, trainable: 0, shapes: [] };
+    case 'layers.Dropout':
+      return { out: x, total: 0, trainable: 0, shapes: [] };
     case 'layers.Dense': {
       const units = num(args[0], 'units');
       const w = x[0] * units + units;
