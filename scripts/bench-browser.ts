@@ -173,7 +173,7 @@ try {
   const t0 = performance.now();
   await page.goto(`${url}?view=classify`);
   await page.getByTestId('model-info').waitFor({ timeout: 600_000 });
-  report('browser: cold page → ResNet50 ready (98 MB, no cache)', performance.now() - t0, 'ms', '≤ 3000 ms');
+  report('browser: cold page → ResNet50 ready (default float16 weights, 49 MiB, no cache)', performance.now() - t0, 'ms', '≤ 3000 ms');
   log(`  phases: ${await page.getByTestId('load-phases').textContent()}`);
   await page.getByLabel('Images to classify').setInputFiles([{ name: 'e0.jpg', mimeType: 'image/jpeg', buffer: jpg }]);
   const card = page.getByRole('article', { name: 'Result for e0.jpg' });
