@@ -8,32 +8,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import jpeg from 'jpeg-js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, test, vi } from 'vitest';
-import { fixture } from '../helpers/fixtures';
 import { launch, open, type Session, screenshot } from './browser';
 import { classifyFiles, topOf, waitForModel } from './helpers-classify';
+import { crop } from './photo-crops';
 
 let browser: Browser;
 let s: Session;
 let dir: string;
 
-/** A JPEG of the box [top, left, height, width] (fractions) of a fixture, optionally mirrored. */
-function crop(file: string, [t, l, h, w]: readonly number[], mirror = false): Buffer {
-  const img = jpeg.decode(readFileSync(fixture('imagenet', file)), { useTArray: true });
-  const [y0, x0] = [Math.round(t * img.height), Math.round(l * img.width)];
-  const [ch, cw] = [Math.round(h * img.height), Math.round(w * img.width)];
-  const data = Buffer.alloc(cw * ch * 4);
-  for (let y = 0; y < ch; y++) {
-    for (let x = 0; x < cw; x++) {
-      const sx = x0 + (mirror ? cw - 1 - x : x);
-      const from = ((y0 + y) * img.width + sx) * 4;
-      data.set(img.data.subarray(from, from + 4), (y * cw + x) * 4);
-    }
-  }
-  return Buffer.from(jpeg.encode({ data, width: cw, height: ch }, 90).data);
-}
 
 const BOXES = [
   [0, 0, 0.8, 0.8],
