@@ -122,7 +122,7 @@ describe.skipIf(SKIP_WEIGHTS)('ImageNet ResNet50 on onnxruntime-web', () => {
     async () => {
       const tfjs = await send<'bench'>({ type: 'bench', image: elephant, engine: 'tfjs', batch: 2, runs: 1 });
       const ort = await send<'bench'>({ type: 'bench', image: elephant, engine: 'onnxruntime-web', batch: 2, runs: 1 });
-      expect(tfjs.label).toBe('tfjs (wasm, 1 thread)');
+      expect(tfjs.label).toBe('tfjs (wasm, 1 thread), fused'); // Classify's default: the fused-BN runner
       expect(ort.label).toBe('onnxruntime-web (wasm, 1 thread)');
       expect(ort.ms).toHaveLength(1);
       expect(ort.top[0].label).toBe('African_elephant');
