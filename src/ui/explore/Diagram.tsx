@@ -71,8 +71,11 @@ export function Diagram(props: DiagramProps) {
 
   useEffect(() => {
     const r = rendererRef.current!;
+    const first = epochRef.current === -1;
     const reset = epochRef.current !== props.viewEpoch;
     epochRef.current = props.viewEpoch;
+    // A layer selected when the diagram opens (a shared link, "See it in Explore") is brought into view.
+    if (first && props.selected) centerAfterRef.current = props.selected;
     r.setLayout(props.layout, { reset, anchor: reset ? undefined : (anchorRef.current ?? undefined) });
     anchorRef.current = null;
     r.setSelected(props.selected);
