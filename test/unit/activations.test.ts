@@ -5,8 +5,6 @@
  * colour scale; nothing leaks; a missing image, an unknown layer and a changed model are clear errors.
  */
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expand, getPreset, residualParts } from '../../src/core';
@@ -14,11 +12,12 @@ import { activationMaps, channelOrder, layerOutputs, quantize, sharedScale } fro
 import { imagenetResNet50Spec } from '../../src/tf/imagenet';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
-import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
 import { preprocess } from '../../src/tf/preprocess';
-import { ModelHost } from '../../src/worker/model-host';
+import type { ModelHost } from '../../src/worker/model-host';
 import type { ActivationsReport, RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
 import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
+import { rgbaOf } from './helpers/images';
+import { imagenetModelHost } from './helpers/model-host';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -62,7 +61,6 @@ describe('scale and order helpers', () => {
 });
 
 describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
-  const BASE = 'http://weights.test/resnet50/';
   const messages: Response[] = [];
   let host: ModelHost;
   let nextId = 1;
@@ -79,22 +77,12 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
 
   beforeAll(async () => {
     requireWeights();
-    const require = createRequire(import.meta.url);
-    host = new ModelHost({
-      post: (m) => messages.push(m),
-      wasmPaths: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`,
-      imagenetUrl: `${BASE}model.json`,
-      fetch: (async (u: RequestInfo | URL) => new Response(await readFile(join(dirname(IMAGENET_RESNET50_JSON), String(u).slice(BASE.length))))) as typeof fetch,
-    });
+    host = imagenetModelHost((m) => messages.push(m));
     expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject([{ type: 'backend' }]);
     expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject([{ type: 'loaded' }]);
     const px = decodeImage(await readFile(fixture('imagenet', 'elephant.jpg')), 'elephant.jpg');
     x = preprocess(px, imagenetResNet50Spec());
-    const rgb = await px.data();
-    const [height, width] = px.shape;
-    const data = new Uint8ClampedArray(width * height * 4);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) data.set([rgb[j], rgb[j + 1], rgb[j + 2], 255], i);
-    elephant = { width, height, data };
+    elephant = await rgbaOf(px);
     px.dispose();
   }, 300_000);
   afterAll(() => {

@@ -6,19 +6,16 @@
  */
 import 'fake-indexeddb/auto';
 import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readKerasH5 } from '../../src/tf/h5/keras-h5';
 import { decodeImage } from '../../src/tf/node-image';
-import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
-import { ModelHost } from '../../src/worker/model-host';
+import type { ModelHost } from '../../src/worker/model-host';
 import type { FinetuneImage, RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
 import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
+import { imagenetModelHost } from './helpers/model-host';
 
-const BASE = 'http://weights.test/resnet50/';
 
 function raw(img: tf.Tensor3D, [t, l, h, w]: readonly number[]): RawImage {
   const [H, W] = img.shape;
@@ -53,13 +50,7 @@ describe.skipIf(SKIP_WEIGHTS)('fine-tuning in the model worker host (wasm)', () 
 
   beforeAll(async () => {
     requireWeights();
-    const require = createRequire(import.meta.url);
-    host = new ModelHost({
-      post: (m) => messages.push(m),
-      wasmPaths: `${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`,
-      imagenetUrl: `${BASE}model.json`,
-      fetch: (async (u: RequestInfo | URL) => new Response(await readFile(join(dirname(IMAGENET_RESNET50_JSON), String(u).slice(BASE.length))))) as typeof fetch,
-    });
+    host = imagenetModelHost((m) => messages.push(m));
     expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject({ type: 'backend' });
     expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject({ type: 'loaded' });
     const px = await Promise.all(['elephant.jpg', 'cat.jpg'].map(async (f) => decodeImage(await readFile(fixture('imagenet', f)), f)));

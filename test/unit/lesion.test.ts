@@ -20,6 +20,7 @@ import type { ModelHost } from '../../src/worker/model-host';
 import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
 import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 import { imagenetModelHost } from './helpers/model-host';
+import { rgbaOf } from './helpers/images';
 
 beforeAll(async () => {
   await initNodeBackend('wasm');
@@ -143,11 +144,7 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
     model = imagenetResNet50(await readLayersModel(IMAGENET_RESNET50_JSON));
     const px = decodeImage(await readFile(fixture('imagenet', 'elephant.jpg')), 'elephant.jpg');
     x = preprocess(px, imagenetResNet50Spec());
-    const rgb = await px.data();
-    const [height, width] = px.shape;
-    const data = new Uint8ClampedArray(width * height * 4);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) data.set([rgb[j], rgb[j + 1], rgb[j + 2], 255], i);
-    elephant = { width, height, data };
+    elephant = await rgbaOf(px);
     px.dispose();
   });
   afterAll(() => {

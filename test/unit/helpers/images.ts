@@ -31,3 +31,12 @@ export function solidPng(width: number, height: number, rgb: readonly [number, n
   const sig = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
   return Buffer.concat([sig, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
 }
+
+/** A decoded [H, W, 3] image as the RGBA RawImage the model worker receives (alpha 255). Does not dispose `px`. */
+export async function rgbaOf(px: { data(): Promise<ArrayLike<number>>; shape: readonly number[] }): Promise<{ width: number; height: number; data: Uint8ClampedArray }> {
+  const rgb = await px.data();
+  const [height, width] = px.shape;
+  const data = new Uint8ClampedArray(width * height * 4);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) data.set([rgb[j], rgb[j + 1], rgb[j + 2], 255], i);
+  return { width, height, data };
+}
