@@ -468,12 +468,6 @@ export function headLayers(kind: HeadKind, dropout: number, classes: number): tf
   return out;
 }
 
-/** Keras names of a head's layers in order, e.g. [fc1, dropout, predictions]. */
-function headLayerNames(kind: HeadKind, dropout: number): string[] {
-  const { hidden, dropout: rate } = headExtras(kind, dropout);
-  return [...(hidden ? [HIDDEN_LAYER_NAME] : []), ...(rate ? [DROPOUT_LAYER_NAME] : []), 'predictions'];
-}
-
 /** Layers a combined model owns (its head, and its own last stage when fine-tuned), for `releaseCombined`. */
 const owned = new WeakMap<tf.LayersModel, tf.layers.Layer[]>();
 
@@ -578,24 +572,4 @@ export function finetunedFromArtifacts(a: tf.io.ModelArtifacts): { classNames: s
     head: fc1 ? 'dense2048' : 'dense',
     dropout: typeof rate === 'number' ? rate : 0,
   };
-}
-
-/**
- * A model built from `finetunedSpec` (one Dense `predictions`) given the head a saved fine-tuned model has:
- * for a 'dense' head without dropout the model itself; otherwise a combined model with fc1/dropout/predictions
- * (zero weights, to be loaded), the built model's own classifier freed.
- */
-export function withHeadLayers(model: tf.LayersModel, head: { head: HeadKind; dropout: number }, classes: number): tf.LayersModel {
-  if (head.head === 'dense' && head.dropout === 0) return model;
-  // Built from `finetunedSpec(…, head)`: the layers are there already.
-  const want = headLayerNames(head.head, head.dropout);
-  const have = splitAtPooling(model).head.map((l) => l.name);
-  if (have.length === want.length && have.every((n, i) => n === want[i])) return model;
-  const d = featureSize(model);
-  const zeros = head.head === 'dense' ? [tf.zeros([d, classes]), tf.zeros([classes])] : [tf.zeros([d, HIDDEN_UNITS]), tf.zeros([HIDDEN_UNITS]), tf.zeros([HIDDEN_UNITS, classes]), tf.zeros([classes])];
-  const combined = combinedModel(model, { kind: head.head, dropout: head.dropout, weights: zeros }, model.name);
-  tf.dispose(zeros);
-  owned.delete(combined);
-  adoptCombined(model, combined);
-  return combined;
 }

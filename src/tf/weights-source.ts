@@ -25,7 +25,7 @@ import {
 } from '../core';
 import { buildModel, unassignedWeights, weightIdentities } from './build';
 import { WeightsMismatchError } from './errors';
-import { finetunedFromArtifacts, finetunedSpec, withHeadLayers } from './finetune';
+import { finetunedFromArtifacts, finetunedSpec } from './finetune';
 import { imagenetResNet50Spec, LEGACY_KERAS_BN_EPSILON, loadImagenetResNet50Weights } from './imagenet';
 import { IMAGENET_CLASSES } from './imagenet-labels';
 import { loadLayersModelWeights } from './layers-model-weights';
@@ -127,8 +127,6 @@ export interface WeightsPlan {
   readonly weights: WeightsDescription;
   /** Put the weights into a model built from `spec` (or from an Applications spec with the same layers). */
   readonly apply: (model: tf.LayersModel) => Promise<void>;
-  /** Layers the spec cannot describe (a fine-tuned dense2048 head): swap them in after building, before `apply`. */
-  readonly reshape?: (model: tf.LayersModel) => tf.LayersModel;
 }
 
 export interface PlanOptions {
@@ -174,7 +172,6 @@ export function planWeights(source: WeightsSource, opts: PlanOptions = {}): Weig
           spec,
           weights: { ...defaultWeights(spec, 'finetuned', id, source.label, mode), labels: tuned.classNames },
           apply: load,
-          reshape: (m) => withHeadLayers(m, tuned, tuned.classNames.length),
         };
       }
       return { spec: preset, weights: defaultWeights(preset, 'tfjs', id, source.label, mode), apply: load };
@@ -221,10 +218,8 @@ export async function loadWeightsSource(source: WeightsSource, opts: LoadOptions
   // initialisers, and so does .h5: loaded by name it sets only the layers it names and, as Keras' by_name
   // loading does, leaves the others as initialised (a new classifier on a no-top file).
   const weightsFollow = source.kind === 'imagenet' || source.kind === 'tfjs';
-  const built = buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
-  let model = built;
+  const model = buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
   try {
-    model = plan.reshape?.(built) ?? built;
     const before = weightIdentities(model);
     opts.beforeWeights?.();
     await plan.apply(model);

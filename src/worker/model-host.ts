@@ -7,7 +7,7 @@ import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
-import { adoptCombined, type HeadKind, splitAtPooling, withHeadLayers } from '../tf/finetune';
+import { adoptCombined } from '../tf/finetune';
 import { disposeRunner } from '../tf/fused/runners';
 import { gradCam, splitModel } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
@@ -53,19 +53,6 @@ interface Current {
   readonly info: ModelInfo;
   /** Feature map of the last classified image, for more heat maps. */
   features?: tf.Tensor4D;
-}
-
-/** The head of a model fine-tuned here when the spec cannot describe it (fc1 or dropout), else undefined. */
-function headOf(model: tf.LayersModel): { head: HeadKind; dropout: number } | undefined {
-  let layers: tf.layers.Layer[];
-  try {
-    layers = splitAtPooling(model).head;
-  } catch {
-    return undefined;
-  }
-  const fc1 = layers.some((l) => l.name === 'fc1');
-  const rate = (layers.find((l) => l.getClassName() === 'Dropout')?.getConfig() as { rate?: number } | undefined)?.rate ?? 0;
-  return fc1 || rate > 0 ? { head: fc1 ? 'dense2048' : 'dense', dropout: rate } : undefined;
 }
 
 const errorOf = (e: unknown) => ({
@@ -181,8 +168,6 @@ export class ModelHost {
     const cur = this.current;
     if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     this.tuner.reset(); // a pending head would sit on the old backend
-    // A fine-tuned head the spec cannot describe (Dense(2048) fc1, Dropout): rebuilt the same way below.
-    const head = headOf(cur.model);
     const weights = cur.model.getWeights();
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
     this.current = undefined;
@@ -190,8 +175,8 @@ export class ModelHost {
     disposeRunner(cur.model);
     cur.model.dispose();
     const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
-    const built = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
-    const model = head ? withHeadLayers(built, head, cur.info.classes) : built;
+    // The spec carries a fine-tuned head (head.hidden / head.dropout), so the rebuilt model has its layers.
+    const model = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
     const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
