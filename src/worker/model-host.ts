@@ -63,6 +63,8 @@ const errorOf = (e: unknown) => ({
 export class ModelHost {
   private current?: Current;
   private readonly loads = new Map<number, AbortController>();
+  /** Requests reading the current model that have not settled (see `using`). */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly tuner: Finetuner;
   private readonly exporter: ExportHost;
   /** The backend the last `init` asked for: a load downloads meanwhile and waits for it only to build. */
@@ -124,11 +126,11 @@ export class ModelHost {
           this.loads.get(req.target)?.abort();
           return;
         case 'classify':
-          return await this.classify(req);
+          return await this.using(this.classify(req));
         case 'gradcam':
-          return await this.gradcam(req.id, req.classIndex);
+          return await this.using(this.gradcam(req.id, req.classIndex));
         case 'export':
-          return await this.export(req.id);
+          return await this.using(this.export(req.id));
         case 'finetune':
           return await this.tuner.train(req);
         case 'finetune-stage':
@@ -145,11 +147,11 @@ export class ModelHost {
           return await this.exporter.run(req);
         case 'engine':
         case 'bench':
-          return await this.engines.handle(req, this.current);
+          return await this.using(this.engines.handle(req, this.current));
         case 'lesion':
-          return await runLesion({ current: () => this.current, post: (m, t) => this.deps.post(m, t), jobs: this.loads }, req);
+          return await this.using(runLesion({ current: () => this.current, post: (m, t) => this.deps.post(m, t), jobs: this.loads }, req));
         case 'activations':
-          return await this.activations.run(req);
+          return await this.using(this.activations.run(req));
         case 'memory': {
           const m = tf.memory();
           return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
@@ -329,10 +331,31 @@ export class ModelHost {
 
   private replace(next: Omit<Current, 'features'>): void {
     this.tuner.reset();
-    this.current?.features?.dispose();
-    if (this.current) disposeRunner(this.current.model);
-    this.current?.model.dispose();
+    const old = this.current;
     this.current = next;
+    if (old) this.retire(old);
+  }
+
+  /**
+   * Requests run concurrently in the worker: a classification started before a load finished still holds the
+   * old model across its awaits. Requests that read the model are tracked, and a replaced model is freed once
+   * those in flight when it was replaced have settled (new ones already see the new model).
+   */
+  private using<T>(work: Promise<T>): Promise<T> {
+    this.inFlight.add(work);
+    const forget = () => this.inFlight.delete(work);
+    work.then(forget, forget);
+    return work;
+  }
+
+  private retire(old: Current): void {
+    const free = () => {
+      old.features?.dispose();
+      disposeRunner(old.model);
+      old.model.dispose();
+    };
+    if (this.inFlight.size === 0) free();
+    else void Promise.allSettled([...this.inFlight]).then(free);
   }
 
   private async classify(req: Extract<Request, { type: 'classify' }>): Promise<void> {

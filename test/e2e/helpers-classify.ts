@@ -62,8 +62,11 @@ export async function classifyFiles(page: Page, files: { name: string; mimeType:
   return card;
 }
 
+/** The card's top-k bars; a card without them (an error) fails here with what the card says. */
 export async function topOf(card: ReturnType<Page['getByRole']>): Promise<Top[]> {
-  return card.locator('[data-index]').evaluateAll((els) =>
-    els.map((e) => ({ index: Number(e.getAttribute('data-index')), probability: Number(e.getAttribute('data-probability')) })),
-  );
+  const top = await card
+    .locator('[data-index]')
+    .evaluateAll((els) => els.map((e) => ({ index: Number(e.getAttribute('data-index')), probability: Number(e.getAttribute('data-probability')) })));
+  if (top.length === 0) throw new Error(`the result card has no top-k bars; it says: ${await card.textContent()}`);
+  return top;
 }

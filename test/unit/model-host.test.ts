@@ -345,3 +345,44 @@ describe('a fine-tuned model from a URL, through the IndexedDB cache', () => {
     cache.close();
   });
 });
+
+describe('a classification in flight while a new model replaces the current one', () => {
+  /** A file whose bytes arrive only when `release` is called: the classification waits there, holding its model. */
+  class GatedBlob extends Blob {
+    release!: () => void;
+    private readonly gate = new Promise<void>((r) => {
+      this.release = r;
+    });
+    override async arrayBuffer(): Promise<ArrayBuffer> {
+      await this.gate;
+      return super.arrayBuffer();
+    }
+  }
+
+  it('finishes on the model it started with; that model is freed afterwards, not under it', async () => {
+    const h = new Harness();
+    await h.send({ type: 'init', backend: 'wasm' });
+    const baseline = tf.memory().numTensors;
+    expect(await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-20' } })).toMatchObject({ type: 'loaded' });
+    const first = h.host.model!;
+    const kernel = first.getWeights()[0];
+    const jpeg = await readFile(fixture('imagenet', 'elephant.jpg'));
+    const blob = new GatedBlob([jpeg], { type: 'image/jpeg' });
+    const classifying = h.send<'classified'>({ type: 'classify', image: blob, name: 'slow.jpg', gradcam: true });
+    expect(await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-32' } })).toMatchObject({ type: 'loaded' });
+    expect(h.host.model).not.toBe(first);
+    expect(kernel.isDisposed).toBe(false); // still in use
+    blob.release();
+    const r = await classifying;
+    expect(r.type).toBe('classified');
+    if (r.type !== 'classified') throw new Error(r.error.message);
+    expect(r.top).toHaveLength(5);
+    expect(r.heat).toBeDefined();
+    await expect.poll(() => kernel.isDisposed).toBe(true);
+    // The next classification runs on the new model; dispose returns tf.memory to its baseline (nothing kept twice).
+    const img: RawImage = { width: 40, height: 40, data: new Uint8ClampedArray(40 * 40 * 4).fill(128) };
+    expect(await h.send({ type: 'classify', image: img, name: 'next', gradcam: false })).toMatchObject({ type: 'classified' });
+    h.host.dispose();
+    expect(tf.memory().numTensors).toBe(baseline);
+  });
+});
