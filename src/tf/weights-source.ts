@@ -201,6 +201,19 @@ export interface LoadOptions extends PlanOptions {
   /** Checked after each step; true → the model is freed and `onCancelled` thrown. */
   readonly cancelled?: () => boolean;
   readonly onCancelled?: () => Error;
+  /**
+   * The model, already built by `buildImagenetModel` while the weights were still being read; used for an
+   * `imagenet` source (its architecture is known before its bytes arrive). Freed on failure like a model built here.
+   */
+  readonly built?: tf.LayersModel;
+}
+
+/**
+ * The ImageNet ResNet50 as `loadWeightsSource` builds it for an `imagenet` source (zeros, every weight follows):
+ * the worker builds it while the weights download or leave IndexedDB (issue 11: build and read overlapped).
+ */
+export function buildImagenetModel(onLayer?: (done: number, total: number) => void): tf.LayersModel {
+  return buildModel(imagenetResNet50Spec(), { onLayer, weightsFollow: true });
 }
 
 /**
@@ -218,7 +231,12 @@ export async function loadWeightsSource(source: WeightsSource, opts: LoadOptions
   // initialisers, and so does .h5: loaded by name it sets only the layers it names and, as Keras' by_name
   // loading does, leaves the others as initialised (a new classifier on a no-top file).
   const weightsFollow = source.kind === 'imagenet' || source.kind === 'tfjs';
-  const model = buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
+  const built = source.kind === 'imagenet' ? opts.built : undefined;
+  if (opts.built && !built) {
+    opts.built.dispose();
+    throw new Error(`a model built in advance is only for an imagenet source, not ${source.kind}`);
+  }
+  const model = built ?? buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
   try {
     const before = weightIdentities(model);
     opts.beforeWeights?.();

@@ -15,7 +15,7 @@ import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
-import { type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { buildImagenetModel, type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
 import { EngineHost, warmUpInference } from './engine-host';
 import { ExportHost } from './export-host';
@@ -281,17 +281,29 @@ export class ModelHost {
       clock.enter(phase);
       this.deps.post({ type: 'progress', id, phase, loaded, total });
     };
+    const onLayer = (done: number, total: number) => {
+      if (done % 20 === 0 || done === total) progress('build', done, total);
+    };
+    let built: tf.LayersModel | undefined;
     try {
-      // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read.
-      const read = await this.read(source, useCache, ctl.signal, progress);
+      // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read; the ImageNet
+      // model, whose architecture is known, is built meanwhile too (reload: IndexedDB ~0.5 s, build ~1 s).
+      const reading = this.read(source, useCache, ctl.signal, progress);
+      reading.catch(() => undefined); // awaited below: a failure while the model is built is not unhandled
+      if (source.kind === 'imagenet') {
+        await this.backendReady;
+        if (!ctl.signal.aborted) built = buildImagenetModel(onLayer);
+      }
+      const read = await reading;
       if (this.backendPending) progress('backend', 0, 1);
       await this.backendReady;
       clock.enter('build');
+      const handover = built;
+      built = undefined; // loadWeightsSource owns it now (and frees it on failure)
       const { model, spec, weights } = await loadWeightsSource(read.source, {
         loadH5: this.deps.loadH5,
-        onLayer: (done, total) => {
-          if (done % 20 === 0 || done === total) progress('build', done, total);
-        },
+        built: handover,
+        onLayer,
         beforeWeights: () => progress('weights', 0, 1),
         cancelled: () => ctl.signal.aborted,
         onCancelled: () => new CancelledError('loading'),
@@ -325,6 +337,7 @@ export class ModelHost {
       if (read.save) this.saveLater(read.save);
       return info;
     } finally {
+      built?.dispose(); // the read failed or was cancelled after the build
       this.loads.delete(id);
     }
   }

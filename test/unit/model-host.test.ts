@@ -287,6 +287,7 @@ describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
     const h = new Harness({ slow: true });
     await h.send({ type: 'init', backend: 'cpu' });
     await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-20' } });
+    const tensors = tf.memory().numTensors;
     const id = h.lastId();
     h.onMessage = (m) => {
       if (m.type === 'progress' && m.id === id && m.phase === 'download' && m.loaded > 200_000) {
@@ -299,6 +300,9 @@ describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
     // The slow stream needs > 30 s for all 98 MB; a prompt cancel ends far sooner even on a busy machine.
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(h.host.model?.name).toBe('resnet-20');
+    // The ResNet50 built while the weights downloaded is freed with the cancelled load.
+    expect(h.messages.some((m) => m.type === 'progress' && m.id === id && m.phase === 'build')).toBe(true);
+    expect(tf.memory().numTensors).toBe(tensors);
     h.host.dispose();
   });
 });
