@@ -12,65 +12,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, DROPOUT_LAYER_NAME, type HeadSpec, HIDDEN_LAYER_NAME } from '../core';
 import { CancelledError } from './errors';
+import { type EpochLog, FINETUNE_DEFAULTS, type FinetuneOptions, HEAD_KINDS, type HeadKind, HIDDEN_UNITS } from './finetune-options';
 import { preprocess } from './preprocess';
 
-/** The new classifier on the pooled features. */
-export type HeadKind = 'dense' | 'dense2048';
-export const HEAD_KINDS: readonly HeadKind[] = ['dense', 'dense2048'];
-/** Hidden width of the `dense2048` head (the Keras flow_from_directory tutorial's `Dense(2048, relu)`). */
-export const HIDDEN_UNITS = 2048;
-
-export interface FinetuneOptions {
-  /** Passes over the training features (default 10). */
-  readonly epochs?: number;
-  readonly batchSize?: number;
-  /** Adam learning rate (default 1e-3, Keras' default). */
-  readonly learningRate?: number;
-  /** Fraction of each class's images held out for validation (default 0.2; 0 for none). */
-  readonly validationSplit?: number;
-  /** Also train on the left-right mirror of each training image (not of validation images). */
-  readonly flip?: boolean;
-  /** Seeds the head's initialisation, dropout masks and every shuffle (default 42). */
-  readonly seed?: number;
-  /**
-   * 'dense': pooled → [Dropout] → Dense(N, softmax) `predictions` (default). 'dense2048': pooled →
-   * Dense(2048, relu) `fc1` → [Dropout] → Dense(N, softmax) `predictions`.
-   */
-  readonly head?: HeadKind;
-  /** Dropout rate in [0, 1) before `predictions` (layer `dropout`); 0 (default) adds no Dropout layer. */
-  readonly dropout?: number;
-  /**
-   * Early stopping on validation loss (Keras `EarlyStopping(monitor='val_loss', patience=P,
-   * restore_best_weights=True)`): stop after P epochs without a lower validation loss and return the best
-   * epoch's weights. 0 (default) = off: all epochs run and the last epoch's weights are returned.
-   */
-  readonly patience?: number;
-}
-
-export const FINETUNE_DEFAULTS = {
-  epochs: 10,
-  batchSize: 16,
-  learningRate: 1e-3,
-  validationSplit: 0.2,
-  flip: true,
-  seed: 42,
-  head: 'dense' as HeadKind,
-  dropout: 0,
-  patience: 0,
-} as const;
-
-export interface EpochLog {
-  /** 1-based. */
-  readonly epoch: number;
-  readonly epochs: number;
-  /** Mean cross-entropy and accuracy over the epoch's training batches (as Keras reports them). */
-  readonly loss: number;
-  readonly accuracy: number;
-  /** On the held-out images after the epoch; absent without a validation set. */
-  readonly valLoss?: number;
-  readonly valAccuracy?: number;
-  readonly ms: number;
-}
+export {
+  type EpochLog,
+  FINETUNE_DEFAULTS,
+  type FinetuneOptions,
+  HEAD_KINDS,
+  type HeadKind,
+  HIDDEN_UNITS,
+} from './finetune-options';
 
 /** A head's architecture and weights: `weights` in layer order ([kernel, bias] per Dense; Dropout has none). */
 export interface HeadParams {

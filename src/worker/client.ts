@@ -4,7 +4,7 @@
  * `backend-status` for the shell's status bar.
  */
 import type { BackendChoice, BackendName } from '../tf/backend';
-import type { EpochLog, FinetuneOptions } from '../tf/finetune';
+import type { EpochLog, FinetuneOptions } from '../tf/finetune-options';
 import type { KeptModelInfo } from '../tf/finetuned-store';
 import { setBackendStatus } from './backend-status';
 import { engineStatus } from './engine-status';

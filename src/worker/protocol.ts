@@ -6,7 +6,7 @@ import type { ArchSpec, Preprocessing, WeightsDescription } from '../core';
 import type { ActivationMaps } from '../tf/activations';
 import type { BackendChoice, BackendName } from '../tf/backend';
 import type { Prediction } from '../tf/classify';
-import type { EpochLog, FinetuneOptions } from '../tf/finetune';
+import type { EpochLog, FinetuneOptions } from '../tf/finetune-options';
 import type { Skipped } from '../tf/finetune-data';
 import type { KeptModelInfo } from '../tf/finetuned-store';
 import type { HeatMap } from '../tf/gradcam';

@@ -45,6 +45,30 @@ describe('building for weights that follow', () => {
     }
   });
 
+  it('the zeros share one buffer per size (ResNet50: 37.5 MB instead of 102.5 MB), each weight still its own', () => {
+    const before = tf.memory();
+    const m = buildModel(imagenetResNet50Spec(), { weightsFollow: true });
+    const built = tf.memory();
+    expect(built.numTensors - before.numTensors).toBe(m.weights.length);
+    const buffers = new Map(m.weights.map((w) => [w.read().dataId, w.read().size * 4]));
+    expect(buffers.size).toBeLessThan(60);
+    expect(built.numDataBuffers - before.numDataBuffers).toBe(buffers.size);
+    // One buffer per element count (37.5 MB), not 102.5 MB of zeros (tf.memory().numBytes counts per tensor).
+    expect([...buffers.values()].reduce((a, b) => a + b, 0)).toBeLessThan(40e6);
+    // Keras names the initialiser as ever: the exported topology reads `Zeros`.
+    expect((m.getLayer('conv2_block1_1_conv').getConfig().kernelInitializer as { className: string }).className).toBe('Zeros');
+    // Assigning one weight leaves the others that shared its zeros untouched.
+    const [a, b] = m.weights.filter((w) => w.shape.join() === '64').slice(0, 2);
+    expect(a.read().dataId).toBe(b.read().dataId);
+    const ones = tf.ones([64]);
+    a.write(ones);
+    ones.dispose();
+    expect([...b.read().dataSync()].every((x) => x === 0)).toBe(true);
+    expect([...a.read().dataSync()].every((x) => x === 1)).toBe(true);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+  });
+
   it('tells which weights were never written: all right after building, none after setWeights', () => {
     const m = buildModel(getPreset('ResNet-20'), { weightsFollow: true });
     const before = weightIdentities(m);

@@ -1,6 +1,6 @@
 /** Per-epoch loss and accuracy (training solid, validation dashed) as two small d3 line charts, plus a table. */
 import * as d3 from 'd3';
-import type { EpochLog } from '../../tf/finetune';
+import type { EpochLog } from '../../tf/finetune-options';
 
 const W = 300;
 const H = 150;

@@ -4,7 +4,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { classWarnings } from '../../core/finetune-hygiene';
-import { FINETUNE_DEFAULTS } from '../../tf/finetune';
+import { FINETUNE_DEFAULTS } from '../../tf/finetune-options';
 import type { ModelState } from '../classify/useModel';
 import { DatasetPicker } from './DatasetPicker';
 import { type Classes, datasetProblem, groupByClass, mergeClasses, type Rejected } from './dataset';

@@ -3,7 +3,7 @@
  * result, then optionally conv5 fine-tuned on top (progress per batch, cancel keeps the head-only result).
  */
 import { useCallback, useRef, useState } from 'react';
-import type { EpochLog, FinetuneOptions } from '../../tf/finetune';
+import type { EpochLog, FinetuneOptions } from '../../tf/finetune-options';
 import { modelClient } from '../../worker/client';
 import type { FinetuneImage, FinetuneSummary, ModelInfo, StageSummary } from '../../worker/protocol';
 import type { Classes } from './dataset';
