@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { leanTfjs } from './scripts/vite-plugin-lean-tfjs.ts';
 import { wasmThreadsFromOrigin } from './scripts/vite-plugin-wasm-threads.ts';
 
 /**
@@ -43,8 +44,9 @@ const ISOLATION = {
 
 export default defineConfig({
   plugins: [react()],
-  // Workers are bundled separately and take only these plugins: the model worker is where tfjs-backend-wasm runs.
-  worker: { format: 'es', plugins: () => [wasmThreadsFromOrigin()] },
+  // Workers are bundled separately and take only these plugins: the model worker is where tfjs-backend-wasm runs;
+  // both workers get tfjs without its GPU backends, which load when tried (scripts/vite-plugin-lean-tfjs.ts).
+  worker: { format: 'es', plugins: () => [wasmThreadsFromOrigin(), leanTfjs(import.meta.dirname)] },
   build: { target: 'es2022', chunkSizeWarningLimit: 4096 },
   server: { headers: { ...ISOLATION, 'Content-Security-Policy': DEV_CSP } },
   preview: { headers: { ...ISOLATION, 'Content-Security-Policy': CSP } },

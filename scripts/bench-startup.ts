@@ -45,6 +45,8 @@ const INIT = `(() => {
   globalThis.Worker = class extends W {
     constructor(...a) {
       super(...a);
+      // When the page started the model worker (its script then loads and runs before the first message).
+      if (String(a[0]).includes('model.worker')) rec.msgs.push({ t: performance.now(), type: 'worker' });
       this.addEventListener('message', (e) => {
         const m = e.data;
         if (m && (m.type === 'progress' || m.type === 'loaded' || m.type === 'backend'))

@@ -8,7 +8,6 @@
  * Runs in the model worker (and in Node for tests, where only wasm/cpu exist). The wasm binaries' URLs are
  * passed in by the caller (Vite `?url` imports in the worker; a file path prefix in Node).
  */
-import '@tensorflow/tfjs-backend-webgpu';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
@@ -126,6 +125,34 @@ function webglRenderer(): string | undefined {
   }
 }
 
+/**
+ * Register a GPU backend on first use. In the built app's workers tfjs comes without them (src/tf/tfjs-lean.ts):
+ * they are separate chunks, fetched only on a machine where they are tried.
+ */
+async function registerBackend(name: BackendName): Promise<void> {
+  if (tf.findBackendFactory(name)) return;
+  if (name === 'webgpu') await import('./gpu-backends/webgpu');
+  else if (name === 'webgl') await import('./gpu-backends/webgl');
+}
+
+/**
+ * The WebGL renderer string from a throwaway context, before importing and starting tfjs' WebGL backend:
+ * a software renderer is then skipped without either (undefined: no WebGL here, or no OffscreenCanvas).
+ */
+function probeWebglRenderer(): string | undefined {
+  try {
+    const Canvas = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(kind: string): unknown } }).OffscreenCanvas;
+    const gl = Canvas ? (new Canvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null) : null;
+    if (!gl) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return renderer;
+  } catch {
+    return undefined;
+  }
+}
+
 async function trySet(name: BackendName): Promise<string | undefined> {
   try {
     const ok = await tf.setBackend(name);
@@ -174,12 +201,23 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
         continue;
       }
     }
+    if (name === 'webgl' && !explicit) {
+      const renderer = probeWebglRenderer();
+      if (renderer && SOFTWARE.test(renderer)) {
+        attempts.push({ name, ok: false, reason: `software WebGL renderer (${renderer}): slower than wasm`, detail: renderer });
+        continue;
+      }
+    }
     if (name === 'wasm' && !wasmPathsSet && typeof window !== 'undefined') {
       attempts.push({ name, ok: false, reason: 'wasm binaries not configured (setWasmPaths)' });
       continue;
     }
-    if (!tf.findBackendFactory(name)) {
-      attempts.push({ name, ok: false, reason: `the ${name} backend is not available in this environment` });
+    const notLoaded = await registerBackend(name).then(
+      () => undefined,
+      (e: unknown) => `could not load the ${name} backend: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    if (notLoaded || !tf.findBackendFactory(name)) {
+      attempts.push({ name, ok: false, reason: notLoaded ?? `the ${name} backend is not available in this environment` });
       continue;
     }
     const err = name === 'wasm' ? await liftCoreCap(() => trySet(name)) : await trySet(name);

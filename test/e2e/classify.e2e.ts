@@ -69,6 +69,10 @@ test('loads the ImageNet ResNet50 in the worker on wasm, with the fallback reaso
   const reasons = await s.page.locator('.status-fallbacks li').allTextContents();
   expect(reasons[0]).toMatch(/^webgpu: /);
   expect(reasons[1]).toMatch(/^webgl: /);
+  // tfjs' GPU backends are chunks of their own, fetched only when tried: here the WebGPU adapter and the WebGL
+  // renderer are software, so neither is (issue 11: the model worker's script is half the size).
+  expect(s.requests.some((u) => /\/model\.worker-[\w-]+\.js$/.test(u))).toBe(true);
+  expect(s.requests.filter((u) => /\/(webgl|webgpu)-[\w-]+\.js$/.test(u))).toEqual([]);
 });
 
 test('elephant.jpg → African_elephant in the top 3, with latency, backend and a heat map', async () => {

@@ -18,7 +18,7 @@ function filesUnder(dir: string): string[] {
 }
 
 /** Specifiers of the static imports that load code at run time (not `import type` / `export type`, not `import()`). */
-export function valueImports(source: string): string[] {
+function valueImports(source: string): string[] {
   const out: string[] = [];
   const re = /^\s*(import|export)\s+(type\s+)?([^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
   for (const m of source.matchAll(re)) {
