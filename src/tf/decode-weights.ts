@@ -7,7 +7,8 @@
  *     J. van der Zijp 2008, as tfjs uses), one read per value: the same bits as tfjs for every half float.
  *     Chromium 156's native Float16Array → Float32Array conversion was no faster (25.7M values: 0.88 s vs the
  *     table's 0.85 s, busy machine, medians of 5) and may change a NaN's payload, so it is not used;
- *   - a float16 weight aligned in the buffer is read through a view, not a copy.
+ *   - a float16 weight aligned in the buffer is read through a view, not a copy; on the wasm backend it is
+ *     written straight into its tensor's memory in the wasm heap.
  * Any other kind of weight (uint8/uint16 quantization, int32, bool, string) goes through tfjs' own decoder.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -61,6 +62,27 @@ export function float16ToFloat32(half: Uint16Array, out: Float32Array = new Floa
   return out;
 }
 
+/** The parts of tfjs-backend-wasm's BackendWasm used to write a tensor in place (tfjs 4.22 backend_wasm.ts). */
+interface WasmHeapBackend {
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+/**
+ * On the wasm backend, a float16 weight is decoded straight into the tensor's memory in the wasm heap: no
+ * float32 copy in JavaScript first (issue 11: 102 MB of fresh memory for ResNet50, and on a small machine
+ * first-touching fresh memory is what a load's phases mostly cost). Undefined on other backends.
+ */
+function float16IntoBackend(half: Uint16Array, shape: number[]): tf.Tensor | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  const backend = tf.backend() as unknown as Partial<WasmHeapBackend>;
+  if (typeof backend.makeOutput !== 'function' || typeof backend.typedArrayFromHeap !== 'function') return undefined;
+  const info = backend.makeOutput(shape, 'float32'); // malloc only: the values are written below
+  // The view is taken after the allocation (which may grow the heap) and filled before any other.
+  float16ToFloat32(half, backend.typedArrayFromHeap(info));
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
 const isFloat16 = (s: Spec) => s.dtype === 'float32' && s.quantization?.dtype === 'float16';
 const isPlainFloat32 = (s: Spec) => s.dtype === 'float32' && s.quantization === undefined;
 
@@ -86,7 +108,16 @@ export function decodeWeights(data: tf.io.WeightData, specs: readonly Spec[]): t
       const n = bytes / (isFloat16(s) ? 2 : 4);
       let values: Float32Array | undefined;
       // A view needs the offset aligned to the element size; otherwise copy the bytes first (as tfjs always does).
-      if (isFloat16(s)) values = float16ToFloat32(offset % 2 === 0 ? new Uint16Array(buffer, offset, n) : new Uint16Array(buffer.slice(offset, offset + bytes)));
+      if (isFloat16(s)) {
+        const half = offset % 2 === 0 ? new Uint16Array(buffer, offset, n) : new Uint16Array(buffer.slice(offset, offset + bytes));
+        const inHeap = float16IntoBackend(half, s.shape);
+        if (inHeap) {
+          out[s.name] = inHeap;
+          offset += bytes;
+          continue;
+        }
+        values = float16ToFloat32(half);
+      }
       // tf.tensor keeps the array on the cpu backend: copied, so the model never aliases the artifacts' buffer.
       else if (isPlainFloat32(s)) values = new Float32Array(buffer.slice(offset, offset + bytes));
       out[s.name] = values ? tf.tensor(values, s.shape, 'float32') : tf.io.decodeWeights(buffer.slice(offset, offset + bytes), [s])[s.name];

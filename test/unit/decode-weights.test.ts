@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeWeights, float16ToFloat32 } from '../../src/tf/decode-weights';
 import { WeightsFormatError } from '../../src/tf/errors';
 import { IMAGENET_PRECISIONS } from '../../src/tf/imagenet-precision';
+import { initNodeBackend } from '../../src/tf/node-backend';
 import { imagenetResNet50Json, readLayersModel } from '../../src/tf/node-io';
 import { requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
@@ -125,4 +126,40 @@ describe.skipIf(SKIP_WEIGHTS)('decodeWeights on the ImageNet ResNet50 files', ()
       expectSameAsTfjs(a.weightData as ArrayBuffer, a.weightSpecs!);
     });
   }
+});
+
+describe.skipIf(SKIP_WEIGHTS)('on the wasm backend, float16 is decoded straight into the tensors in the wasm heap', () => {
+  beforeAll(async () => {
+    await initNodeBackend('wasm');
+  });
+
+  it('the same bits as tfjs for the float16 ImageNet ResNet50, and nothing left behind', { timeout: 300_000 }, async () => {
+    requireWeights();
+    expect(tf.getBackend()).toBe('wasm');
+    const a = await readLayersModel(imagenetResNet50Json('float16'));
+    const heap = () => (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8;
+    const t = decodeWeights(a.weightData as ArrayBuffer, a.weightSpecs!.slice(0, 2));
+    // The values sit in the heap where the tensor's own memory is: a view of them reads the decoded floats.
+    const kernel = t[a.weightSpecs![0].name];
+    const offset = (tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(kernel.dataId).memoryOffset;
+    expect([...new Float32Array(heap().buffer, offset, 4)]).toEqual([...kernel.dataSync().slice(0, 4)]);
+    tf.dispose(t);
+    expectSameAsTfjs(a.weightData as ArrayBuffer, a.weightSpecs!);
+  });
+
+  it('mixed kinds at unaligned offsets, and a short buffer frees what it decoded', () => {
+    const specs: Spec[] = [
+      { name: 'b', shape: [1], dtype: 'bool' },
+      { name: 'h', shape: [3], dtype: 'float32', quantization: { dtype: 'float16' } },
+      { name: 'f', shape: [2], dtype: 'float32' },
+    ];
+    const bytes = new Uint8Array(1 + 6 + 8);
+    const dv = new DataView(bytes.buffer);
+    for (const [k, h] of [0x3c00, 0xbc00, 0x7e01].entries()) dv.setUint16(1 + 2 * k, h, true);
+    dv.setFloat32(7, Math.PI, true);
+    expectSameAsTfjs(bytes.buffer, specs);
+    const before = tf.memory().numTensors;
+    expect(() => decodeWeights(bytes.buffer.slice(0, 10), specs)).toThrow(WeightsFormatError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
