@@ -158,6 +158,14 @@ test('a garbage or hostile URL falls back to ResNet50 with a visible notice, ren
   await page.goto(`${baseUrl()}/?view=explore&spec=${bad}`);
   await expect.poll(() => page.getByTestId('url-notice').textContent()).toContain('custom model in the link is invalid');
   await expect.poll(() => count(page, ARCS)).toBe(16);
+
+  // A path of "//" (a typo, a proxy): the view's URL writes must stay on this page, not make "//?…" a host.
+  await page.goto(`${baseUrl()}//?view=explore&model=resnet18&sel=conv1_conv`);
+  await expect.poll(() => count(page, ARCS)).toBe(8);
+  await page.locator('.toolbar input[type="search"]').fill('conv3_block1_1_conv');
+  await page.getByRole('button', { name: 'Find' }).click();
+  await expect.poll(() => count(page, `${node('conv3_block1_1_conv')}.selected`)).toBe(1);
+  await expect.poll(() => new URL(page.url()).searchParams.get('sel')).toBe('conv3_block1_1_conv');
   expect(s.errors).toEqual([]);
   await page.context().close();
 });

@@ -81,8 +81,11 @@ export function useExploreState() {
       selected: st.selected,
     }, graph);
     params.set('view', 'explore');
-    const url = `${window.location.pathname}?${params.toString()}`;
-    if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, '', url);
+    // Through URL, not `${pathname}?…`: a path like "//" would make that a protocol-relative URL, which
+    // replaceState refuses (and the view would fail).
+    const url = new URL(window.location.href);
+    url.search = params.toString();
+    if (url.href !== window.location.href) window.history.replaceState(null, '', url);
   }, [st.model, st.expanded, st.selected, graph]);
 
   /** A new model: its default view. `keepView` (live edits of a custom spec) keeps expansion and selection. */
