@@ -94,4 +94,31 @@ print(json.dumps({
     const r = JSON.parse(python(['-c', check]).trim());
     expect(r).toEqual({ backbone_same: true, backbone: 5 * 19 + 19, fc: [3, 64], names: ['blue', 'green', 'red'] });
   });
+
+  it('with a hidden fc1 in the head (the app\'s dense2048 head), fc1 is part of the new head: trained, not frozen', () => {
+    const base = getPreset('ResNet-20');
+    const spec = { ...base, head: { ...base.head, classes: 2, hidden: { units: 16, activation: 'relu' as const } } };
+    const hiddenDir = join(tmp, 'resnet20-fc1');
+    writeExport(
+      hiddenDir,
+      exportPytorch({ spec, graph: expand(spec), weights: randomWeights(expand(spec), 21), weightsLabel: 'random (test)', preprocessing: exportPreprocessing('torch', spec.input) }),
+    );
+    const ft = join(tmp, 'ft-fc1');
+    python([join(hiddenDir, 'train.py'), '--data', data, '--finetune', '--epochs', '1', '--batch-size', '4', '--workers', '0', '--out', ft], { cwd: tmp, timeoutMs: 300_000 });
+    const check = `
+import sys, json, torch
+sys.path.insert(0, ${JSON.stringify(hiddenDir)})
+import model
+a = model.read_safetensors(${JSON.stringify(join(hiddenDir, 'weights.safetensors'))})
+b = model.read_safetensors(${JSON.stringify(join(ft, 'weights.safetensors'))})
+backbone = [k for k in a if not k.startswith(("fc.", "fc1."))]
+print(json.dumps({
+  "backbone_same": all(torch.equal(a[k], b[k]) for k in backbone),
+  "fc1_changed": not torch.equal(a["fc1.weight"], b["fc1.weight"]),
+  "fc1": list(b["fc1.weight"].shape),
+  "fc": list(b["fc.weight"].shape),
+}))`;
+    const r = JSON.parse(python(['-c', check]).trim());
+    expect(r).toEqual({ backbone_same: true, fc1_changed: true, fc1: [16, 64], fc: [3, 16] });
+  });
 });

@@ -160,12 +160,15 @@ def build(args, num_classes, device):
     if head and head["weight"].shape[0] == num_classes and not args.finetune:
         net.fc.load_state_dict(head)  # same classes: continue training the exported classifier too
     else:
-        # A new classifier (Glorot-uniform kernel and zero bias, like the app's fine-tune head).
-        nn.init.xavier_uniform_(net.fc.weight)
-        nn.init.zeros_(net.fc.bias)
+        # A new head (Glorot-uniform kernels and zero biases, like the app's fine-tune head): the classifier, and
+        # the hidden fc1 of a model whose head has one (the app's dense2048 head), which is part of the head too.
+        for layer in (getattr(net, "fc1", None), net.fc):
+            if layer is not None:
+                nn.init.xavier_uniform_(layer.weight)
+                nn.init.zeros_(layer.bias)
     if args.finetune:
         for name, param in net.named_parameters():
-            param.requires_grad = name.startswith("fc.")
+            param.requires_grad = name.startswith(("fc.", "fc1."))
     return net.to(device)
 
 
