@@ -60,3 +60,24 @@ export interface EpochLog {
   readonly valAccuracy?: number;
   readonly ms: number;
 }
+
+/**
+ * One epoch's log from its running sums: mean training loss and accuracy over `n` examples, the validation
+ * figures when there is a validation set, and the time since `startedAt` (performance.now()).
+ */
+export function epochLog(
+  epoch: number,
+  epochs: number,
+  train: { readonly lossSum: number; readonly correct: number; readonly n: number },
+  val: { readonly loss: number; readonly accuracy: number } | undefined,
+  startedAt: number,
+): EpochLog {
+  return {
+    epoch,
+    epochs,
+    loss: train.lossSum / train.n,
+    accuracy: train.correct / train.n,
+    ...(val ? { valLoss: val.loss, valAccuracy: val.accuracy } : {}),
+    ms: performance.now() - startedAt,
+  };
+}

@@ -25,6 +25,7 @@ import {
   type TrainedHead,
   yieldToEvents,
 } from './finetune';
+import { epochLog } from './finetune-options';
 import { trainingProblem } from './training-kernels';
 
 export const STAGE_PREFIX = 'conv5_';
@@ -256,14 +257,7 @@ export async function finetuneStage(
         await yieldToEvents();
       }
       const v = hasVal ? await evalVal() : undefined;
-      const log: EpochLog = {
-        epoch,
-        epochs: o.epochs,
-        loss: lossSum / n,
-        accuracy: correct / n,
-        ...(v ? { valLoss: v.loss, valAccuracy: v.accuracy } : {}),
-        ms: performance.now() - t0,
-      };
+      const log = epochLog(epoch, o.epochs, { lossSum, correct, n }, v, t0);
       history.push(log);
       opts.onEpoch?.(log);
     }

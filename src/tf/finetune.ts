@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, DROPOUT_LAYER_NAME, type HeadSpec, HIDDEN_LAYER_NAME } from '../core';
 import { CancelledError } from './errors';
-import { type EpochLog, FINETUNE_DEFAULTS, type FinetuneOptions, HEAD_KINDS, type HeadKind, HIDDEN_UNITS } from './finetune-options';
+import { type EpochLog, epochLog, FINETUNE_DEFAULTS, type FinetuneOptions, HEAD_KINDS, type HeadKind, HIDDEN_UNITS } from './finetune-options';
 import { preprocess } from './preprocess';
 
 export {
@@ -371,14 +371,7 @@ export async function trainHead(
         correct += c;
       }
       const v = hasVal ? await lossAndAccuracy(() => headLogits(o.head, o.dropout, vars, opts.val!.x), opts.val!.labels, numClasses) : undefined;
-      const log: EpochLog = {
-        epoch,
-        epochs: o.epochs,
-        loss: lossSum / n,
-        accuracy: correct / n,
-        ...(v ? { valLoss: v.loss, valAccuracy: v.accuracy } : {}),
-        ms: performance.now() - t0,
-      };
+      const log = epochLog(epoch, o.epochs, { lossSum, correct, n }, v, t0);
       history.push(log);
       opts.onEpoch?.(log);
       const stop = keeper.update(epoch, v?.loss, vars);
