@@ -287,7 +287,7 @@ export class ModelHost {
     let built: tf.LayersModel | undefined;
     try {
       // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read; the ImageNet
-      // model, whose architecture is known, is built meanwhile too (reload: IndexedDB ~0.5 s, build ~1 s).
+      // model, whose architecture is known, is built meanwhile too (it hides the build behind a slow download).
       const reading = this.read(source, useCache, ctl.signal, progress);
       reading.catch(() => undefined); // awaited below: a failure while the model is built is not unhandled
       if (source.kind === 'imagenet') {
