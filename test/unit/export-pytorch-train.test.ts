@@ -18,14 +18,25 @@ describe.skipIf(SKIP_TORCH)('exported train.py', () => {
   const tmp = mkdtempSync(join(tmpdir(), 'export-pt-train-'));
   const dir = join(tmp, 'resnet20');
   const data = join(tmp, 'shapes');
-  const torchrun = (args: string[]) =>
-    // torchrun is `python3 -m torch.distributed.run`; this form uses the same interpreter as the other tests.
-    // `--redirects 2 --tee 2`: torch 1.13 on Python 3.11 misparses the default 0 (see the export's README).
-    python(['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), ...args], {
-      cwd: tmp,
-      env: { OMP_NUM_THREADS: '1' },
-      timeoutMs: 600_000,
-    });
+  const torchrun = (args: string[]): string => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // torchrun is `python3 -m torch.distributed.run`; this form uses the same interpreter as the other tests.
+        // `--redirects 2 --tee 2`: torch 1.13 on Python 3.11 misparses the default 0 (see the export's README).
+        return python(['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), ...args], {
+          cwd: tmp,
+          env: { OMP_NUM_THREADS: '1' },
+          timeoutMs: 180_000,
+        });
+      } catch (e) {
+        // A run takes ~8 s here. In one of four fresh-clone CI runs torch 1.13's launcher did not exit within 600 s
+        // (cause not found): one fresh try (--standalone picks a new port), never more, and only for a time-out;
+        // a run that fails or prints the wrong thing still fails the test.
+        if (attempt >= 2 || (e as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw e;
+        console.warn(`torchrun ${args.join(' ')}: no exit after 180 s (attempt ${attempt}); trying once more`);
+      }
+    }
+  };
 
   beforeAll(() => {
     requireTorch();
@@ -43,7 +54,7 @@ describe.skipIf(SKIP_TORCH)('exported train.py', () => {
 
   const common = ['--data', data, '--epochs', '3', '--batch-size', '2', '--workers', '0', '--print-every', '1', '--out', join(tmp, 'runs')];
 
-  it('runs two DDP steps on 2 CPU processes (gloo) and resumes from the checkpoint at step 2', () => {
+  it('runs two DDP steps on 2 CPU processes (gloo) and resumes from the checkpoint at step 2', { timeout: 1_200_000 }, () => {
     const first = torchrun([...common, '--max-steps', '2']);
     console.log(`torchrun, first run:\n${first}`);
     expect(first).toMatch(/2 process\(es\) on cpu, 3 classes, 15 training \/ 3 validation images, global batch 4, lr 0\.0015625/);
