@@ -23,15 +23,19 @@ describe.skipIf(SKIP_TORCH)('exported train.py', () => {
       try {
         // torchrun is `python3 -m torch.distributed.run`; this form uses the same interpreter as the other tests.
         // `--redirects 2 --tee 2`: torch 1.13 on Python 3.11 misparses the default 0 (see the export's README).
-        return python(['-m', 'torch.distributed.run', '--standalone', '--nproc_per_node=2', '--redirects', '2', '--tee', '2', join(dir, 'train.py'), ...args], {
+        // A static rendezvous on 127.0.0.1 and gloo on the loopback device: no host-name lookups (this machine has no
+        // DNS; the default --standalone rendezvous resolves the host's name).
+        const port = String(20_000 + Math.floor(Math.random() * 20_000));
+        const launch = ['--nnodes=1', '--nproc_per_node=2', '--master_addr=127.0.0.1', `--master_port=${port}`, '--redirects', '2', '--tee', '2'];
+        return python(['-m', 'torch.distributed.run', ...launch, join(dir, 'train.py'), ...args], {
           cwd: tmp,
-          env: { OMP_NUM_THREADS: '1' },
+          env: { OMP_NUM_THREADS: '1', GLOO_SOCKET_IFNAME: 'lo' },
           timeoutMs: 180_000,
         });
       } catch (e) {
-        // A run takes ~8 s here. In one of four fresh-clone CI runs torch 1.13's launcher did not exit within 600 s
-        // (cause not found): one fresh try (--standalone picks a new port), never more, and only for a time-out;
-        // a run that fails or prints the wrong thing still fails the test.
+        // A run takes ~8 s here. In two fresh-clone CI runs torch 1.13's launcher (then with --standalone) did not
+        // exit, printing nothing: one fresh try on another port, never more, and only for a time-out; a run that
+        // fails or prints the wrong thing still fails the test.
         if (attempt >= 2 || (e as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw e;
         console.warn(`torchrun ${args.join(' ')}: no exit after 180 s (attempt ${attempt}); trying once more`);
       }
