@@ -18,7 +18,7 @@ const { imagenetResNet50, imagenetResNet50Spec } = await import('../src/tf/image
 const { decodeImage } = await import('../src/tf/node-image');
 const { preprocess } = await import('../src/tf/preprocess');
 const { classify } = await import('../src/tf/classify');
-const { runInference } = await import('../src/tf/inference');
+const { modelPredictor, runInference } = await import('../src/tf/inference');
 
 if (!existsSync(IMAGENET_RESNET50_JSON)) {
   console.error('ImageNet weights missing: run `node scripts/setup-weights.mjs` first.');
@@ -42,7 +42,7 @@ const times = { predict: [] as number[], pipeline: [] as number[], gradcam: [] a
 for (let i = 0; i < 8; i++) {
   const s = performance.now();
   const pixels = decodeImage(bytes, 'elephant.jpg');
-  const r = await runInference(model, spec, pixels, { gradcam: true });
+  const r = await runInference(modelPredictor(model), spec, pixels, { gradcam: true });
   pixels.dispose();
   times.pipeline.push(performance.now() - s);
   times.predict.push(r.timing.predict);

@@ -6,7 +6,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { type Prediction, topK } from './classify';
 import type { InferenceRunner } from './fused/runner';
-import { gradCam, type HeatMap, headProbs, splitModel } from './gradcam';
+import { gradCam, type Head, type HeatMap, headProbs, splitModel } from './gradcam';
 import { type InputTarget, preprocess, type ResizeMode } from './preprocess';
 
 export interface InferenceResult {
@@ -25,39 +25,58 @@ export interface InferenceOptions {
   readonly keepFeatures?: boolean;
   /** The weights' class names (WeightsDescription.labels). */
   readonly labels?: readonly string[];
-  /**
-   * The model's fused inference runner (src/tf/fused, same spec and weights): the forward pass to the feature map
-   * runs there; the head and Grad-CAM's gradients stay on the LayersModel.
-   */
-  readonly runner?: InferenceRunner;
+}
+
+/** What a forward pass needs: the last feature map of a preprocessed batch, and the head after it. */
+export interface Predictor {
+  readonly head: Head;
+  /** The feature map [batch, h, w, c] of `x` (the caller disposes it; `x` is not). */
+  features(x: tf.Tensor4D): tf.Tensor4D;
+}
+
+/** The LayersModel split at its global pooling (the unfused forward pass). */
+export function modelPredictor(model: tf.LayersModel): Predictor {
+  const split = splitModel(model);
+  return { head: split, features: (x) => split.features.predict(x) as tf.Tensor4D };
+}
+
+/**
+ * The fused inference runner alone (src/tf/fused: same spec and weights, BN folded): forward pass, head and
+ * Grad-CAM need no LayersModel. Undefined when the runner's graph has no classifier head.
+ */
+export function runnerPredictor(runner: InferenceRunner): Predictor | undefined {
+  const head = runner.head;
+  if (!head) return undefined;
+  return {
+    head,
+    features: (x) => {
+      const run = runner.run(x, { features: true });
+      run.output.dispose(); // the head is recomputed from the features (one small matmul)
+      return run.features as tf.Tensor4D;
+    },
+  };
 }
 
 export async function runInference(
-  model: tf.LayersModel,
+  predictor: Predictor,
   spec: InputTarget,
   pixels: tf.Tensor3D,
   opts: InferenceOptions = {},
 ): Promise<InferenceResult & { features?: tf.Tensor4D }> {
-  const split = splitModel(model);
+  const { head } = predictor;
   const t0 = performance.now();
   const x = preprocess(pixels, spec, opts.resize);
   const t1 = performance.now();
   let fmap: tf.Tensor4D | undefined;
   try {
-    if (opts.runner) {
-      const run = opts.runner.run(x, { features: true });
-      run.output.dispose(); // the head is recomputed from the features below (one small matmul)
-      fmap = run.features as tf.Tensor4D;
-    } else {
-      fmap = split.features.predict(x) as tf.Tensor4D;
-    }
+    fmap = predictor.features(x);
     x.dispose();
-    const probsT = headProbs(split, fmap);
+    const probsT = headProbs(head, fmap);
     const probs = (await probsT.data()) as Float32Array;
     probsT.dispose();
     const top = topK(probs, opts.k ?? 5, opts.labels);
     const t2 = performance.now();
-    const heat = opts.gradcam === false ? undefined : await gradCam(split, fmap, top[0].index);
+    const heat = opts.gradcam === false ? undefined : await gradCam(head, fmap, top[0].index);
     const t3 = performance.now();
     const timing = { preprocess: t1 - t0, predict: t2 - t1, gradcam: t3 - t2 };
     if (opts.keepFeatures) {

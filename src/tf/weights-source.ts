@@ -26,9 +26,10 @@ import {
 import { buildModel, unassignedWeights, weightIdentities } from './build';
 import { WeightsMismatchError } from './errors';
 import { finetunedFromArtifacts, finetunedSpec } from './finetune';
-import { imagenetResNet50Spec, LEGACY_KERAS_BN_EPSILON, loadImagenetResNet50Weights } from './imagenet';
+import { inferenceRunnerFromWeights, type InferenceRunner } from './fused/runner';
+import { imagenetResNet50, imagenetResNet50Spec, LEGACY_KERAS_BN_EPSILON, loadImagenetResNet50Weights } from './imagenet';
 import { IMAGENET_CLASSES } from './imagenet-labels';
-import { loadLayersModelWeights } from './layers-model-weights';
+import { decodeNamedWeights, loadLayersModelWeights } from './layers-model-weights';
 import type { InputTarget } from './preprocess';
 
 export type H5Mode = 'auto' | 'order' | 'name';
@@ -201,19 +202,27 @@ export interface LoadOptions extends PlanOptions {
   /** Checked after each step; true → the model is freed and `onCancelled` thrown. */
   readonly cancelled?: () => boolean;
   readonly onCancelled?: () => Error;
-  /**
-   * The model, already built by `buildImagenetModel` while the weights were still being read; used for an
-   * `imagenet` source (its architecture is known before its bytes arrive). Freed on failure like a model built here.
-   */
-  readonly built?: tf.LayersModel;
+}
+
+/** The ImageNet ResNet50 ready to classify with no LayersModel yet (see `imagenetRunner`). */
+export interface ImagenetRunner {
+  readonly runner: InferenceRunner;
+  readonly spec: ArchSpec;
+  readonly weights: WeightsDescription;
+  /** Build the LayersModel with the same weights (decoded again from the artifacts). */
+  readonly build: () => tf.LayersModel;
 }
 
 /**
- * The ImageNet ResNet50 as `loadWeightsSource` builds it for an `imagenet` source (zeros, every weight follows):
- * the worker builds it while the weights download or leave IndexedDB (issue 11: build and read overlapped).
+ * The ImageNet ResNet50's fused inference runner made straight from the weights files: decoded, each BN folded
+ * into its conv, no LayersModel (classification needs none; the worker builds it when a feature first asks,
+ * src/worker/loaded-model.ts). Any weight missing, extra or of another shape is a WeightsMismatchError, as
+ * loading into the model would be.
  */
-export function buildImagenetModel(onLayer?: (done: number, total: number) => void): tf.LayersModel {
-  return buildModel(imagenetResNet50Spec(), { onLayer, weightsFollow: true });
+export function imagenetRunner(artifacts: tf.io.ModelArtifacts): ImagenetRunner {
+  const spec = imagenetResNet50Spec();
+  const runner = inferenceRunnerFromWeights(spec, decodeNamedWeights(artifacts));
+  return { runner, spec, weights: imagenetWeights(), build: () => imagenetResNet50(artifacts) };
 }
 
 /**
@@ -231,12 +240,7 @@ export async function loadWeightsSource(source: WeightsSource, opts: LoadOptions
   // initialisers, and so does .h5: loaded by name it sets only the layers it names and, as Keras' by_name
   // loading does, leaves the others as initialised (a new classifier on a no-top file).
   const weightsFollow = source.kind === 'imagenet' || source.kind === 'tfjs';
-  const built = source.kind === 'imagenet' ? opts.built : undefined;
-  if (opts.built && !built) {
-    opts.built.dispose();
-    throw new Error(`a model built in advance is only for an imagenet source, not ${source.kind}`);
-  }
-  const model = built ?? buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
+  const model = buildModel(plan.spec, { onLayer: opts.onLayer, weightsFollow });
   try {
     const before = weightIdentities(model);
     opts.beforeWeights?.();

@@ -21,12 +21,14 @@ export class ModelChangedError extends Error {
 }
 
 export interface ActivationsHostDeps {
+  /** The current model; `model` may build a deferred LayersModel (src/worker/loaded-model.ts). */
   current(): { readonly model: tf.LayersModel; readonly info: ModelInfo } | undefined;
   post(m: Response, transfer?: Transferable[]): void;
 }
 
 interface Kept {
-  readonly model: tf.LayersModel;
+  /** The loaded model the image was classified with (its identity: the LayersModel may not be built yet). */
+  readonly owner: object;
   readonly modelName: string;
   readonly input: tf.Tensor4D;
   readonly image: string;
@@ -37,11 +39,11 @@ export class ActivationsHost {
 
   constructor(private readonly deps: ActivationsHostDeps) {}
 
-  /** Keep the image just classified with `model` (the previous one is freed). Does not dispose `pixels`. */
-  remember(model: tf.LayersModel, modelName: string, pixels: tf.Tensor3D, weights: WeightsDescription, resize: ResizeMode | undefined, image: string): void {
+  /** Keep the image just classified with `owner`, the current model (the previous image is freed). Does not dispose `pixels`. */
+  remember(owner: object, modelName: string, pixels: tf.Tensor3D, weights: WeightsDescription, resize: ResizeMode | undefined, image: string): void {
     const input = preprocess(pixels, modelInput(weights), resize);
     this.forget();
-    this.kept = { model, modelName, input, image };
+    this.kept = { owner, modelName, input, image };
   }
 
   async run(req: Extract<Request, { type: 'activations' }>): Promise<void> {
@@ -49,7 +51,7 @@ export class ActivationsHost {
     if (!cur) throw new NoImageError('No model is loaded yet: open Classify, let the model load and classify an image.');
     const kept = this.kept;
     if (!kept) throw new NoImageError(`No image has been classified yet with ${cur.info.name}: classify one in Classify.`);
-    if (kept.model !== cur.model) {
+    if (kept.owner !== cur) {
       this.forget();
       throw new ModelChangedError(`The model in Classify changed since ${kept.image} was classified (now ${cur.info.name}); classify an image again.`);
     }
@@ -60,7 +62,7 @@ export class ActivationsHost {
     }
     const t0 = performance.now();
     const maps = await activationMaps(cur.model, kept.input, req.layers, { maxChannels: req.maxChannels, orderBy: req.orderBy });
-    if (this.deps.current()?.model !== cur.model) throw new ModelChangedError('The model in Classify changed while the feature maps were computed; try again.');
+    if (this.deps.current() !== cur) throw new ModelChangedError('The model in Classify changed while the feature maps were computed; try again.');
     const result: ActivationsReport = { ...maps, image: kept.image, model: kept.modelName, weights: cur.info.weights, ms: performance.now() - t0 };
     this.deps.post(
       { type: 'activations', id: req.id, result },

@@ -7,17 +7,21 @@ import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type { ArchSpec } from '../core';
 import { topK } from '../tf/classify';
 import { runnerFor } from '../tf/fused/runners';
-import { headProbs, splitModel } from '../tf/gradcam';
-import { type InferenceOptions, type InferenceResult, runInference } from '../tf/inference';
+import type { InferenceRunner } from '../tf/fused/runner';
+import { headProbs } from '../tf/gradcam';
+import { type InferenceOptions, type InferenceResult, modelPredictor, type Predictor, runInference, runnerPredictor } from '../tf/inference';
 import { type InputTarget, preprocess } from '../tf/preprocess';
 import { modelInput } from '../tf/weights-source';
 import { imageToTensor } from './image';
 import { ENGINES, type EngineName, OrtEngine, type OrtEngineDeps, runOrtInference } from './ort-engine';
 import type { ModelInfo, Request, Response } from './protocol';
 
+/** The current model (src/worker/loaded-model.ts): `model` may build a deferred LayersModel. */
 interface CurrentModel {
   readonly model: tf.LayersModel;
   readonly info: Pick<ModelInfo, 'spec' | 'weightsDescription'>;
+  readonly runner: InferenceRunner | undefined;
+  predictor(): Predictor;
 }
 
 export interface EngineHostDeps {
@@ -36,7 +40,7 @@ export interface EngineHostDeps {
  */
 export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Promise<void> {
   const runner = runnerFor(spec, model);
-  if (runner) return runner.warmUp({ small: SIZE_FREE_SETUP.has(tf.getBackend()) });
+  if (runner) return warmUpRunner(runner);
   const [, h, w, c] = model.inputs[0].shape as number[];
   const x = tf.zeros([1, h, w, c]);
   const y = model.predict(x) as tf.Tensor | tf.Tensor[];
@@ -45,6 +49,11 @@ export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Pr
   } finally {
     tf.dispose([x, y]);
   }
+}
+
+/** Warm up a runner: on a small input where the backend's set-up does not depend on the size. */
+export function warmUpRunner(runner: InferenceRunner): Promise<void> {
+  return runner.warmUp({ small: SIZE_FREE_SETUP.has(tf.getBackend()) });
 }
 
 /** Backends whose kernel set-up does not depend on the input size (no per-shape shader programs). */
@@ -71,16 +80,10 @@ export class EngineHost {
   }
 
   /** Classify with the chosen engine (Grad-CAM always from tfjs). */
-  async infer(
-    model: tf.LayersModel,
-    spec: ArchSpec,
-    target: InputTarget,
-    pixels: tf.Tensor3D,
-    opts: InferenceOptions,
-  ): Promise<InferenceResult & { features?: tf.Tensor4D; engine: string }> {
-    if (this.engine === 'onnxruntime-web') return runOrtInference(this.ortEngine(), model, spec, target, pixels, opts);
-    // The forward pass runs fused; the head and Grad-CAM's gradients use the LayersModel (src/tf/inference.ts).
-    return { ...(await runInference(model, target, pixels, { ...opts, runner: runnerFor(spec, model) })), engine: tfjsLabel() };
+  async infer(cur: CurrentModel, target: InputTarget, pixels: tf.Tensor3D, opts: InferenceOptions): Promise<InferenceResult & { features?: tf.Tensor4D; engine: string }> {
+    if (this.engine === 'onnxruntime-web') return runOrtInference(this.ortEngine(), cur.model, cur.info.spec, target, pixels, opts);
+    // The fused runner when the model has one: forward pass, head and Grad-CAM (src/tf/inference.ts).
+    return { ...(await runInference(cur.predictor(), target, pixels, opts)), engine: tfjsLabel() };
   }
 
   async handle(req: Extract<Request, { type: 'engine' | 'bench' }>, cur: CurrentModel | undefined): Promise<void> {
@@ -112,7 +115,6 @@ export class EngineHost {
     if (!cur) throw new Error('no model is loaded yet');
     if (!Number.isInteger(req.batch) || req.batch < 1) throw new RangeError(`batch must be an integer ≥ 1, got ${req.batch}`);
     if (!Number.isInteger(req.runs) || req.runs < 1) throw new RangeError(`runs must be an integer ≥ 1, got ${req.runs}`);
-    const { model } = cur;
     const spec = cur.info.spec;
     const pixels = imageToTensor(req.image);
     const one = preprocess(pixels, modelInput(cur.info.weightsDescription));
@@ -124,21 +126,16 @@ export class EngineHost {
       let forward: () => Promise<Float32Array>;
       if (req.engine === 'onnxruntime-web') {
         const ort = this.ortEngine();
+        const model = cur.model;
         label = (await ort.prepare(model, spec, { threads: req.threads })).label;
         forward = async () => (await ort.probabilities(model, spec, x)).probs;
       } else {
         // What Classify runs: the fused runner to the feature map, then the head (or, fused: false, the model alone).
-        const runner = req.fused === false ? undefined : runnerFor(spec, model);
-        label = `${tfjsLabel()}${runner ? ', fused' : ', unfused'}`;
-        const split = splitModel(model);
-        const features = (): tf.Tensor4D => {
-          if (!runner) return split.features.predict(x) as tf.Tensor4D;
-          const run = runner.run(x, { features: true });
-          run.output.dispose();
-          return run.features as tf.Tensor4D;
-        };
+        const fused = req.fused === false ? undefined : cur.runner && runnerPredictor(cur.runner);
+        label = `${tfjsLabel()}${fused ? ', fused' : ', unfused'}`;
+        const p = fused ?? modelPredictor(cur.model);
         forward = async () => {
-          const probs = tf.tidy(() => headProbs(split, features()));
+          const probs = tf.tidy(() => headProbs(p.head, p.features(x)));
           try {
             return (await probs.data()) as Float32Array;
           } finally {

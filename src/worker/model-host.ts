@@ -3,27 +3,31 @@
  * replaced only when a new one has loaded completely (a failed or cancelled load leaves the previous model).
  */
 import * as tf from '@tensorflow/tfjs';
+import { type ArchSpec, analyze, expand, type WeightsDescription } from '../core';
 import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
 import { disposeRunner } from '../tf/fused/runners';
-import { gradCam, splitModel } from '../tf/gradcam';
+import { gradCam } from '../tf/gradcam';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
-import { buildImagenetModel, type H5Loader, IMAGENET_WEIGHTS_ID, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { type H5Loader, IMAGENET_WEIGHTS_ID, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
-import { EngineHost, warmUpInference } from './engine-host';
+import { EngineHost, warmUpInference, warmUpRunner } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
 import { pixelsOf, tensorToRaw } from './image';
 import { runLesion } from './lesion-host';
+import { LoadedModel } from './loaded-model';
 import type { OrtEngineDeps } from './ort-engine';
+import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { PhaseClock } from './phase-clock';
+import { progressGate } from './progress-gate';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
 
 type Progress = (phase: LoadPhase, loaded: number, total: number) => void;
@@ -48,11 +52,22 @@ export interface HostDeps {
   readonly ort?: OrtEngineDeps;
 }
 
-interface Current {
-  readonly model: tf.LayersModel;
-  readonly info: ModelInfo;
-  /** Feature map of the last classified image, for more heat maps. */
-  features?: tf.Tensor4D;
+/**
+ * Wasm heap the ImageNet ResNet50 fills while it loads: its 25.6M weights decoded to float32, XNNPACK's packed
+ * copy of the conv filters, and working space (≈ 300 MB peak measured in Node).
+ */
+const IMAGENET_HEAP_BYTES = 3 * 4 * 25_636_712;
+
+/** A model a load made, warmed up and described before it becomes current. */
+interface Loading {
+  readonly spec: ArchSpec;
+  readonly weights: WeightsDescription;
+  readonly params: number;
+  warmUp(): Promise<void>;
+  /** Free it (the load failed or was cancelled). */
+  dispose(): void;
+  /** Hand it over as the current model. */
+  current(info: ModelInfo): LoadedModel;
 }
 
 const errorOf = (e: unknown) => ({
@@ -61,7 +76,7 @@ const errorOf = (e: unknown) => ({
 });
 
 export class ModelHost {
-  private current?: Current;
+  private current?: LoadedModel;
   private readonly loads = new Map<number, AbortController>();
   /** Requests reading the current model that have not settled (see `using`). */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -88,15 +103,21 @@ export class ModelHost {
         if (old) disposeRunner(old.model); // the combined model gets its own on first use
         // The fine-tuned model shares the old one's layers but its head (and conv5 when that was fine-tuned).
         if (old) adoptCombined(old.model, model);
-        this.current = { model, info };
+        this.current = LoadedModel.of(model, info);
       },
       post: (m, transfer) => this.deps.post(m, transfer),
       jobs: this.loads,
     });
   }
 
+  /** The current LayersModel (a deferred one is built now). */
   get model(): tf.LayersModel | undefined {
     return this.current?.model;
+  }
+
+  /** The current model as loaded (tests: whether its LayersModel was deferred). */
+  get loaded(): LoadedModel | undefined {
+    return this.current;
   }
 
   /** Resolves when the last load's IndexedDB write (started after ready) has finished or failed. */
@@ -170,19 +191,17 @@ export class ModelHost {
     const cur = this.current;
     if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     this.tuner.reset(); // a pending head would sit on the old backend
-    const weights = cur.model.getWeights();
+    const weights = cur.model.getWeights(); // a deferred model is built here, on the old backend
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));
     this.current = undefined;
-    cur.features?.dispose();
-    disposeRunner(cur.model);
-    cur.model.dispose();
+    cur.dispose();
     const choice = await chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     // The spec carries a fine-tuned head (head.hidden / head.dropout), so the rebuilt model has its layers.
     const model = buildModel(cur.info.spec, { weightsFollow: true }); // setWeights below sets every weight
     const tensors = snapshot.map((w) => tf.tensor(w.data, w.shape));
     model.setWeights(tensors);
     tf.dispose(tensors);
-    this.current = { model, info: cur.info };
+    this.current = LoadedModel.of(model, cur.info);
     return choice;
   }
 
@@ -277,44 +296,28 @@ export class ModelHost {
     this.loads.set(id, ctl);
     const t0 = performance.now();
     const clock = new PhaseClock();
+    const worthPosting = progressGate();
     const progress: Progress = (phase, loaded, total) => {
       clock.enter(phase);
-      this.deps.post({ type: 'progress', id, phase, loaded, total });
+      if (worthPosting(phase, loaded, total)) this.deps.post({ type: 'progress', id, phase, loaded, total });
     };
-    const onLayer = (done: number, total: number) => {
-      if (done % 20 === 0 || done === total) progress('build', done, total);
-    };
-    let built: tf.LayersModel | undefined;
     try {
-      // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read; the ImageNet
-      // model, whose architecture is known, is built meanwhile too (it hides the build behind a slow download).
+      // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read; then, while the
+      // read goes on, the wasm heap the ImageNet model will fill is touched in advance (src/tf/wasm-prefault.ts).
       const reading = this.read(source, useCache, ctl.signal, progress);
-      reading.catch(() => undefined); // awaited below: a failure while the model is built is not unhandled
-      if (source.kind === 'imagenet') {
-        await this.backendReady;
-        if (!ctl.signal.aborted) built = buildImagenetModel(onLayer);
-      }
-      const read = await reading;
+      const prefault = source.kind === 'imagenet' ? this.backendReady.then(() => prefaultWasmHeap(IMAGENET_HEAP_BYTES, reading)) : undefined;
+      const read = await reading.finally(() => prefault);
       if (this.backendPending) progress('backend', 0, 1);
       await this.backendReady;
-      clock.enter('build');
-      const handover = built;
-      built = undefined; // loadWeightsSource owns it now (and frees it on failure)
-      const { model, spec, weights } = await loadWeightsSource(read.source, {
-        loadH5: this.deps.loadH5,
-        built: handover,
-        onLayer,
-        beforeWeights: () => progress('weights', 0, 1),
-        cancelled: () => ctl.signal.aborted,
-        onCancelled: () => new CancelledError('loading'),
-      });
+      if (ctl.signal.aborted) throw new CancelledError('loading');
+      const loaded = read.source.kind === 'imagenet' ? this.imagenet(read.source.artifacts, progress) : await this.built(read.source, ctl.signal, progress);
+      const { spec, weights } = loaded;
       try {
         progress('warmup', 0, 1);
-        await warmUpInference(model, spec);
+        await loaded.warmUp();
         if (ctl.signal.aborted) throw new CancelledError('loading');
       } catch (e) {
-        disposeRunner(model);
-        model.dispose();
+        loaded.dispose();
         throw e;
       }
       const info: ModelInfo = {
@@ -322,7 +325,7 @@ export class ModelHost {
         spec,
         weights: weights.source === 'imagenet' ? 'imagenet' : weights.source === 'random' ? 'random' : 'loaded',
         weightsLabel: weights.label,
-        params: model.countParams(),
+        params: loaded.params,
         classes: spec.head.classes,
         ...(weights.source === 'finetuned' && weights.labels ? { classNames: weights.labels } : {}),
         preprocessing: weights.preprocessing.mode,
@@ -333,16 +336,58 @@ export class ModelHost {
         loadMs: performance.now() - t0,
         phases: clock.phases(),
       };
-      this.replace({ model, info });
+      this.replace(loaded.current(info));
       if (read.save) this.saveLater(read.save);
       return info;
     } finally {
-      built?.dispose(); // the read failed or was cancelled after the build
       this.loads.delete(id);
     }
   }
 
-  private replace(next: Omit<Current, 'features'>): void {
+  /**
+   * The ImageNet ResNet50 as a fused runner made straight from the weights: the LayersModel is built only when a
+   * feature needs it (src/worker/loaded-model.ts).
+   */
+  private imagenet(artifacts: tf.io.ModelArtifacts, progress: Progress): Loading {
+    progress('weights', 0, 1);
+    const r = imagenetRunner(artifacts);
+    return {
+      spec: r.spec,
+      weights: r.weights,
+      params: analyze(expand(r.spec)).params.total,
+      warmUp: () => warmUpRunner(r.runner),
+      dispose: () => r.runner.dispose(),
+      current: (info) => LoadedModel.deferred(info, r.runner, r.build),
+    };
+  }
+
+  /** Any other source: the LayersModel is built and its weights assigned now. */
+  private async built(source: WeightsSource, signal: AbortSignal, progress: Progress): Promise<Loading> {
+    progress('build', 0, 1);
+    const onLayer = (done: number, total: number) => {
+      if (done % 20 === 0 || done === total) progress('build', done, total);
+    };
+    const { model, spec, weights } = await loadWeightsSource(source, {
+      loadH5: this.deps.loadH5,
+      onLayer,
+      beforeWeights: () => progress('weights', 0, 1),
+      cancelled: () => signal.aborted,
+      onCancelled: () => new CancelledError('loading'),
+    });
+    return {
+      spec,
+      weights,
+      params: model.countParams(),
+      current: (info) => LoadedModel.of(model, info),
+      warmUp: () => warmUpInference(model, spec),
+      dispose: () => {
+        disposeRunner(model);
+        model.dispose();
+      },
+    };
+  }
+
+  private replace(next: LoadedModel): void {
     this.tuner.reset();
     const old = this.current;
     this.current = next;
@@ -361,12 +406,8 @@ export class ModelHost {
     return work;
   }
 
-  private retire(old: Current): void {
-    const free = () => {
-      old.features?.dispose();
-      disposeRunner(old.model);
-      old.model.dispose();
-    };
+  private retire(old: LoadedModel): void {
+    const free = () => old.dispose();
     if (this.inFlight.size === 0) free();
     else void Promise.allSettled([...this.inFlight]).then(free);
   }
@@ -384,7 +425,7 @@ export class ModelHost {
       const crop = resizeTo(pixels, [target.input[0], target.input[1]], req.resize);
       const preview = await tensorToRaw(crop);
       crop.dispose();
-      const r = await this.engines.infer(cur.model, cur.info.spec, target, pixels, {
+      const r = await this.engines.infer(cur, target, pixels, {
         k: req.k ?? 5,
         resize: req.resize,
         gradcam: req.gradcam ?? true,
@@ -393,7 +434,7 @@ export class ModelHost {
       });
       cur.features?.dispose();
       cur.features = r.features;
-      this.activations.remember(cur.model, cur.info.name, pixels, weights, req.resize, req.name);
+      this.activations.remember(cur, cur.info.name, pixels, weights, req.resize, req.name);
       this.deps.post(
         {
           type: 'classified',
@@ -416,7 +457,7 @@ export class ModelHost {
   private async gradcam(id: number, classIndex: number): Promise<void> {
     const cur = this.current;
     if (!cur?.features) throw new Error('classify an image first');
-    const heat = await gradCam(splitModel(cur.model), cur.features, classIndex);
+    const heat = await gradCam(cur.predictor().head, cur.features, classIndex);
     this.deps.post({ type: 'heat', id, heat });
   }
 
@@ -435,9 +476,7 @@ export class ModelHost {
     void this.engines.dispose();
     this.activations.dispose();
     this.tuner.dispose();
-    this.current?.features?.dispose();
-    if (this.current) disposeRunner(this.current.model);
-    this.current?.model.dispose();
+    this.current?.dispose();
     this.current = undefined;
   }
 }

@@ -14,14 +14,15 @@ import { loadAkamasterWeights } from '../../src/tf/akamaster';
 import { buildModel } from '../../src/tf/build';
 import { WeightsMismatchError } from '../../src/tf/errors';
 import { planInference } from '../../src/tf/fused/plan';
-import { createInferenceRunner } from '../../src/tf/fused/runner';
+import { createInferenceRunner, inferenceRunnerFromWeights } from '../../src/tf/fused/runner';
 import { disposeRunner, runnerFor } from '../../src/tf/fused/runners';
 import { samePadding, warmUpInput } from '../../src/tf/fused/warm-up';
-import { splitModel } from '../../src/tf/gradcam';
+import { headLogits, splitModel } from '../../src/tf/gradcam';
 import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
-import { runInference } from '../../src/tf/inference';
+import { modelPredictor, runInference, runnerPredictor } from '../../src/tf/inference';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
+import { decodeNamedWeights } from '../../src/tf/layers-model-weights';
 import { initNodeWasm } from '../../src/tf/node-wasm';
 import { preprocess } from '../../src/tf/preprocess';
 import { FIXTURES, fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
@@ -264,8 +265,8 @@ describe('real weights', () => {
       const pixels = () => decodeImage(readFileSync(fixture('imagenet', 'elephant.jpg')), 'elephant.jpg');
       const [p1, p2] = [pixels(), pixels()];
       const before = tf.memory().numTensors;
-      const fused = await runInference(model, spec, p1, { runner });
-      const plain = await runInference(model, spec, p2);
+      const fused = await runInference(runnerPredictor(runner)!, spec, p1);
+      const plain = await runInference(modelPredictor(model), spec, p2);
       expect(tf.memory().numTensors).toBe(before);
       expect(fused.top.map((t) => t.index)).toEqual(plain.top.map((t) => t.index));
       for (const [i, t] of fused.top.entries()) expect(Math.abs(t.probability - plain.top[i].probability)).toBeLessThan(1e-4);
@@ -321,6 +322,63 @@ describe('real weights', () => {
       expect(err).toBeInstanceOf(WeightsMismatchError);
       expect((err as Error).message).toMatch(/predictions.*\[2048, 1000\].*\[2048, 10\]/);
       expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('straight from the decoded weights (no LayersModel): the same outputs to the bit, every tensor taken over', async () => {
+      const spec = imagenetResNet50Spec();
+      const artifacts = await readLayersModel(IMAGENET_RESNET50_JSON);
+      const x = tf.randomNormal([1, 224, 224, 3], 0, 50, 'float32', 4) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const named = decodeNamedWeights(artifacts);
+      expect(named.size).toBe(320);
+      const direct = inferenceRunnerFromWeights(spec, named);
+      expect(named.size).toBe(0); // taken over: folded convs and BNs freed, the rest kept by the runner
+      const fromModel = createInferenceRunner(spec, model);
+      const [a, b] = [direct.run(x, { features: true }), fromModel.run(x, { features: true })];
+      expect(Array.from(await a.output.data())).toEqual(Array.from(await b.output.data()));
+      expect(Array.from(await a.features!.data())).toEqual(Array.from(await b.features!.data()));
+      tf.dispose([a.output, a.features!, b.output, b.features!]);
+      // Its head (Grad-CAM's, with no model) gives the model's own head's logits.
+      expect(direct.head).toMatchObject({ layer: 'conv5_block3_out', pooling: 'avg', softmax: true, classes: 1000 });
+      const fmap = tf.randomUniform([1, 7, 7, 2048], 0, 3, 'float32', 2) as tf.Tensor4D;
+      const [la, lb] = [headLogits(direct.head!, fmap), headLogits(splitModel(model), fmap)];
+      expect(diff(la, lb).max).toBeLessThan(1e-5);
+      tf.dispose([fmap, la, lb]);
+      const runnerTensors = tf.memory().numTensors - before;
+      direct.dispose();
+      expect(tf.memory().numTensors).toBe(before + runnerTensors / 2); // the two runners hold as many tensors
+      fromModel.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+
+      // Missing, extra and misshapen weights: a WeightsMismatchError naming them, and nothing left allocated.
+      const attempt = (edit: (m: Map<string, tf.Tensor>) => void): Error => {
+        const m = decodeNamedWeights(artifacts);
+        edit(m);
+        try {
+          inferenceRunnerFromWeights(spec, m);
+        } catch (e) {
+          expect(m.size).toBe(0);
+          expect(tf.memory().numTensors).toBe(before);
+          return e as Error;
+        }
+        throw new Error('no error');
+      };
+      const missing = attempt((m) => {
+        m.get('conv4_block2_2_bn/moving_variance')!.dispose();
+        m.delete('conv4_block2_2_bn/moving_variance');
+      });
+      expect(missing).toBeInstanceOf(WeightsMismatchError);
+      expect(missing.message).toMatch(/conv4_block2_2_bn\/moving_variance/);
+      const extra = attempt((m) => m.set('fc1/kernel', tf.zeros([2048, 4])));
+      expect(extra).toBeInstanceOf(WeightsMismatchError);
+      expect(extra.message).toMatch(/layer 'fc1'/);
+      const shape = attempt((m) => {
+        m.get('conv2_block1_1_conv/kernel')!.dispose();
+        m.set('conv2_block1_1_conv/kernel', tf.zeros([1, 1, 64, 65]));
+      });
+      expect(shape).toBeInstanceOf(WeightsMismatchError);
+      expect(shape.message).toMatch(/conv2_block1_1_conv.*\[1, 1, 64, 65\].*\[1, 1, 64, 64\]/);
+      x.dispose();
     });
 
     it('refuses an input of another size and a disposed runner', () => {

@@ -6,7 +6,7 @@ import { buildModel } from '../../src/tf/build';
 import { classify } from '../../src/tf/classify';
 import { gradCam, splitModel } from '../../src/tf/gradcam';
 import { imagenetResNet50, imagenetResNet50Spec } from '../../src/tf/imagenet';
-import { runInference } from '../../src/tf/inference';
+import { modelPredictor, runInference } from '../../src/tf/inference';
 import { initNodeBackend } from '../../src/tf/node-backend';
 import { decodeImage } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON, readLayersModel } from '../../src/tf/node-io';
@@ -48,7 +48,7 @@ describe('Grad-CAM on a small model', () => {
 
   it('its probabilities equal model.predict', async () => {
     const img = tf.randomUniform([40, 50, 3], 0, 255, 'int32') as tf.Tensor3D;
-    const r = await runInference(model, spec, img, { k: 10, gradcam: false });
+    const r = await runInference(modelPredictor(model), spec, img, { k: 10, gradcam: false });
     const x = preprocess(img, spec);
     const ref = await classify(model, x, 10);
     x.dispose();
@@ -61,10 +61,10 @@ describe('Grad-CAM on a small model', () => {
 
   it('100 classifications with Grad-CAM leave tf.memory().numTensors unchanged', async () => {
     const img = tf.randomUniform([48, 64, 3], 0, 255, 'int32') as tf.Tensor3D;
-    await runInference(model, spec, img); // warm-up: caches the split model
+    await runInference(modelPredictor(model), spec, img); // warm-up: caches the split model
     const before = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) {
-      const r = await runInference(model, spec, img, { keepFeatures: i % 2 === 0 });
+      const r = await runInference(modelPredictor(model), spec, img, { keepFeatures: i % 2 === 0 });
       r.features?.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);
@@ -83,7 +83,7 @@ describe.skipIf(SKIP_WEIGHTS)('Grad-CAM on the ImageNet ResNet50', () => {
       tf.concat([tf.slice(elephant, [0, 117, 0], [466, 466, 3]), tf.fill([466, 466, 3], 128, 'int32')], 1),
     ) as tf.Tensor3D;
     const before = tf.memory().numTensors;
-    const r = await runInference(model, spec, pair, { resize: 'squash' });
+    const r = await runInference(modelPredictor(model), spec, pair, { resize: 'squash' });
     expect(tf.memory().numTensors).toBe(before);
     expect([386, 101, 385]).toContain(r.top[0].index); // African elephant, tusker, Indian elephant
     const heat = r.heat!;

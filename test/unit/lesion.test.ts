@@ -225,6 +225,8 @@ describe.skipIf(SKIP_WEIGHTS)('the ImageNet ResNet50 on elephant.jpg', () => {
       host = imagenetModelHost((m) => messages.push(m));
       expect(await send({ type: 'init', backend: 'wasm' })).toMatchObject([{ type: 'backend' }]);
       expect(await send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject([{ type: 'loaded' }]);
+      // An ImageNet load defers its LayersModel (src/worker/loaded-model.ts); build it now so tensor counts compare like with like.
+      expect(host.model).toBeDefined();
     });
     afterAll(() => host?.dispose());
 

@@ -105,7 +105,7 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
   });
   afterAll(() => h.host.dispose());
 
-  it('loads the ImageNet weights with download and build progress, then from the cache without the network', async () => {
+  it('loads the ImageNet weights (download, weights, warm-up: no LayersModel built), then from the cache without the network', async () => {
     const r = await h.send<'loaded'>({ type: 'load', source: { kind: 'imagenet' } });
     expect(r.type).toBe('loaded');
     if (r.type !== 'loaded') return;
@@ -114,7 +114,10 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
     expect(dl.length).toBeGreaterThan(20);
     expect(dl.at(-1)!.loaded).toBe(dl.at(-1)!.total);
     expect(dl.every((m, i) => i === 0 || m.loaded >= dl[i - 1].loaded)).toBe(true);
-    expect(h.messages.some((m) => m.type === 'progress' && m.id === r.id && m.phase === 'build')).toBe(true);
+    const phases = h.messages.filter((m) => m.type === 'progress' && m.id === r.id).map((m) => (m as { phase: string }).phase);
+    // The runner is made straight from the weights: no LayersModel is built to classify (issue 11).
+    expect([...new Set(phases)]).toEqual(['cache', 'download', 'weights', 'warmup']);
+    expect(h.host.loaded?.hasModel).toBe(false);
     expect(h.fetchLog.length).toBe(26);
 
     await h.host.cacheWrite; // written in the background, after ready
@@ -135,13 +138,19 @@ describe.skipIf(SKIP_WEIGHTS)('model worker host (ResNet50, ImageNet weights, wa
     expect(r.backend).toBe('wasm');
     const cam = await h.send<'heat'>({ type: 'gradcam', classIndex: 101 });
     expect(cam).toMatchObject({ type: 'heat', heat: { classIndex: 101 } });
+    // Prediction, heat maps: all on the runner, the LayersModel still not built.
+    expect(h.host.loaded?.hasModel).toBe(false);
   });
 
-  it('classify runs the fused runner made during the warm-up: probabilities = the LayersModel within 1e-4', async () => {
-    const model = h.host.model!;
-    // The warm-up made the runner: asking for it again allocates nothing.
+  it('classify runs the fused runner made at load: probabilities = the LayersModel (built on first use) within 1e-4', async () => {
+    const n0 = tf.memory().numTensors;
+    const model = h.host.model!; // built now, with the weights decoded again
+    expect(h.host.loaded?.hasModel).toBe(true);
+    expect(tf.memory().numTensors).toBe(n0 + model.weights.length);
+    // The runner made at load is the model's: asking for it allocates nothing.
     const n = tf.memory().numTensors;
     const runner = runnerFor(getPreset('ResNet50'), model);
+    expect(runner).toBe(h.host.loaded?.runner);
     expect(runner?.stats.foldedBn).toBe(53);
     expect(tf.memory().numTensors).toBe(n);
     const bench = async (fused: boolean) => {
@@ -300,8 +309,7 @@ describe.skipIf(SKIP_WEIGHTS)('cancelling a download', () => {
     // The slow stream needs > 30 s for all 98 MB; a prompt cancel ends far sooner even on a busy machine.
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(h.host.model?.name).toBe('resnet-20');
-    // The ResNet50 built while the weights downloaded is freed with the cancelled load.
-    expect(h.messages.some((m) => m.type === 'progress' && m.id === id && m.phase === 'build')).toBe(true);
+    expect(h.messages.some((m) => m.type === 'progress' && m.id === id && m.phase === 'weights')).toBe(false);
     expect(tf.memory().numTensors).toBe(tensors);
     h.host.dispose();
   });

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, expand, type GraphNode } from '../../core';
 import { fmtShape, WeightsMismatchError } from '../errors';
+import type { Head } from '../gradcam';
 import { type InferencePlan, planInference, type Step } from './plan';
 import { warmUpInput } from './warm-up';
 
@@ -27,6 +28,11 @@ export interface InferenceRunner {
   run(x: tf.Tensor4D, opts?: { readonly features?: boolean }): RunOutput;
   /** Layer name of the feature map (e.g. conv5_block3_out, post_relu); undefined when the graph has no pooling. */
   readonly featureLayer?: string;
+  /**
+   * The head after the feature map (pooling, dense layers) on the runner's own weights: class probabilities and
+   * Grad-CAM without a LayersModel. Undefined when the graph does not end in global pooling and dense layers.
+   */
+  readonly head?: Head;
   /** The input [h, w, c] of a small warm-up (src/tf/fused/warm-up.ts); the model's own input when none fits. */
   readonly warmUpInput: readonly number[];
   /**
@@ -53,15 +59,19 @@ interface BnWeights {
   readonly epsilon: number;
 }
 
-/** The named layer's weights, checked against the shapes the graph node implies. */
-function layerWeights(model: tf.LayersModel, node: GraphNode, want: readonly (readonly number[])[]): tf.Tensor[] {
-  let layer: tf.layers.Layer;
-  try {
-    layer = model.getLayer(node.id);
-  } catch {
-    throw new WeightsMismatchError(`the model has no layer '${node.id}' (${node.op.kind}) that the spec's graph needs`, node.id);
-  }
-  const got = layer.getWeights();
+/**
+ * Where a runner's weights come from: a built LayersModel (copied: the model keeps its own), or decoded weights by
+ * `layer/weight` name that the runner takes over (a folded conv's and BN's own tensors are freed once folded, so
+ * the folded copy reuses their memory: issue 11, fresh memory is what a load mostly costs on a small machine).
+ */
+interface WeightSource {
+  /** The node's weights in Keras order, checked against the shapes the graph node implies. */
+  take(node: GraphNode, names: readonly string[], want: readonly (readonly number[])[]): tf.Tensor[];
+  /** Whether the runner owns what `take` returns (else it copies what it keeps). */
+  readonly owned: boolean;
+}
+
+function checkShapes(node: GraphNode, got: readonly tf.Tensor[], want: readonly (readonly number[])[]): void {
   if (got.length !== want.length) {
     throw new WeightsMismatchError(`layer '${node.id}' has ${got.length} weights; the spec's ${node.op.kind} needs ${want.length}`, node.id);
   }
@@ -75,22 +85,60 @@ function layerWeights(model: tf.LayersModel, node: GraphNode, want: readonly (re
       );
     }
   });
-  return got;
 }
 
-function convWeights(model: tf.LayersModel, node: GraphNode): ConvWeights {
+function modelSource(model: tf.LayersModel): WeightSource {
+  return {
+    owned: false,
+    take(node, _names, want) {
+      let layer: tf.layers.Layer;
+      try {
+        layer = model.getLayer(node.id);
+      } catch {
+        throw new WeightsMismatchError(`the model has no layer '${node.id}' (${node.op.kind}) that the spec's graph needs`, node.id);
+      }
+      const got = layer.getWeights();
+      checkShapes(node, got, want);
+      return got;
+    },
+  };
+}
+
+/** Takes the tensors out of `named` (what is left there was not asked for). */
+function namedSource(named: Map<string, tf.Tensor>): WeightSource {
+  return {
+    owned: true,
+    take(node, names, want) {
+      const keys = names.map((n) => `${node.id}/${n}`);
+      const missing = keys.filter((k) => !named.has(k));
+      if (missing.length === keys.length) {
+        throw new WeightsMismatchError(`the weights have no layer '${node.id}' (${node.op.kind}) that the spec's graph needs`, node.id);
+      }
+      if (missing.length) throw new WeightsMismatchError(`the weights have no "${missing[0]}", which the spec's ${node.op.kind} needs`, node.id);
+      const got = keys.map((k) => named.get(k)!);
+      checkShapes(node, got, want);
+      for (const k of keys) named.delete(k);
+      return got;
+    },
+  };
+}
+
+const CONV_WEIGHTS = ['kernel', 'bias'];
+const BN_WEIGHTS = ['gamma', 'beta', 'moving_mean', 'moving_variance'];
+
+function convWeights(src: WeightSource, node: GraphNode): ConvWeights {
   if (node.op.kind !== 'conv') throw new Error(`${node.id} is not a conv`);
   const { kernel: k, filters, groups, bias } = node.op;
   const cin = node.inShapes[0][2];
   const kshape = [k, k, cin, groups > 1 ? filters / groups : filters];
-  const w = layerWeights(model, node, bias ? [kshape, [filters]] : [kshape]);
+  const w = src.take(node, bias ? CONV_WEIGHTS : CONV_WEIGHTS.slice(0, 1), bias ? [kshape, [filters]] : [kshape]);
   return { kernel: w[0] as tf.Tensor4D, bias: w[1] as tf.Tensor1D | undefined };
 }
 
-function bnWeights(model: tf.LayersModel, node: GraphNode): BnWeights {
+function bnWeights(src: WeightSource, node: GraphNode): BnWeights {
   if (node.op.kind !== 'bn') throw new Error(`${node.id} is not a BatchNormalization`);
   const c = [node.outShape[2]];
-  const [gamma, beta, mean, variance] = layerWeights(model, node, [c, c, c, c]) as tf.Tensor1D[];
+  const [gamma, beta, mean, variance] = src.take(node, BN_WEIGHTS, [c, c, c, c]) as tf.Tensor1D[];
   return { gamma, beta, mean, variance, epsilon: node.op.epsilon };
 }
 
@@ -122,25 +170,32 @@ type Prepared =
   | { readonly kind: 'dense'; readonly kernel: tf.Tensor2D; readonly bias?: tf.Tensor1D }
   | { readonly kind: 'none' };
 
-/** The step's weights as the runner's own tensors (folded ones new, the rest clones sharing the model's data). */
-function prepare(step: Step, model: tf.LayersModel, byId: ReadonlyMap<string, GraphNode>): Prepared {
+/** The step's weights as the runner's own tensors (folded ones new; the rest the source's own, or clones). */
+function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphNode>): Prepared {
   const node = (id: string) => byId.get(id)!;
+  const own = <T extends tf.Tensor>(t: T): T => (src.owned ? t : tf.clone(t));
   switch (step.kind) {
     case 'conv': {
-      const w = convWeights(model, node(step.conv));
-      if (step.bn) return { kind: 'conv', ...foldBatchNorm(w, bnWeights(model, node(step.bn)), step.groups) };
-      return { kind: 'conv', kernel: tf.clone(w.kernel), bias: w.bias && tf.clone(w.bias) };
+      const w = convWeights(src, node(step.conv));
+      if (!step.bn) return { kind: 'conv', kernel: own(w.kernel), bias: w.bias && own(w.bias) };
+      let bn: BnWeights | undefined;
+      try {
+        bn = bnWeights(src, node(step.bn));
+        return { kind: 'conv', ...foldBatchNorm(w, bn, step.groups) };
+      } finally {
+        if (src.owned) tf.dispose([w.kernel, ...(w.bias ? [w.bias] : []), ...(bn ? [bn.gamma, bn.beta, bn.mean, bn.variance] : [])]);
+      }
     }
     case 'bn': {
-      const b = bnWeights(model, node(step.bn));
-      const [gamma, beta, mean, variance] = [b.gamma, b.beta, b.mean, b.variance].map((t) => tf.clone(t));
+      const b = bnWeights(src, node(step.bn));
+      const [gamma, beta, mean, variance] = [b.gamma, b.beta, b.mean, b.variance].map(own);
       return { kind: 'bn', bn: { gamma, beta, mean, variance, epsilon: b.epsilon } };
     }
     case 'dense': {
       const n = node(step.dense);
       if (n.op.kind !== 'dense') throw new Error(`${n.id} is not a dense layer`);
-      const [kernel, bias] = layerWeights(model, n, [[n.inShapes[0][0], n.op.units], [n.op.units]]);
-      return { kind: 'dense', kernel: tf.clone(kernel) as tf.Tensor2D, bias: tf.clone(bias) as tf.Tensor1D };
+      const [kernel, bias] = src.take(n, CONV_WEIGHTS, [[n.inShapes[0][0], n.op.units], [n.op.units]]);
+      return { kind: 'dense', kernel: own(kernel) as tf.Tensor2D, bias: own(bias) as tf.Tensor1D };
     }
     default:
       return { kind: 'none' };
@@ -217,9 +272,45 @@ function exec(step: Step, w: Prepared, get: (id: string) => tf.Tensor): tf.Tenso
   }
 }
 
+/** The steps after the feature map when they are a global pooling and dense layers only (a classifier's head). */
+function headOf(plan: InferencePlan, weights: readonly Prepared[]): Head | undefined {
+  const at = plan.steps.findIndex((s) => s.kind === 'globalPool' && s.input === plan.featuresId);
+  const pool = plan.steps[at];
+  if (plan.featuresId === undefined || pool?.kind !== 'globalPool') return undefined;
+  const denses: { readonly w: Extract<Prepared, { kind: 'dense' }>; readonly activation: 'softmax' | 'linear' | 'relu' }[] = [];
+  let from = pool.out;
+  for (let i = at + 1; i < plan.steps.length; i++) {
+    const step = plan.steps[i];
+    const w = weights[i];
+    if (step.kind !== 'dense' || step.input !== from || w.kind !== 'dense') return undefined;
+    denses.push({ w, activation: step.activation });
+    from = step.out;
+  }
+  const last = denses.at(-1);
+  if (!last || from !== plan.outputId) return undefined;
+  return {
+    layer: plan.featuresId,
+    pooling: pool.mode,
+    softmax: last.activation === 'softmax',
+    classes: last.w.kernel.shape[1],
+    logits: (pooled) =>
+      tf.tidy(() => {
+        let h: tf.Tensor2D = pooled;
+        denses.forEach(({ w, activation }, i) => {
+          h = tf.fused.matMul({ a: h, b: w.kernel, bias: w.bias }) as tf.Tensor2D;
+          if (i === denses.length - 1) return; // logits: the last activation is left out
+          if (activation === 'relu') h = tf.relu(h) as tf.Tensor2D;
+          else if (activation === 'softmax') h = tf.softmax(h) as tf.Tensor2D;
+        });
+        return h;
+      }),
+  };
+}
+
 /** Runs a prepared plan; owns the prepared weights. */
 class Runner implements InferenceRunner {
   readonly featureLayer?: string;
+  readonly head?: Head;
   readonly stats: InferenceRunner['stats'];
   private disposed = false;
 
@@ -230,6 +321,7 @@ class Runner implements InferenceRunner {
     readonly warmUpInput: readonly number[],
   ) {
     this.featureLayer = plan.featuresId;
+    this.head = headOf(plan, weights);
     const foldedBn = plan.steps.filter((s) => s.kind === 'conv' && s.bn).length;
     this.stats = { steps: plan.steps.length, merged: plan.merged, foldedBn };
   }
@@ -289,11 +381,31 @@ class Runner implements InferenceRunner {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (const w of this.weights) {
-      if (w.kind === 'conv' || w.kind === 'dense') tf.dispose([w.kernel, ...(w.bias ? [w.bias] : [])]);
-      else if (w.kind === 'bn') tf.dispose([w.bn.gamma, w.bn.beta, w.bn.mean, w.bn.variance]);
-    }
+    disposePrepared(this.weights);
   }
+}
+
+function disposePrepared(weights: readonly Prepared[]): void {
+  for (const w of weights) {
+    if (w.kind === 'conv' || w.kind === 'dense') tf.dispose([w.kernel, ...(w.bias ? [w.bias] : [])]);
+    else if (w.kind === 'bn') tf.dispose([w.bn.gamma, w.bn.beta, w.bn.mean, w.bn.variance]);
+  }
+}
+
+function runnerOf(spec: ArchSpec, src: WeightSource, checkExtra: (byId: ReadonlyMap<string, GraphNode>) => void): InferenceRunner {
+  const graph = expand(spec);
+  const plan = planInference(graph);
+  const warmInput = warmUpInput(spec, graph);
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  checkExtra(byId);
+  const weights: Prepared[] = [];
+  try {
+    for (const step of plan.steps) weights.push(prepare(step, src, byId));
+  } catch (e) {
+    disposePrepared(weights);
+    throw e;
+  }
+  return new Runner(plan, weights, spec.input, warmInput);
 }
 
 /**
@@ -301,20 +413,36 @@ class Runner implements InferenceRunner {
  * loaded). Throws WeightsMismatchError naming the first layer that is missing or has another shape.
  */
 export function createInferenceRunner(spec: ArchSpec, model: tf.LayersModel): InferenceRunner {
-  const graph = expand(spec);
-  const plan = planInference(graph);
-  const warmInput = warmUpInput(spec, graph);
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  // A layer with weights that the spec's graph does not have (e.g. a fine-tuned fc1 before `predictions`)
-  // would be skipped silently, since the classifier's kernel can keep its shape: refuse such a model.
-  const extra = model.layers.find((l) => l.countParams() > 0 && !byId.has(l.name));
-  if (extra) throw new WeightsMismatchError(`the model has a layer '${extra.name}' with weights that the spec's graph does not have`, extra.name);
-  const weights: Prepared[] = [];
+  return runnerOf(spec, modelSource(model), (byId) => {
+    // A layer with weights that the spec's graph does not have (e.g. a fine-tuned fc1 before `predictions`)
+    // would be skipped silently, since the classifier's kernel can keep its shape: refuse such a model.
+    const extra = model.layers.find((l) => l.countParams() > 0 && !byId.has(l.name));
+    if (extra) throw new WeightsMismatchError(`the model has a layer '${extra.name}' with weights that the spec's graph does not have`, extra.name);
+  });
+}
+
+/**
+ * The inference runner of `spec` straight from decoded weights (`layer/weight` → tensor, Keras names, as
+ * src/tf/layers-model-weights.ts `decodeNamedWeights` gives them), with no LayersModel: the runner takes every
+ * tensor over — folded convs and BNs are freed as they are folded — and on any error frees them all. Every weight
+ * must be used: one the graph has no place for is a WeightsMismatchError, as a missing one or another shape is.
+ */
+export function inferenceRunnerFromWeights(spec: ArchSpec, named: Map<string, tf.Tensor>): InferenceRunner {
   try {
-    for (const step of plan.steps) weights.push(prepare(step, model, byId));
-  } catch (e) {
-    new Runner(plan, weights, spec.input, warmInput).dispose();
-    throw e;
+    const runner = runnerOf(spec, namedSource(named), (byId) => {
+      for (const key of named.keys()) {
+        const layer = key.slice(0, key.lastIndexOf('/'));
+        if (!byId.has(layer)) throw new WeightsMismatchError(`the weights have a layer '${layer}' that the spec's graph does not have`, layer);
+      }
+    });
+    const left = [...named.keys()];
+    if (left.length) {
+      runner.dispose();
+      throw new WeightsMismatchError(`${left.length} weights have no place in ${spec.name}, first "${left[0]}"`, left[0].slice(0, left[0].lastIndexOf('/')));
+    }
+    return runner;
+  } finally {
+    for (const t of named.values()) t.dispose();
+    named.clear();
   }
-  return new Runner(plan, weights, spec.input, warmInput);
 }

@@ -30,3 +30,10 @@ export function disposeRunner(model: tf.LayersModel): void {
   runners.get(model)?.dispose();
   runners.delete(model);
 }
+
+/** Make `runner` (made from the same weights before the model was built) the model's runner. */
+export function adoptRunner(model: tf.LayersModel, runner: InferenceRunner): void {
+  const known = runners.get(model);
+  if (known && known !== runner) known.dispose();
+  runners.set(model, runner);
+}
