@@ -10,8 +10,14 @@
  * - minification: `factory.toString()` drops the closure the factory reads (`_scriptDir`, renamed `e`), so
  *   every pthread dies with "ReferenceError: e is not defined" and the backend never starts.
  * Both go away when the two scripts are real files: the emscripten factory file as shipped (a classic script that
- * declares `WasmBackendModuleThreadedSimd`) and the worker script text. The two replacements below are checked:
- * the build fails if a tfjs upgrade changes that code.
+ * declares `WasmBackendModuleThreadedSimd`) and the worker script text.
+ *
+ * Third, the pool: the threaded build was compiled with a pool of 8 pthreads (wasm-out/…-threaded-simd.js,
+ * `PThread.initMainThread`: `var pthreadPoolSize=8`) and starts all 8 — each loading the factory and instantiating
+ * the module — before the backend is ready, whatever `setThreadsCount` asked for. On a 2-core machine that was
+ * 0.55 s of every start (issue 11; the single-threaded build starts in 0.05 s). XNNPACK's pool runs on the
+ * calling thread plus `threads − 1` pthreads, so the pool is sized to the threads asked for (8 when none were).
+ * Every replacement is checked: the build fails if a tfjs upgrade changes that code.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,6 +25,10 @@ import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
 
 const BACKEND = /@tensorflow[\\/]tfjs-backend-wasm[\\/]dist[\\/]backend_wasm\.js$/;
+const THREADED_FACTORY = /@tensorflow[\\/]tfjs-backend-wasm[\\/]wasm-out[\\/]tfjs-backend-wasm-threaded-simd\.js$/;
+
+/** The pool size the factory reads from its module config (set in backend_wasm.js below). */
+const POOL = { find: /var pthreadPoolSize=8;/, replace: 'var pthreadPoolSize=Module["pthreadPoolSize"]||8;' };
 
 /** The code in backend_wasm.js that builds the two blobs, and what replaces it (FACTORY / WORKER: file URLs). */
 const PATCHES: readonly { readonly find: RegExp; readonly replace: string }[] = [
@@ -30,7 +40,7 @@ const PATCHES: readonly { readonly find: RegExp; readonly replace: string }[] = 
   {
     // the factory's source as a blob, for the pthreads' importScripts
     find: /factoryConfig\.mainScriptUrlOrBlob = new Blob\(\[`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)\], \{ type: 'text\/javascript' \}\);/,
-    replace: 'factoryConfig.mainScriptUrlOrBlob = FACTORY;',
+    replace: 'factoryConfig.mainScriptUrlOrBlob = FACTORY; if (threadsCount > 0) factoryConfig.pthreadPoolSize = threadsCount;',
   },
 ];
 
@@ -41,6 +51,10 @@ export function wasmThreadsFromOrigin(): Plugin {
     name: 'tfjs-wasm-threads-from-origin',
     apply: 'build',
     transform(code, id) {
+      if (THREADED_FACTORY.test(id)) {
+        if (!POOL.find.test(code)) throw new Error(`${id}: tfjs-backend-wasm changed; the pthread pool patch ${POOL.find} no longer matches`);
+        return { code: code.replace(POOL.find, POOL.replace), map: null };
+      }
       if (!BACKEND.test(id)) return undefined;
       const factory = this.emitFile({
         type: 'asset',
