@@ -16,6 +16,7 @@
  * BENCH_DISTS=dir1,dir2 (built app folders, relative to the repository) compares builds in one run: their
  * visits alternate (dir1, dir2, dir1, …) so a busy machine slows each alike; medians per build and the median of
  * the per-run ratios dir2 / dir1.
+ * BENCH_QUERY=&backend=wasm adds to each visit's query (here: the wasm backend asked for, no automatic choice).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,8 @@ const REPO_ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const RUNS = Number(process.argv[2] ?? 3);
 const DISTS = (process.env.BENCH_DISTS ?? 'dist').split(',');
+/** More of the page's query, e.g. `&backend=wasm` (skips the automatic choice's GPU probes). */
+const QUERY = process.env.BENCH_QUERY ?? '';
 const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
 const jpg = readFileSync(join(fixtures, 'imagenet', 'elephant.jpg'));
 
@@ -125,7 +128,7 @@ async function visit(browser: Browser, url: string, reload: boolean): Promise<{ 
     }
     return { ready: loaded.t, firstAt, worker: loaded.phases, longest: rec.longest, cachedAt: rec.cachedAt!, firstPrediction, latency: latencyText };
   };
-  await page.goto(`${url}?view=classify`);
+  await page.goto(`${url}?view=classify${QUERY}`);
   const cold = await one();
   let warm: Visit | undefined;
   if (reload) {
