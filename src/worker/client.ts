@@ -7,6 +7,7 @@ import type { BackendChoice, BackendName } from '../tf/backend';
 import type { EpochLog, FinetuneOptions } from '../tf/finetune-options';
 import type { KeptModelInfo } from '../tf/finetuned-store';
 import { setBackendStatus } from './backend-status';
+import { CLASSIFY_WORKER_NAME, MODEL_WORKER_NAME } from './client-names';
 import { engineStatus } from './engine-status';
 import type { EngineName } from './ort-engine';
 import {
@@ -261,8 +262,12 @@ export function startedModelClient(): ModelClient | undefined {
   return shared;
 }
 
-/** The app's one model worker, started on first use. */
-export function modelClient(): ModelClient {
-  shared ??= new ModelClient(new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name: 'model' }));
+/**
+ * The app's one model worker, started on first use. `forClassify`: started for Classify, which asks for the default
+ * ImageNet weights first; the worker then reads them from IndexedDB while its code loads (src/worker/model.worker.ts).
+ */
+export function modelClient(opts: { readonly forClassify?: boolean } = {}): ModelClient {
+  const name = opts.forClassify ? CLASSIFY_WORKER_NAME : MODEL_WORKER_NAME;
+  shared ??= new ModelClient(new Worker(new URL('./model.worker.ts', import.meta.url), { type: 'module', name }));
   return shared;
 }

@@ -11,7 +11,7 @@ import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
 import { disposeRunner } from '../tf/fused/runners';
 import { gradCam } from '../tf/gradcam';
-import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, precisionOfArtifacts } from '../tf/imagenet-precision';
+import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, imagenetCacheKey, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
@@ -44,7 +44,7 @@ export interface HostDeps {
   readonly wasmPaths?: WasmPaths;
   /** Absolute URL of the ImageNet ResNet50 model.json per precision; a string: the float32 files only (tests). */
   readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
-  readonly cache?: WeightsCache;
+  readonly cache?: Pick<WeightsCache, 'available' | 'get' | 'put'>;
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights; default: src/tf/weights-source.ts imports h5wasm on first use. */
   readonly loadH5?: H5Loader;
@@ -254,8 +254,7 @@ export class ModelHost {
       case 'imagenet': {
         const urlOf = this.deps.imagenetUrl;
         const want = typeof urlOf === 'string' ? 'float32' : (source.precision ?? DEFAULT_IMAGENET_PRECISION);
-        // float32 keeps the key caches already hold; each smaller copy has its own.
-        const key = want === 'float32' ? IMAGENET_CACHE_KEY : `${IMAGENET_CACHE_KEY}:${want}`;
+        const key = imagenetCacheKey(want);
         const r = await this.artifactsFromUrl(typeof urlOf === 'string' ? urlOf : urlOf(want), key, useCache, signal, progress);
         return { source: { kind: 'imagenet', artifacts: r.artifacts }, fromCache: r.fromCache, save: r.save };
       }

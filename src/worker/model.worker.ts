@@ -1,39 +1,39 @@
 /// <reference lib="webworker" />
 /**
  * The model worker: tfjs model building, weight loading, inference and Grad-CAM off the UI thread.
- * The wasm binaries are bundled by Vite (`?url`) and handed to tfjs-backend-wasm by file name.
+ *
+ * This entry is small on purpose: it opens the weights cache and, when the page started the worker for Classify
+ * (its name says so, src/worker/client.ts), starts reading the default ImageNet weights from IndexedDB at once,
+ * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts). Requests that arrive meanwhile wait.
  */
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { setWasmThreads } from '../tf/backend';
 import { WeightsCache } from '../tf/cache';
-import { imagenetPublicPath } from '../tf/imagenet-precision';
-import { ModelHost } from './model-host';
+import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
+import { prefetchingCache } from './cache-prefetch';
+import { CLASSIFY_WORKER_NAME } from './client-names';
 import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine).
-setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
-
-const host = new ModelHost({
-  post: (m: Response, transfer?: Transferable[]) => self.postMessage(m, transfer ?? []),
-  wasmPaths: {
-    'tfjs-backend-wasm.wasm': wasmPlain,
-    'tfjs-backend-wasm-simd.wasm': wasmSimd,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-  },
-  imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
-  cache: new WeightsCache(),
-  // Keras .h5: src/tf/weights-source.ts imports h5wasm (≈4.8 MB with its wasm) only when someone loads one.
-  // onnxruntime-web (wasm only, its JS glue bundled; 73 kB + 14 MB wasm) is fetched only when chosen as the
-  // engine. Its .wasm is served from our origin like tfjs' (CSP: 'self' + 'wasm-unsafe-eval'); its pthread
-  // workers are this same chunk (same origin, worker-src 'self').
-  ort: { load: () => import('onnxruntime-web/wasm'), wasmUrl: new URL(ortWasm, self.location.href).href },
-});
-
+const stored = new WeightsCache();
+const cache = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : stored;
+const waiting: Request[] = [];
 self.onmessage = (e: MessageEvent<Request>) => {
-  void host.handle(e.data);
+  waiting.push(e.data);
 };
+
+import('./model-worker-host').then(
+  ({ startModelHost }) => {
+    const host = startModelHost(cache);
+    self.onmessage = (e: MessageEvent<Request>) => {
+      void host.handle(e.data);
+    };
+    for (const req of waiting.splice(0)) void host.handle(req);
+  },
+  (e: unknown) => {
+    // Without the host every request fails, each with the reason.
+    const error = { name: 'WorkerError', message: `the model worker could not load its code: ${e instanceof Error ? e.message : String(e)}` };
+    const refuse = (req: Request) => self.postMessage({ type: 'error', id: req.id, error } satisfies Response);
+    self.onmessage = (ev: MessageEvent<Request>) => refuse(ev.data);
+    for (const req of waiting.splice(0)) refuse(req);
+  },
+);

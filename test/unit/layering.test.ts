@@ -80,4 +80,12 @@ describe('layering', () => {
     const bad = [...reached].filter(([pkg]) => heavy(pkg) || pkg === 'react' || pkg.startsWith('d3')).map(([pkg, chain]) => `${pkg} via ${chain.join(' → ')}`);
     expect(bad).toEqual([]);
   });
+
+  it("the model worker's entry reaches no tfjs statically (it reads the weights cache while tfjs loads)", () => {
+    const entry = join(SRC, 'worker', 'model.worker.ts');
+    const reached = packagesReached([entry]);
+    expect([...reached].filter(([pkg]) => heavy(pkg)).map(([pkg, chain]) => `${pkg} via ${chain.join(' → ')}`)).toEqual([]);
+    // The host it imports on demand does reach tfjs (the walk would see a static import of it).
+    expect(packagesReached([join(SRC, 'worker', 'model-worker-host.ts')]).has('@tensorflow/tfjs')).toBe(true);
+  });
 });
