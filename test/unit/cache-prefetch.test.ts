@@ -31,7 +31,7 @@ describe('prefetchingCache', () => {
     const c = prefetchingCache(inner, 'a');
     expect(inner.reads).toEqual(['a']);
     const got = await c.get('a');
-    expect((got?.weightData as ArrayBuffer).byteLength).toBe(8);
+    expect((got!.weightData as ArrayBuffer).byteLength).toBe(8);
     expect(inner.reads).toEqual(['a']);
     await c.get('a'); // taken once: a second get reads again
     expect(inner.reads).toEqual(['a', 'a']);
@@ -47,7 +47,7 @@ describe('prefetchingCache', () => {
     const second = countingCache();
     const c2 = prefetchingCache(second, 'a');
     await c2.put('a', { weightSpecs: [], weightData: new ArrayBuffer(2) });
-    expect(((await c2.get('a'))?.weightData as ArrayBuffer).byteLength).toBe(2); // the new row, not the stale read
+    expect(((await c2.get('a'))!.weightData as ArrayBuffer).byteLength).toBe(2); // the new row, not the stale read
 
     const third = countingCache();
     const c3 = prefetchingCache(third, 'a', 1);
