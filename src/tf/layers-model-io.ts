@@ -102,7 +102,8 @@ async function get(url: string, opts: FetchOptions): Promise<Response> {
   const f = opts.fetch ?? fetch;
   let res: Response;
   try {
-    res = await f(url, { signal: opts.signal });
+    // no-store: the app keeps the weights in IndexedDB itself; a second copy in the HTTP cache cost the download time.
+    res = await f(url, { signal: opts.signal, cache: 'no-store' });
   } catch (e) {
     if (opts.signal?.aborted) throw new CancelledError('download');
     const why = e instanceof Error ? e.message : String(e);

@@ -92,4 +92,20 @@ describe('tfjs layers model files', () => {
     };
     await expect(fetchLayersModel('https://example.invalid/model.json', { fetch: offline })).rejects.toThrow(FetchError);
   });
+
+  it('fetches model.json and shards past the HTTP cache (the app keeps its own copy in IndexedDB)', async () => {
+    const a = buildModel(spec);
+    const { json, data } = await saveToFiles(a);
+    a.dispose();
+    const asked: { url: string; cache?: RequestCache }[] = [];
+    const served: typeof fetch = async (u, init) => {
+      const url = String(u);
+      asked.push({ url, cache: init?.cache });
+      return new Response(url.endsWith('model.json') ? json : new Uint8Array(data).slice());
+    };
+    const art = await fetchLayersModel('https://example.invalid/m/model.json', { fetch: served });
+    expect((art.weightData as ArrayBuffer).byteLength).toBe(data.byteLength);
+    expect(asked.map((r) => r.url)).toEqual(['https://example.invalid/m/model.json', 'https://example.invalid/m/weights.bin']);
+    expect(asked.every((r) => r.cache === 'no-store')).toBe(true);
+  });
 });
