@@ -17,22 +17,22 @@ declare const self: DedicatedWorkerGlobalScope;
 
 /** The host, with the weights cache the worker opened (and may already be reading). */
 export function startModelHost(cache: Cache): ModelHost {
-// One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine).
-setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
+  // One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine).
+  setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
 
-return new ModelHost({
-  post: (m: Response, transfer?: Transferable[]) => self.postMessage(m, transfer ?? []),
-  wasmPaths: {
-    'tfjs-backend-wasm.wasm': wasmPlain,
-    'tfjs-backend-wasm-simd.wasm': wasmSimd,
-    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-  },
-  imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
-  cache,
-  // Keras .h5: src/tf/weights-source.ts imports h5wasm (≈4.8 MB with its wasm) only when someone loads one.
-  // onnxruntime-web (wasm only, its JS glue bundled; 73 kB + 14 MB wasm) is fetched only when chosen as the
-  // engine. Its .wasm is served from our origin like tfjs' (CSP: 'self' + 'wasm-unsafe-eval'); its pthread
-  // workers are this same chunk (same origin, worker-src 'self').
-  ort: { load: () => import('onnxruntime-web/wasm'), wasmUrl: new URL(ortWasm, self.location.href).href },
-});
+  return new ModelHost({
+    post: (m: Response, transfer?: Transferable[]) => self.postMessage(m, transfer ?? []),
+    wasmPaths: {
+      'tfjs-backend-wasm.wasm': wasmPlain,
+      'tfjs-backend-wasm-simd.wasm': wasmSimd,
+      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+    },
+    imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
+    cache,
+    // Keras .h5: src/tf/weights-source.ts imports h5wasm (≈4.8 MB with its wasm) only when someone loads one.
+    // onnxruntime-web (wasm only, its JS glue bundled; 73 kB + 14 MB wasm) is fetched only when chosen as the
+    // engine. Its .wasm is served from our origin like tfjs' (CSP: 'self' + 'wasm-unsafe-eval'); its pthread
+    // workers are this same chunk (same origin, worker-src 'self').
+    ort: { load: () => import('onnxruntime-web/wasm'), wasmUrl: new URL(ortWasm, self.location.href).href },
+  });
 }
