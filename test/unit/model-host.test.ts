@@ -270,6 +270,28 @@ describe('the fused runner follows the current model', () => {
   });
 });
 
+describe.skipIf(SKIP_WEIGHTS)('a deferred ImageNet model', () => {
+  it('replaced before its LayersModel was built: its runner is freed; built, then replaced: all of it', async () => {
+    requireWeights();
+    const img: RawImage = { width: 64, height: 48, data: new Uint8ClampedArray(64 * 48 * 4).map((_, i) => (i * 31) % 256) };
+    for (const build of [false, true]) {
+      const h = new Harness();
+      await h.send({ type: 'init', backend: 'wasm' });
+      const baseline = tf.memory().numTensors;
+      const baseBytes = tf.memory().numBytes;
+      expect(await h.send({ type: 'load', source: { kind: 'imagenet' } })).toMatchObject({ type: 'loaded' });
+      expect(await h.send({ type: 'classify', image: img, name: 'x' })).toMatchObject({ type: 'classified' });
+      expect(h.host.loaded?.hasModel).toBe(false);
+      if (build) expect(h.host.model?.countParams()).toBe(25_636_712);
+      expect(await h.send({ type: 'load', source: { kind: 'random', preset: 'ResNet-20' } })).toMatchObject({ type: 'loaded' });
+      // Only ResNet-20 is left (1 MB of weights with its runner); the ResNet50's runner alone held ≈ 100 MB.
+      expect(tf.memory().numBytes - baseBytes).toBeLessThan(5e6);
+      h.host.dispose();
+      expect(tf.memory().numTensors).toBe(baseline);
+    }
+  });
+});
+
 describe('switching backends', () => {
   it('rebuilds the model on the new backend with the same weights and predictions', async () => {
     const h = new Harness();
