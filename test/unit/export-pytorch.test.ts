@@ -147,6 +147,7 @@ describe('PyTorch export without Python', () => {
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
     const readme = new TextDecoder().decode(file(r, 'README.md'));
     expect(readme).toContain('torchrun --nnodes=2 --nproc_per_node=8');
+    expect(readme).toContain('--master_addr=127.0.0.1 --master_port=29500'); // the no-DNS alternative to --standalone
   });
 });
 

@@ -115,6 +115,11 @@ torchrun --standalone --nproc_per_node=4 train.py --data pets --epochs 30 --batc
 PyTorch 1.13 on Python 3.11 (Debian 12's \`python3-torch\`): add \`--redirects 2 --tee 2\` after \`torchrun\`. Its default
 value 0 for these options is misparsed there and torchrun stops with \`AttributeError: 'NoneType' object has no attribute 'get'\`.
 
+If \`torchrun --standalone\` hangs without printing anything (seen in a container without DNS; its rendezvous looks
+up the machine's host name), use a static rendezvous on a known address and a free port instead:
+\`torchrun --nnodes=1 --nproc_per_node=4 --master_addr=127.0.0.1 --master_port=29500 train.py …\`, and for CPU
+processes \`GLOO_SOCKET_IFNAME=lo\` so gloo uses the loopback interface.
+
 \`--batch-size\` is per process: the global batch and the default learning rate grow with the number of processes.
 Every machine needs the data at the same path. \`--init weights\` starts full training from the exported weights;
 \`--max-steps N\` stops early (a quick check); \`--sync-bn\` synchronises BatchNorm across processes.
