@@ -7,6 +7,7 @@
  * while tfjs is still loading (src/worker/model.worker.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
+import { singleBuffer } from './bytes';
 import { WeightsFormatError } from './errors';
 
 /**
@@ -52,19 +53,6 @@ function req<T>(r: IDBRequest<T>): Promise<T> {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
-}
-
-/** One ArrayBuffer of weights (tfjs allows a list of buffers). */
-function singleBuffer(d: tf.io.ModelArtifacts['weightData']): ArrayBuffer | undefined {
-  if (d instanceof ArrayBuffer) return d;
-  if (!Array.isArray(d)) return undefined;
-  const out = new Uint8Array(d.reduce((n, b) => n + b.byteLength, 0));
-  let at = 0;
-  for (const b of d) {
-    out.set(new Uint8Array(b), at);
-    at += b.byteLength;
-  }
-  return out.buffer;
 }
 
 export class WeightsCache {

@@ -9,8 +9,9 @@
  * stay as they were; a name already in use is refused unless `replace` is asked; a corrupt row is reported by
  * name on `get` and still listed (so it can be deleted).
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import type { ArchSpec } from '../core';
+import { singleBuffer } from './bytes';
 
 /** Bumped when the row layout changes; rows of another version are listed as unreadable, never misread. */
 export const KEPT_ROW_VERSION = 1;
@@ -87,13 +88,6 @@ export function writeErrorMessage(e: unknown, name: string, bytes: number): stri
     return `not enough browser storage to keep "${name}" (${mb} MB of weights); delete kept models or free space. Nothing was changed.`;
   }
   return `could not keep "${name}" (${mb} MB): ${err?.name ?? 'Error'}: ${err?.message ?? String(e)}. Nothing was changed.`;
-}
-
-/** One ArrayBuffer of weights (tfjs allows a list). */
-function singleBuffer(d: tf.io.ModelArtifacts['weightData']): ArrayBuffer | undefined {
-  if (d instanceof ArrayBuffer) return d;
-  if (Array.isArray(d)) return tf.io.concatenateArrayBuffers(d);
-  return undefined;
 }
 
 /** A row from a model to keep; checks the pieces fit together so a bad row is never written. */

@@ -4,6 +4,7 @@
  * an alphabetical sort (shard10 before shard2) loads without error and gives NaN everywhere.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { concatBytes } from './bytes';
 import { CancelledError, FetchError, WeightsFormatError } from './errors';
 import { unzipToBlobs } from './model-zip';
 
@@ -76,12 +77,7 @@ export function toArtifacts(m: ModelJson, shards: readonly (ArrayBuffer | readon
       `${source}: the shards hold ${total} bytes but the manifest describes ${want} bytes (a shard is missing, truncated or from another model).`,
     );
   }
-  const data = new Uint8Array(total);
-  let off = 0;
-  for (const p of parts) {
-    data.set(p, off);
-    off += p.byteLength;
-  }
+  const data = concatBytes(parts);
   return {
     modelTopology: m.modelTopology as tf.io.ModelArtifacts['modelTopology'],
     format: m.format,
