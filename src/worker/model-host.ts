@@ -6,18 +6,20 @@ import * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, analyze, expand, type WeightsDescription } from '../core';
 import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
-import type { WeightsCache } from '../tf/cache';
 import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
 import { disposeRunner } from '../tf/fused/runners';
 import { gradCam } from '../tf/gradcam';
+import { imagenetResNet50Spec } from '../tf/imagenet';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, imagenetCacheKey, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
-import { type H5Loader, IMAGENET_WEIGHTS_ID, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
+import { prefaultWasmHeap } from '../tf/wasm-prefault';
+import { type H5Loader, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
+import type { Cache } from './cache-prefetch';
 import { EngineHost, warmUpInference, warmUpRunner } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
@@ -25,7 +27,6 @@ import { pixelsOf, tensorToRaw } from './image';
 import { runLesion } from './lesion-host';
 import { LoadedModel } from './loaded-model';
 import type { OrtEngineDeps } from './ort-engine';
-import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { PhaseClock } from './phase-clock';
 import { progressGate } from './progress-gate';
 import type { LoadPhase, ModelInfo, ModelSource, Request, Response } from './protocol';
@@ -36,15 +37,13 @@ function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | '
   return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
 }
 
-/** The cache key of the ImageNet weights is their id. */
-export const IMAGENET_CACHE_KEY = IMAGENET_WEIGHTS_ID;
 
 export interface HostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   readonly wasmPaths?: WasmPaths;
   /** Absolute URL of the ImageNet ResNet50 model.json per precision; a string: the float32 files only (tests). */
   readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
-  readonly cache?: Pick<WeightsCache, 'available' | 'get' | 'put'>;
+  readonly cache?: Cache;
   readonly fetch?: typeof fetch;
   /** Loads Keras HDF5 weights; default: src/tf/weights-source.ts imports h5wasm on first use. */
   readonly loadH5?: H5Loader;
@@ -52,11 +51,15 @@ export interface HostDeps {
   readonly ort?: OrtEngineDeps;
 }
 
+/** ResNet50's parameter count, from its graph (computed once, on the first ImageNet load). */
+let imagenetParamCount: number | undefined;
+const imagenetParams = () => (imagenetParamCount ??= analyze(expand(imagenetResNet50Spec())).params.total);
+
 /**
- * Wasm heap the ImageNet ResNet50 fills while it loads: its 25.6M weights decoded to float32, XNNPACK's packed
- * copy of the conv filters, and working space (≈ 300 MB peak measured in Node).
+ * Wasm heap the ImageNet ResNet50 fills while it loads: its weights decoded to float32, XNNPACK's packed copy of
+ * the conv filters, and working space (≈ 300 MB peak measured in Node): three float32 copies' worth.
  */
-const IMAGENET_HEAP_BYTES = 3 * 4 * 25_636_712;
+const imagenetHeapBytes = () => 3 * 4 * imagenetParams();
 
 /** A model a load made, warmed up and described before it becomes current. */
 interface Loading {
@@ -304,7 +307,7 @@ export class ModelHost {
       // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read; then, while the
       // read goes on, the wasm heap the ImageNet model will fill is touched in advance (src/tf/wasm-prefault.ts).
       const reading = this.read(source, useCache, ctl.signal, progress);
-      const prefault = source.kind === 'imagenet' ? this.backendReady.then(() => prefaultWasmHeap(IMAGENET_HEAP_BYTES, reading)) : undefined;
+      const prefault = source.kind === 'imagenet' ? this.backendReady.then(() => prefaultWasmHeap(imagenetHeapBytes(), reading)) : undefined;
       const read = await reading.finally(() => prefault);
       if (this.backendPending) progress('backend', 0, 1);
       await this.backendReady;
@@ -353,7 +356,7 @@ export class ModelHost {
     return {
       spec: r.spec,
       weights: r.weights,
-      params: analyze(expand(r.spec)).params.total,
+      params: imagenetParams(),
       warmUp: () => warmUpRunner(r.runner),
       dispose: () => r.runner.dispose(),
       current: (info) => LoadedModel.deferred(info, r.runner, r.build),
