@@ -40,9 +40,14 @@ const PATCHES: readonly { readonly find: RegExp; readonly replace: string }[] = 
   {
     // the factory's source as a blob, for the pthreads' importScripts
     find: /factoryConfig\.mainScriptUrlOrBlob = new Blob\(\[`var WasmBackendModuleThreadedSimd = ` \+\s*wasmFactoryThreadedSimd\.toString\(\)\], \{ type: 'text\/javascript' \}\);/,
-    replace: 'factoryConfig.mainScriptUrlOrBlob = FACTORY; if (threadsCount > 0) factoryConfig.pthreadPoolSize = threadsCount;',
+    replace:
+      'factoryConfig.mainScriptUrlOrBlob = FACTORY; if (threadsCount > 0) factoryConfig.pthreadPoolSize = threadsCount; ' +
+      '{ const memory = takePreparedWasmMemory(); if (memory) factoryConfig.wasmMemory = memory; }',
   },
 ];
+
+/** src/tf/wasm-memory.ts: the memory the model worker prepared, if any. */
+const MEMORY_MODULE = join(import.meta.dirname, '..', 'src', 'tf', 'wasm-memory.ts');
 
 export function wasmThreadsFromOrigin(): Plugin {
   const require = createRequire(import.meta.url);
@@ -71,6 +76,7 @@ export function wasmThreadsFromOrigin(): Plugin {
         patched = patched.replace(p.find, p.replace);
       }
       const urls =
+        `import { takePreparedWasmMemory } from ${JSON.stringify(MEMORY_MODULE)};\n` +
         `const FACTORY = new URL(import.meta.ROLLUP_FILE_URL_${factory}, self.location.href).href;\n` +
         `const WORKER = new URL(import.meta.ROLLUP_FILE_URL_${worker}, self.location.href).href;\n`;
       return { code: urls + patched, map: null };

@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { BACKENDS, type BackendName } from './backend-names';
+import { preparedWasmMemoryUsed } from './wasm-memory';
 
 export { BACKENDS, type BackendName, isBackendName } from './backend-names';
 
@@ -83,7 +84,9 @@ async function wasmDetail(): Promise<{ detail: string; threads: number }> {
   }
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
   const why = threads === 1 && wasmThreads !== undefined && wasmThreads > 1 && isolated === false ? ': not cross-origin isolated' : '';
-  return { detail: `${simd ? 'SIMD, ' : ''}${threads} thread${threads === 1 ? '' : 's'}${why}`, threads };
+  const heap = preparedWasmMemoryUsed();
+  const prepared = heap > 0 ? `, heap of ${Math.round(heap / 2 ** 20)} MiB prepared` : '';
+  return { detail: `${simd ? 'SIMD, ' : ''}${threads} thread${threads === 1 ? '' : 's'}${why}${prepared}`, threads };
 }
 
 interface GpuLike {

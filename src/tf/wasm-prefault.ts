@@ -29,6 +29,8 @@ export async function prefaultWasmHeap(bytes: number, until: Promise<unknown>): 
   if (tf.getBackend() !== 'wasm') return 0;
   const wasm = (tf.backend() as unknown as { wasm?: Partial<WasmModule> }).wasm;
   if (typeof wasm?._malloc !== 'function' || typeof wasm._free !== 'function') return 0;
+  // A heap already that large was touched before: by a previous load, or as a prepared memory (./wasm-memory.ts).
+  if ((wasm.HEAPU8?.length ?? 0) >= bytes) return 0;
   let settled = false;
   const done = () => {
     settled = true;

@@ -16,6 +16,7 @@ import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
+import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES } from '../tf/wasm-memory';
 import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { type H5Loader, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
@@ -54,12 +55,6 @@ export interface HostDeps {
 /** ResNet50's parameter count, from its graph (computed once, on the first ImageNet load). */
 let imagenetParamCount: number | undefined;
 const imagenetParams = () => (imagenetParamCount ??= analyze(expand(imagenetResNet50Spec())).params.total);
-
-/**
- * Wasm heap the ImageNet ResNet50 fills while it loads: its weights decoded to float32, XNNPACK's packed copy of
- * the conv filters, and working space (≈ 300 MB peak measured in Node): three float32 copies' worth.
- */
-const imagenetHeapBytes = () => 3 * 4 * imagenetParams();
 
 /** A model a load made, warmed up and described before it becomes current. */
 interface Loading {
@@ -132,7 +127,9 @@ export class ModelHost {
     try {
       switch (req.type) {
         case 'init': {
-          const choice = this.init(req.backend);
+          // The first backend start takes the heap the worker's entry prepared, if it is the threaded wasm build;
+          // any other leaves it, and it is let go.
+          const choice = this.init(req.backend).finally(discardPreparedWasmMemory);
           this.backendPending = true;
           const settled = choice.then(
             () => undefined,
@@ -307,7 +304,7 @@ export class ModelHost {
       // The backend (wasm fetch and compile, a GPU adapter) gets ready while the weights are read; then, while the
       // read goes on, the wasm heap the ImageNet model will fill is touched in advance (src/tf/wasm-prefault.ts).
       const reading = this.read(source, useCache, ctl.signal, progress);
-      const prefault = source.kind === 'imagenet' ? this.backendReady.then(() => prefaultWasmHeap(imagenetHeapBytes(), reading)) : undefined;
+      const prefault = source.kind === 'imagenet' ? this.backendReady.then(() => prefaultWasmHeap(IMAGENET_HEAP_BYTES, reading)) : undefined;
       const read = await reading.finally(() => prefault);
       if (this.backendPending) progress('backend', 0, 1);
       await this.backendReady;

@@ -4,16 +4,22 @@
  *
  * This entry is small on purpose: it opens the weights cache and, when the page started the worker for Classify
  * (its name says so, src/worker/client.ts), starts reading the default ImageNet weights from IndexedDB at once,
- * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts). Requests that arrive meanwhile wait.
+ * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts), and prepares the wasm heap that model
+ * will fill (src/tf/wasm-memory.ts). Requests that arrive meanwhile wait.
  */
 import { WeightsCache } from '../tf/cache';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
+import { IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
 import { CLASSIFY_WORKER_NAME } from './client-names';
 import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+if (self.name === CLASSIFY_WORKER_NAME) {
+  // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts).
+  prepareWasmMemory(IMAGENET_HEAP_BYTES, () => new Worker(new URL('./touch-memory.worker.ts', import.meta.url), { type: 'module', name: 'touch-memory' }));
+}
 const stored = new WeightsCache();
 const cache = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : stored;
 const waiting: Request[] = [];

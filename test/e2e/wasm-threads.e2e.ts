@@ -1,22 +1,25 @@
 /**
  * tfjs-backend-wasm's multi-threaded SIMD build in the model worker of the built app, under its CSP (no blob:
  * scripts) and cross-origin isolation: the pthread scripts come from our origin, the pool has one thread per
- * core (tfjs alone would take half), the status bar says how many, and the classification is still right.
+ * core (tfjs alone would take half), the backend runs on the heap the worker prepared and touched ahead
+ * (src/tf/wasm-memory.ts), the status bar says both, and the classification is still right.
  */
 import { expect, test } from 'vitest';
+import { IMAGENET_HEAP_BYTES } from '../../src/tf/wasm-memory';
 import { baseUrl } from './browser';
 import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
 
 const s = classifySession();
 
-test('the model worker runs wasm with one thread per core (at most 8), shown in the status bar', async () => {
+test('the model worker runs wasm with one thread per core (at most 8) on the prepared heap, shown in the status bar', async () => {
   const { isolated, cores } = await s.page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
   expect(isolated).toBe(true);
   await waitForModel(s.page);
   const status = s.page.getByTestId('backend-status');
   await expect.poll(() => status.textContent()).toMatch(/^Backend: wasm/);
   const threads = Math.min(cores, 8);
-  expect(await status.textContent()).toBe(`Backend: wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'})`);
+  const heapMiB = Math.round((Math.ceil(IMAGENET_HEAP_BYTES / 65536) * 65536) / 2 ** 20);
+  expect(await status.textContent()).toBe(`Backend: wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'}, heap of ${heapMiB} MiB prepared)`);
   if (cores >= 2) expect(threads).toBeGreaterThanOrEqual(2); // this machine: 2 cores → 2 threads, not tfjs' 1
 });
 
@@ -27,6 +30,7 @@ test('the pthread scripts are served from our origin, and nothing broke the CSP'
   const own = (pattern: RegExp) => s.requests.filter((u) => u.startsWith(baseUrl()) && pattern.test(u));
   expect(own(/\/tfjs-backend-wasm-threaded-simd[^/]*\.worker[^/]*\.js$/)).not.toHaveLength(0);
   expect(own(/\/tfjs-backend-wasm-threaded-simd-[^/.]+\.js$/)).not.toHaveLength(0);
+  expect(own(/\/touch-memory\.worker-[^/.]+\.js$/)).not.toHaveLength(0); // the helper that touched the heap
   expect(s.errors.filter((e) => /Content Security Policy|importScripts|is not defined/.test(e))).toEqual([]);
 });
 
