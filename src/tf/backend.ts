@@ -12,6 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { BACKENDS, type BackendName } from './backend-names';
+import { SOFTWARE_RENDERER, takeWebgpuProbe, webgpuProblem } from './gpu-probe';
 import { preparedWasmMemoryUsed } from './wasm-memory';
 
 export { BACKENDS, type BackendName, isBackendName } from './backend-names';
@@ -87,32 +88,6 @@ async function wasmDetail(): Promise<{ detail: string; threads: number }> {
   const heap = preparedWasmMemoryUsed();
   const prepared = heap > 0 ? `, heap of ${Math.round(heap / 2 ** 20)} MiB prepared` : '';
   return { detail: `${simd ? 'SIMD, ' : ''}${threads} thread${threads === 1 ? '' : 's'}${why}${prepared}`, threads };
-}
-
-interface GpuLike {
-  requestAdapter(): Promise<{
-    isFallbackAdapter?: boolean;
-    info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
-  } | null>;
-}
-
-/** Software rasterisers that run "GPU" code on the CPU. */
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|software|microsoft basic render/i;
-
-/** Why WebGPU cannot or should not be used here; undefined when a hardware adapter exists. */
-async function webgpuProblem(allowSoftware: boolean): Promise<{ reason?: string; detail?: string }> {
-  const gpu = (globalThis.navigator as { gpu?: GpuLike } | undefined)?.gpu;
-  if (!gpu) return { reason: 'WebGPU is not available in this browser (navigator.gpu is missing)' };
-  const adapter = await gpu.requestAdapter().catch(() => null);
-  if (!adapter) return { reason: 'no WebGPU adapter (GPU blocklisted or disabled)' };
-  const info = adapter.info;
-  const detail = [info?.vendor, info?.architecture, info?.description].filter(Boolean).join(' ') || undefined;
-  // Chrome moved isFallbackAdapter to adapter.info (and SwiftShader may not set it): check the name too.
-  const software = adapter.isFallbackAdapter || info?.isFallbackAdapter || (detail !== undefined && SOFTWARE.test(detail));
-  if (software && !allowSoftware) {
-    return { reason: `only a software WebGPU adapter (${detail ?? 'fallback adapter'}): slower than wasm`, detail };
-  }
-  return { detail };
 }
 
 /** The WebGL renderer string once the webgl backend is active. */
@@ -197,7 +172,7 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     const explicit = name === opts.prefer;
     let detail: string | undefined;
     if (name === 'webgpu') {
-      const p = await webgpuProblem(explicit);
+      const p = webgpuProblem(await takeWebgpuProbe(), explicit);
       detail = p.detail;
       if (p.reason) {
         attempts.push({ name, ok: false, reason: p.reason, detail });
@@ -206,7 +181,7 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     }
     if (name === 'webgl' && !explicit) {
       const renderer = probeWebglRenderer();
-      if (renderer && SOFTWARE.test(renderer)) {
+      if (renderer && SOFTWARE_RENDERER.test(renderer)) {
         attempts.push({ name, ok: false, reason: `software WebGL renderer (${renderer}): slower than wasm`, detail: renderer });
         continue;
       }
@@ -230,7 +205,7 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     }
     if (name === 'webgl') {
       detail = webglRenderer();
-      if (!explicit && detail && SOFTWARE.test(detail)) {
+      if (!explicit && detail && SOFTWARE_RENDERER.test(detail)) {
         attempts.push({ name, ok: false, reason: `software WebGL renderer (${detail}): slower than wasm`, detail });
         continue;
       }

@@ -5,9 +5,11 @@
  * This entry is small on purpose: it opens the weights cache and, when the page started the worker for Classify
  * (its name says so, src/worker/client.ts), starts reading the default ImageNet weights from IndexedDB at once,
  * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts), and prepares the wasm heap that model
- * will fill (src/tf/wasm-memory.ts). Requests that arrive meanwhile wait.
+ * will fill (src/tf/wasm-memory.ts). Any model worker asks for a WebGPU adapter meanwhile, the backend choice's
+ * first question (src/tf/gpu-probe.ts). Requests that arrive meanwhile wait.
  */
 import { WeightsCache } from '../tf/cache';
+import { probeWebgpuEarly } from '../tf/gpu-probe';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
 import { IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
@@ -16,6 +18,8 @@ import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
+// The backend choice's first question, asked while tfjs loads (src/tf/gpu-probe.ts).
+probeWebgpuEarly();
 if (self.name === CLASSIFY_WORKER_NAME) {
   // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts).
   prepareWasmMemory(IMAGENET_HEAP_BYTES, () => new Worker(new URL('./touch-memory.worker.ts', import.meta.url), { type: 'module', name: 'touch-memory' }));
