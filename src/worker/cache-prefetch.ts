@@ -8,7 +8,12 @@ import type { WeightsCache } from '../tf/cache';
 
 export type Cache = Pick<WeightsCache, 'available' | 'get' | 'put'>;
 
-export function prefetchingCache(cache: Cache, key: string, keepMs = 60_000): Cache {
+export interface PrefetchingCache extends Cache {
+  /** Whether the early read found the key (false: not there, unreadable, or no cache in this browser). */
+  readonly prefetched: Promise<boolean>;
+}
+
+export function prefetchingCache(cache: Cache, key: string, keepMs = 60_000): PrefetchingCache {
   let early: ReturnType<Cache['get']> | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const drop = () => {
@@ -20,7 +25,9 @@ export function prefetchingCache(cache: Cache, key: string, keepMs = 60_000): Ca
     early.catch(() => undefined); // a failed read surfaces (or not) when the key is asked for
     timer = setTimeout(drop, keepMs);
   }
+  const prefetched = early ? early.then((row) => row !== undefined, () => false) : Promise.resolve(false);
   return {
+    prefetched,
     get available() {
       return cache.available;
     },

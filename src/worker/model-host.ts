@@ -21,6 +21,7 @@ import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { type H5Loader, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
 import type { Cache } from './cache-prefetch';
+import type { Download } from './download-prefetch';
 import { EngineHost, warmUpInference, warmUpRunner } from './engine-host';
 import { ExportHost } from './export-host';
 import { Finetuner } from './finetune-host';
@@ -46,6 +47,8 @@ export interface HostDeps {
   readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
   readonly cache?: Cache;
   readonly fetch?: typeof fetch;
+  /** How a layers model is downloaded (default fetchLayersModel; the worker's entry may have started one). */
+  readonly download?: Download;
   /** Loads Keras HDF5 weights; default: src/tf/weights-source.ts imports h5wasm on first use. */
   readonly loadH5?: H5Loader;
   /** onnxruntime-web as an inference engine (engine-host.ts); absent: tfjs only. */
@@ -220,7 +223,7 @@ export class ModelHost {
       }
     }
     progress('download', 0, 0);
-    const artifacts = await fetchLayersModel(url, {
+    const artifacts = await (this.deps.download ?? fetchLayersModel)(url, {
       signal,
       fetch: this.deps.fetch,
       onProgress: (loaded, total) => progress('download', loaded, total),

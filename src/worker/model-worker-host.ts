@@ -9,14 +9,15 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { setWasmThreads } from '../tf/backend';
 import type { Cache } from './cache-prefetch';
-import { imagenetPublicPath } from '../tf/imagenet-precision';
+import type { Download } from './download-prefetch';
+import { imagenetUrl } from './imagenet-url';
 import { ModelHost } from './model-host';
 import type { Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** The host, with the weights cache the worker opened (and may already be reading). */
-export function startModelHost(cache: Cache): ModelHost {
+/** The host, with the weights cache the worker opened (and may already be reading) and its downloads (one may be under way). */
+export function startModelHost(cache: Cache, download?: Download): ModelHost {
   // One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine).
   setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
 
@@ -27,8 +28,9 @@ export function startModelHost(cache: Cache): ModelHost {
       'tfjs-backend-wasm-simd.wasm': wasmSimd,
       'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
     },
-    imagenetUrl: (precision) => new URL(import.meta.env.BASE_URL + imagenetPublicPath(precision), self.location.href).href,
+    imagenetUrl,
     cache,
+    download,
     // Keras .h5: src/tf/weights-source.ts imports h5wasm (≈4.8 MB with its wasm) only when someone loads one.
     // onnxruntime-web (wasm only, its JS glue bundled; 73 kB + 14 MB wasm) is fetched only when chosen as the
     // engine. Its .wasm is served from our origin like tfjs' (CSP: 'self' + 'wasm-unsafe-eval'); its pthread

@@ -13,6 +13,8 @@ import { probeWebgpuEarly } from '../tf/gpu-probe';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
 import { IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
+import { prefetchingDownload } from './download-prefetch';
+import { imagenetUrl } from './imagenet-url';
 import { CLASSIFY_WORKER_NAME } from './client-names';
 import type { Request, Response } from './protocol';
 
@@ -25,7 +27,9 @@ if (self.name === CLASSIFY_WORKER_NAME) {
   prepareWasmMemory(IMAGENET_HEAP_BYTES, () => new Worker(new URL('./touch-memory.worker.ts', import.meta.url), { type: 'module', name: 'touch-memory' }));
 }
 const stored = new WeightsCache();
-const cache = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : stored;
+const prefetching = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : undefined;
+// Not in IndexedDB: Classify's first load downloads the weights, so the download starts now (src/worker/download-prefetch.ts).
+const download = prefetching && prefetchingDownload(imagenetUrl(DEFAULT_IMAGENET_PRECISION), prefetching.prefetched.then((found) => !found));
 const waiting: Request[] = [];
 self.onmessage = (e: MessageEvent<Request>) => {
   waiting.push(e.data);
@@ -33,7 +37,7 @@ self.onmessage = (e: MessageEvent<Request>) => {
 
 import('./model-worker-host').then(
   ({ startModelHost }) => {
-    const host = startModelHost(cache);
+    const host = startModelHost(prefetching ?? stored, download);
     self.onmessage = (e: MessageEvent<Request>) => {
       void host.handle(e.data);
     };
