@@ -17,6 +17,9 @@
  * the module — before the backend is ready, whatever `setThreadsCount` asked for. On a 2-core machine that was
  * 0.55 s of every start (issue 11; the single-threaded build starts in 0.05 s). XNNPACK's pool runs on the
  * calling thread plus `threads − 1` pthreads, so the pool is sized to the threads asked for (8 when none were).
+ *
+ * Fourth, the memory: the factory takes `Module.wasmMemory` when given one instead of making its own; it is given
+ * the heap the model worker prepared and had touched in advance, if any (src/tf/wasm-memory.ts).
  * Every replacement is checked: the build fails if a tfjs upgrade changes that code.
  */
 import { readFileSync } from 'node:fs';
