@@ -8,7 +8,7 @@
  * Runs in the model worker (and in Node for tests, where only wasm/cpu exist). The wasm binaries' URLs are
  * passed in by the caller (Vite `?url` imports in the worker; a file path prefix in Node).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { BACKENDS, type BackendName } from './backend-names';

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { type ArchSpec, analyze, expand, type WeightsDescription } from '../core';
-import { type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
+import { type BackendChoice, type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
@@ -20,6 +20,7 @@ import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES } from '../tf/wasm-memor
 import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { type H5Loader, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
+import type { EarlyBackend } from './backend-start';
 import type { Cache } from './cache-prefetch';
 import type { Download } from './download-prefetch';
 import { EngineHost, warmUpInference, warmUpRunner } from './engine-host';
@@ -43,6 +44,8 @@ function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | '
 export interface HostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   readonly wasmPaths?: WasmPaths;
+  /** A backend start the worker's entry made for the page's first `init` (src/worker/backend-start.ts). */
+  readonly earlyBackend?: EarlyBackend;
   /** Absolute URL of the ImageNet ResNet50 model.json per precision; a string: the float32 files only (tests). */
   readonly imagenetUrl: string | ((precision: ImagenetPrecision) => string);
   readonly cache?: Cache;
@@ -186,13 +189,23 @@ export class ModelHost {
     }
   }
 
+  private earlyTaken = false;
+
+  /** The entry's backend start, for the first `init` that asks for the same backend. */
+  private takeEarlyBackend(prefer?: BackendName): Promise<BackendChoice> | undefined {
+    const early = this.deps.earlyBackend;
+    if (!early || this.earlyTaken || early.prefer !== prefer) return undefined;
+    this.earlyTaken = true;
+    return early.choice;
+  }
+
   /**
    * Switch backends. tfjs would move the model's tensors lazily, but webgpu → wasm moves gave NaN here, so the
    * weights are read out first and the model is rebuilt on the new backend.
    */
   private async init(prefer?: BackendName) {
     const cur = this.current;
-    if (!cur) return chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
+    if (!cur) return this.takeEarlyBackend(prefer) ?? chooseBackend({ prefer, wasmPaths: this.deps.wasmPaths });
     this.tuner.reset(); // a pending head would sit on the old backend
     const weights = cur.model.getWeights(); // a deferred model is built here, on the old backend
     const snapshot = await Promise.all(weights.map(async (w) => ({ shape: w.shape, data: (await w.data()) as Float32Array })));

@@ -1,33 +1,30 @@
 /// <reference lib="webworker" />
 /**
  * The model worker's host with its browser settings, loaded by src/worker/model.worker.ts once the worker runs.
- * The wasm binaries are bundled by Vite (`?url`) and handed to tfjs-backend-wasm by file name.
+ * The wasm binaries are bundled by Vite (`?url`, src/worker/wasm-paths.ts) and handed to tfjs-backend-wasm by file name.
  */
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { setWasmThreads } from '../tf/backend';
+import { type EarlyBackend, setWasmThreadsPerCore } from './backend-start';
 import type { Cache } from './cache-prefetch';
 import type { Download } from './download-prefetch';
 import { imagenetUrl } from './imagenet-url';
 import { ModelHost } from './model-host';
+import { WASM_PATHS } from './wasm-paths';
 import type { Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** The host, with the weights cache the worker opened (and may already be reading) and its downloads (one may be under way). */
-export function startModelHost(cache: Cache, download?: Download): ModelHost {
-  // One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine).
-  setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
+/**
+ * The host, with the weights cache the worker opened (and may already be reading), its downloads (one may be under
+ * way) and the backend start its entry made, if any.
+ */
+export function startModelHost(cache: Cache, download?: Download, early?: EarlyBackend): ModelHost {
+  setWasmThreadsPerCore();
 
   return new ModelHost({
     post: (m: Response, transfer?: Transferable[]) => self.postMessage(m, transfer ?? []),
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-    },
+    wasmPaths: WASM_PATHS,
+    earlyBackend: early,
     imagenetUrl,
     cache,
     download,

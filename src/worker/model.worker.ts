@@ -35,19 +35,27 @@ self.onmessage = (e: MessageEvent<Request>) => {
   waiting.push(e.data);
 };
 
-import('./model-worker-host').then(
-  ({ startModelHost }) => {
-    const host = startModelHost(prefetching ?? stored, download);
-    self.onmessage = (e: MessageEvent<Request>) => {
-      void host.handle(e.data);
-    };
-    for (const req of waiting.splice(0)) void host.handle(req);
-  },
-  (e: unknown) => {
-    // Without the host every request fails, each with the reason.
-    const error = { name: 'WorkerError', message: `the model worker could not load its code: ${e instanceof Error ? e.message : String(e)}` };
-    const refuse = (req: Request) => self.postMessage({ type: 'error', id: req.id, error } satisfies Response);
-    self.onmessage = (ev: MessageEvent<Request>) => refuse(ev.data);
-    for (const req of waiting.splice(0)) refuse(req);
-  },
-);
+// The backend's code first: when the page's `init` is already here, the backend starts before the rest of the host's
+// code is parsed and run (src/worker/backend-start.ts).
+import('./backend-start')
+  .then(async ({ startBackend }) => {
+    const init = waiting.find((r) => r.type === 'init');
+    const early = init?.type === 'init' ? startBackend(init.backend) : undefined;
+    return { early, ...(await import('./model-worker-host')) };
+  })
+  .then(
+    ({ startModelHost, early }) => {
+      const host = startModelHost(prefetching ?? stored, download, early);
+      self.onmessage = (e: MessageEvent<Request>) => {
+        void host.handle(e.data);
+      };
+      for (const req of waiting.splice(0)) void host.handle(req);
+    },
+    (e: unknown) => {
+      // Without the host every request fails, each with the reason.
+      const error = { name: 'WorkerError', message: `the model worker could not load its code: ${e instanceof Error ? e.message : String(e)}` };
+      const refuse = (req: Request) => self.postMessage({ type: 'error', id: req.id, error } satisfies Response);
+      self.onmessage = (ev: MessageEvent<Request>) => refuse(ev.data);
+      for (const req of waiting.splice(0)) refuse(req);
+    },
+  );

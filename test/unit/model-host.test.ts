@@ -420,3 +420,33 @@ describe('a classification in flight while a new model replaces the current one'
     expect(tf.memory().numTensors).toBe(baseline);
   });
 });
+
+describe("the backend start the worker's entry made (src/worker/backend-start.ts)", () => {
+  const early = { name: 'cpu' as const, attempts: [{ name: 'cpu' as const, ok: true, detail: 'started by the entry' }] };
+  const hostWith = (prefer: 'cpu' | 'wasm' | undefined) => {
+    const messages: Response[] = [];
+    const host = new ModelHost({ post: (m) => messages.push(m), imagenetUrl: 'unused', earlyBackend: { prefer, choice: Promise.resolve(early) } });
+    let id = 0;
+    const init = async (backend?: 'cpu') => {
+      await host.handle({ type: 'init', id: ++id, backend });
+      return messages.find((m) => m.id === id) as Extract<Response, { type: 'backend' }>;
+    };
+    return { host, init };
+  };
+
+  it('answers the first init that asks for the same backend; the next init chooses again', async () => {
+    const { host, init } = hostWith('cpu');
+    expect((await init('cpu')).choice).toEqual(early);
+    const again = (await init('cpu')).choice;
+    expect(again.name).toBe('cpu');
+    expect(again.attempts[0].detail).not.toBe('started by the entry');
+    host.dispose();
+  });
+
+  it('is not taken by an init that asks for another backend', async () => {
+    const { host, init } = hostWith('wasm');
+    const choice = (await init('cpu')).choice;
+    expect(choice.attempts[0].detail).not.toBe('started by the entry');
+    host.dispose();
+  });
+});
