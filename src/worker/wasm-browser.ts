@@ -2,16 +2,12 @@
  * The lab worker's backend: the same choice as the model worker (webgpu → webgl → wasm → cpu, software GPUs
  * skipped unless asked for, reasons recorded), plus one condition: the backend must have every kernel a
  * training step uses (src/tf/training-kernels.ts), else the choice falls back with that reason.
- * Under Vite the .wasm files must be passed to setWasmPaths as URLs (tfjs-backend-wasm README, "Using
- * bundlers"): otherwise the binaries are fetched from a path the bundle does not serve, the backend's
- * initialisation fails, and tf.setBackend('wasm') resolves to false instead of throwing.
+ * Under Vite the .wasm files must be passed to setWasmPaths as URLs (src/worker/wasm-paths.ts).
  */
-import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { type BackendChoice, type BackendName, chooseBackend } from '../tf/backend';
 import { trainingProblem } from '../tf/training-kernels';
 import { registerWasmTrainingKernels } from '../tf/wasm-train';
+import { WASM_PATHS } from './wasm-paths';
 
 export async function initTrainingBackend(prefer?: BackendName): Promise<{ choice: BackendChoice; note?: string }> {
   // Kernels registered for 'wasm' only: the fast backprop-filter/input and Tile (wasm lacks or has slow ones);
@@ -19,11 +15,7 @@ export async function initTrainingBackend(prefer?: BackendName): Promise<{ choic
   registerWasmTrainingKernels();
   const choice = await chooseBackend({
     prefer,
-    wasmPaths: {
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-    },
+    wasmPaths: WASM_PATHS,
     accept: trainingProblem,
   });
   const notes: string[] = [];
