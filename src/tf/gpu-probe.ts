@@ -48,9 +48,10 @@ export function webgpuProblem(facts: WebgpuAdapterFacts, allowSoftware: boolean)
 
 let early: Promise<WebgpuAdapterFacts> | undefined;
 
-/** Start asking for an adapter now; the next `takeWebgpuProbe` gets the answer. */
-export function probeWebgpuEarly(): void {
+/** Start asking for an adapter now; the next `takeWebgpuProbe` gets the answer (so does the caller). */
+export function probeWebgpuEarly(): Promise<WebgpuAdapterFacts> {
   early ??= probeWebgpu();
+  return early;
 }
 
 /** The answer started early, once; else a new question. */

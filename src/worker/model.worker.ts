@@ -9,9 +9,9 @@
  * first question (src/tf/gpu-probe.ts). Requests that arrive meanwhile wait.
  */
 import { WeightsCache } from '../tf/cache';
-import { probeWebgpuEarly } from '../tf/gpu-probe';
+import { probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
-import { IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
+import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
 import { prefetchingDownload } from './download-prefetch';
 import { imagenetUrl } from './imagenet-url';
@@ -21,10 +21,14 @@ import type { Request, Response } from './protocol';
 declare const self: DedicatedWorkerGlobalScope;
 
 // The backend choice's first question, asked while tfjs loads (src/tf/gpu-probe.ts).
-probeWebgpuEarly();
+const webgpu = probeWebgpuEarly();
 if (self.name === CLASSIFY_WORKER_NAME) {
-  // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts).
+  // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts) —
+  // unless a hardware WebGPU adapter answers: the automatic choice then does not run on wasm.
   prepareWasmMemory(IMAGENET_HEAP_BYTES, () => new Worker(new URL('./touch-memory.worker.ts', import.meta.url), { type: 'module', name: 'touch-memory' }));
+  void webgpu.then((facts) => {
+    if (!webgpuProblem(facts, false).reason) discardPreparedWasmMemory();
+  });
 }
 const stored = new WeightsCache();
 const prefetching = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : undefined;
