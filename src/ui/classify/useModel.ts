@@ -5,7 +5,6 @@ import { modelClient } from '../../worker/client';
 import type { EngineName } from '../../worker/ort-engine';
 import type { LoadPhase, ModelInfo, ModelSource } from '../../worker/protocol';
 import { type PhaseTime, phaseClock } from './load-phases';
-import { registerServiceWorker } from '../service-worker';
 
 export interface LoadState {
   readonly label: string;
@@ -58,7 +57,6 @@ export function useModel(initial: ModelSource | undefined): ModelState {
     try {
       setInfo(await job.promise);
       setPhases(clock.done());
-      registerServiceWorker(); // the start is over: the app's files may be cached for offline use now
       // A new model needs a new ONNX session: prepare it now rather than inside the first prediction.
       if (engineRef.current === 'onnxruntime-web') void setEngineRef.current?.('onnxruntime-web');
     } catch (e) {
