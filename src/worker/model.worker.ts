@@ -44,6 +44,8 @@ self.onmessage = (e: MessageEvent<Request>) => {
 import('./backend-start')
   .then(async ({ startBackend }) => {
     const init = waiting.find((r) => r.type === 'init');
+    // A GPU backend asked for by name: the heap prepared for wasm is let go now, not once the choice settles.
+    if (init?.type === 'init' && (init.backend === 'webgl' || init.backend === 'webgpu')) discardPreparedWasmMemory();
     const early = init?.type === 'init' ? startBackend(init.backend) : undefined;
     return { early, ...(await import('./model-worker-host')) };
   })
