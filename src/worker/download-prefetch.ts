@@ -4,11 +4,10 @@
  * that code had run, ≈ 1.4 s after the page). The host's first download of the same URL takes it over: it gets the
  * progress so far and what follows, and its cancel aborts it. Nobody claiming it within `keepMs` aborts it too.
  */
-import type * as tf from '@tensorflow/tfjs';
 import { type FetchOptions, fetchLayersModel } from '../tf/layers-model-io';
 
-/** What the host calls to download a layers model (fetchLayersModel's signature). */
-export type Download = (url: string, opts: FetchOptions) => Promise<tf.io.ModelArtifacts>;
+/** What the host calls to download a layers model. */
+export type Download = typeof fetchLayersModel;
 
 /**
  * A download function that serves `url` from a download started as soon as `start` resolves true (IndexedDB
@@ -39,7 +38,7 @@ export function prefetchingDownload(url: string, start: Promise<boolean>, opts: 
     if (!claimed) ctl.abort();
   }, opts.keepMs ?? 60_000);
 
-  return async (u, o) => {
+  return async (u, o = {}) => {
     if (u !== url || claimed) return fetchLayersModel(u, o);
     claimed = true;
     clearTimeout(timer);

@@ -3,20 +3,19 @@
  * replaced only when a new one has loaded completely (a failed or cancelled load leaves the previous model).
  */
 import * as tf from '@tensorflow/tfjs';
-import { type ArchSpec, analyze, expand, type WeightsDescription } from '../core';
+import type { ArchSpec, WeightsDescription } from '../core';
 import { type BackendChoice, type BackendName, chooseBackend, type WasmPaths } from '../tf/backend';
 import { buildModel } from '../tf/build';
 import { CancelledError } from '../tf/errors';
 import { adoptCombined } from '../tf/finetune';
 import { disposeRunner } from '../tf/fused/runners';
 import { gradCam } from '../tf/gradcam';
-import { imagenetResNet50Spec } from '../tf/imagenet';
 import { DEFAULT_IMAGENET_PRECISION, type ImagenetPrecision, imagenetCacheKey, precisionOfArtifacts } from '../tf/imagenet-precision';
 import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
-import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES } from '../tf/wasm-memory';
+import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, IMAGENET_RESNET50_PARAMS } from '../tf/wasm-memory';
 import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { type H5Loader, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
@@ -40,7 +39,6 @@ function imagenetFiles(a: tf.io.ModelArtifacts): Pick<ModelInfo, 'precision' | '
   return { precision: precisionOfArtifacts(a), ...(a.weightData instanceof ArrayBuffer ? { weightBytes: a.weightData.byteLength } : {}) };
 }
 
-
 export interface HostDeps {
   readonly post: (m: Response, transfer?: Transferable[]) => void;
   readonly wasmPaths?: WasmPaths;
@@ -57,10 +55,6 @@ export interface HostDeps {
   /** onnxruntime-web as an inference engine (engine-host.ts); absent: tfjs only. */
   readonly ort?: OrtEngineDeps;
 }
-
-/** ResNet50's parameter count, from its graph (computed once, on the first ImageNet load). */
-let imagenetParamCount: number | undefined;
-const imagenetParams = () => (imagenetParamCount ??= analyze(expand(imagenetResNet50Spec())).params.total);
 
 /** A model a load made, warmed up and described before it becomes current. */
 interface Loading {
@@ -369,7 +363,7 @@ export class ModelHost {
     return {
       spec: r.spec,
       weights: r.weights,
-      params: imagenetParams(),
+      params: IMAGENET_RESNET50_PARAMS, // equal to its graph's count (test/unit/wasm-memory.test.ts)
       warmUp: () => warmUpRunner(r.runner),
       dispose: () => r.runner.dispose(),
       current: (info) => LoadedModel.deferred(info, r.runner, r.build),

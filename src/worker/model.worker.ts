@@ -43,10 +43,10 @@ self.onmessage = (e: MessageEvent<Request>) => {
 // code is parsed and run (src/worker/backend-start.ts).
 import('./backend-start')
   .then(async ({ startBackend }) => {
-    const init = waiting.find((r) => r.type === 'init');
+    const init = waiting.find((r): r is Extract<Request, { type: 'init' }> => r.type === 'init');
     // A GPU backend asked for by name: the heap prepared for wasm is let go now, not once the choice settles.
-    if (init?.type === 'init' && (init.backend === 'webgl' || init.backend === 'webgpu')) discardPreparedWasmMemory();
-    const early = init?.type === 'init' ? startBackend(init.backend) : undefined;
+    if (init?.backend === 'webgl' || init?.backend === 'webgpu') discardPreparedWasmMemory();
+    const early = init && startBackend(init.backend);
     return { early, ...(await import('./model-worker-host')) };
   })
   .then(
