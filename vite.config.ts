@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { leanTfjs } from './scripts/vite-plugin-lean-tfjs.ts';
+import { serviceWorker } from './scripts/vite-plugin-service-worker.ts';
 import { wasmThreadsFromOrigin } from './scripts/vite-plugin-wasm-threads.ts';
 
 /**
@@ -43,7 +44,7 @@ const ISOLATION = {
 };
 
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), serviceWorker(import.meta.dirname)],
   // Workers are bundled separately and take only these plugins: the model worker is where tfjs-backend-wasm runs;
   // both workers get tfjs without its GPU backends, which load when tried (scripts/vite-plugin-lean-tfjs.ts).
   worker: { format: 'es', plugins: () => [wasmThreadsFromOrigin(), leanTfjs(import.meta.dirname)] },

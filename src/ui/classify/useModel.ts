@@ -5,6 +5,7 @@ import { modelClient } from '../../worker/client';
 import type { EngineName } from '../../worker/ort-engine';
 import type { LoadPhase, ModelInfo, ModelSource } from '../../worker/protocol';
 import { type PhaseTime, phaseClock } from './load-phases';
+import { registerServiceWorkerSoon } from '../service-worker';
 
 export interface LoadState {
   readonly label: string;
@@ -57,6 +58,7 @@ export function useModel(initial: ModelSource | undefined): ModelState {
     try {
       setInfo(await job.promise);
       setPhases(clock.done());
+      registerServiceWorkerSoon(); // offline use: the app's files are cached after the first result, or in a while
       // A new model needs a new ONNX session: prepare it now rather than inside the first prediction.
       if (engineRef.current === 'onnxruntime-web') void setEngineRef.current?.('onnxruntime-web');
     } catch (e) {

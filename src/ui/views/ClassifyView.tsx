@@ -14,6 +14,7 @@ import type { Item } from '../classify/types';
 import { useModel } from '../classify/useModel';
 import { ExportPanel } from '../export/ExportPanel';
 import { FinetunePanel } from '../finetune/FinetunePanel';
+import { registerServiceWorker } from '../service-worker';
 import '../classify/classify.css';
 
 const DEFAULT_SOURCE: ModelSource = { kind: 'imagenet' };
@@ -42,6 +43,7 @@ export default function ClassifyView() {
           lastClassified.current = key;
           const heat = classIndex === undefined || classIndex === result.heat?.classIndex ? undefined : await modelClient().gradcam(classIndex);
           update(key, { status: 'done', result, heat, error: undefined });
+          registerServiceWorker(); // the start is over: the app's files may be cached for offline use now
         } catch (e) {
           update(key, { status: 'error', error: (e as Error).message });
         }

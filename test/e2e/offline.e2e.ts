@@ -1,0 +1,53 @@
+/**
+ * Offline after the first visit (issue 11): the service worker (src/sw/service-worker.ts) has cached the page and
+ * its code after Classify's first result, IndexedDB holds the weights; with the network gone, a reload opens
+ * Classify, loads the ImageNet ResNet50 from IndexedDB on wasm (threads and the prepared heap: still cross-origin
+ * isolated) and classifies the elephant.
+ */
+import { expect, test } from 'vitest';
+import { baseUrl, screenshot } from './browser';
+import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
+
+const s = classifySession();
+
+test('with the network gone, a reload opens Classify, loads the model from IndexedDB and classifies', async () => {
+  const page = s.page;
+  await waitForModel(page);
+  // The service worker registers after the first result; its installation caches the app's files.
+  expect((await topOf(await classifyFiles(page, [elephantFile()])))[0].index).toBe(386);
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  expect(scope).toBe(`${baseUrl()}/`);
+  // The weights' row is written after ready, in the background.
+  await page.waitForFunction(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const o = indexedDB.open('resnet-explorer-weights');
+        o.onerror = () => resolve(false);
+        o.onsuccess = () => {
+          const db = o.result;
+          if (!db.objectStoreNames.contains('weights')) return resolve(false);
+          const q = db.transaction('weights').objectStore('weights').count();
+          q.onsuccess = () => {
+            db.close();
+            resolve(q.result > 0);
+          };
+          q.onerror = () => resolve(false);
+        };
+      }),
+    undefined,
+    { timeout: 120_000, polling: 250 },
+  );
+  await page.context().setOffline(true);
+  try {
+    await page.reload();
+    expect(await page.evaluate(() => navigator.onLine)).toBe(false);
+    await waitForModel(page);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    await expect.poll(() => page.getByTestId('backend-status').textContent()).toMatch(/^Backend: wasm \(SIMD, \d+ threads?, heap of \d+ MiB prepared\)$/);
+    const card = await classifyFiles(page, [elephantFile()]);
+    expect((await topOf(card))[0].index).toBe(386);
+    await screenshot(page, 'offline-classify');
+  } finally {
+    await page.context().setOffline(false);
+  }
+});
