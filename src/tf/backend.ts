@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 import { BACKENDS, type BackendName } from './backend-names';
-import { SOFTWARE_RENDERER, takeWebgpuProbe, webgpuProblem } from './gpu-probe';
+import { SOFTWARE_RENDERER, takeWebglProbe, takeWebgpuProbe, webgpuProblem } from './gpu-probe';
 import { preparedWasmMemoryUsed } from './wasm-memory';
 
 export { BACKENDS, type BackendName, isBackendName } from './backend-names';
@@ -113,24 +113,6 @@ async function registerBackend(name: BackendName): Promise<void> {
   else if (name === 'webgl') await import('./gpu-backends/webgl');
 }
 
-/**
- * The WebGL renderer string from a throwaway context, before importing and starting tfjs' WebGL backend:
- * a software renderer is then skipped without either (undefined: no WebGL here, or no OffscreenCanvas).
- */
-function probeWebglRenderer(): string | undefined {
-  try {
-    const Canvas = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(kind: string): unknown } }).OffscreenCanvas;
-    const gl = Canvas ? (new Canvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null) : null;
-    if (!gl) return undefined;
-    const ext = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
-    gl.getExtension('WEBGL_lose_context')?.loseContext();
-    return renderer;
-  } catch {
-    return undefined;
-  }
-}
-
 async function trySet(name: BackendName): Promise<string | undefined> {
   try {
     const ok = await tf.setBackend(name);
@@ -180,7 +162,7 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
       }
     }
     if (name === 'webgl' && !explicit) {
-      const renderer = probeWebglRenderer();
+      const renderer = await takeWebglProbe();
       if (renderer && SOFTWARE_RENDERER.test(renderer)) {
         attempts.push({ name, ok: false, reason: `software WebGL renderer (${renderer}): slower than wasm`, detail: renderer });
         continue;

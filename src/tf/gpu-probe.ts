@@ -1,8 +1,10 @@
 /**
- * Whether this browser has a WebGPU adapter worth using, asked of `navigator.gpu` (no tfjs here). The model worker's
- * entry starts the question while tfjs loads (issue 11: `requestAdapter` took 70–95 ms of every start-up, in series
- * before the wasm backend could start); the backend choice takes that answer once, and asks again afterwards (a
- * later switch may find another adapter).
+ * The backend choice's two questions about the GPU, asked without tfjs so the model worker's entry can start them
+ * while tfjs loads (issue 11: each sat in series before the wasm backend could start):
+ * - whether a WebGPU adapter worth using exists (`navigator.gpu.requestAdapter`, 70–95 ms here);
+ * - which WebGL renderer a context gets (a software one is skipped). Making a WebGL context blocks the thread that
+ *   makes it (18–96 ms here, on SwiftShader), so the entry asks a helper worker (src/worker/webgl-probe.worker.ts).
+ * The backend choice takes each early answer once, and asks again afterwards (a later switch may find another GPU).
  */
 
 interface GpuLike {
@@ -58,5 +60,61 @@ export function probeWebgpuEarly(): Promise<WebgpuAdapterFacts> {
 export function takeWebgpuProbe(): Promise<WebgpuAdapterFacts> {
   const p = early ?? probeWebgpu();
   early = undefined;
+  return p;
+}
+
+/**
+ * The WebGL renderer string from a throwaway context (undefined: no WebGL here, or no OffscreenCanvas). Blocks its
+ * thread while the context is made.
+ */
+export function probeWebglRenderer(): string | undefined {
+  try {
+    const Canvas = (globalThis as { OffscreenCanvas?: new (w: number, h: number) => { getContext(kind: string): unknown } }).OffscreenCanvas;
+    const gl = Canvas ? (new Canvas(1, 1).getContext('webgl2') as WebGL2RenderingContext | null) : null;
+    if (!gl) return undefined;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return renderer;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the WebGL probe helper posts. */
+export interface WebglProbeAnswer {
+  readonly renderer?: string;
+}
+
+let earlyWebgl: Promise<string | undefined> | undefined;
+
+/**
+ * Ask a helper worker for the WebGL renderer now; the next `takeWebglProbe` gets the answer. A helper that cannot
+ * start, or fails, leaves the question to `takeWebglProbe`'s caller's thread.
+ */
+export function probeWebglEarly(start: () => Pick<Worker, 'onmessage' | 'onerror' | 'terminate'>): void {
+  if (earlyWebgl) return;
+  let helper: Pick<Worker, 'onmessage' | 'onerror' | 'terminate'>;
+  try {
+    helper = start();
+  } catch {
+    return;
+  }
+  earlyWebgl = new Promise((resolve) => {
+    helper.onmessage = (e: MessageEvent<WebglProbeAnswer>) => {
+      helper.terminate();
+      resolve(e.data?.renderer);
+    };
+    helper.onerror = () => {
+      helper.terminate();
+      resolve(probeWebglRenderer());
+    };
+  });
+}
+
+/** The renderer asked for early, once; else asked here and now. */
+export function takeWebglProbe(): Promise<string | undefined> {
+  const p = earlyWebgl ?? Promise.resolve(probeWebglRenderer());
+  earlyWebgl = undefined;
   return p;
 }

@@ -5,11 +5,11 @@
  * This entry is small on purpose: it opens the weights cache and, when the page started the worker for Classify
  * (its name says so, src/worker/client.ts), starts reading the default ImageNet weights from IndexedDB at once,
  * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts), and prepares the wasm heap that model
- * will fill (src/tf/wasm-memory.ts). Any model worker asks for a WebGPU adapter meanwhile, the backend choice's
- * first question (src/tf/gpu-probe.ts). Requests that arrive meanwhile wait.
+ * will fill (src/tf/wasm-memory.ts). Any model worker asks meanwhile for a WebGPU adapter and, on a helper's thread,
+ * for the WebGL renderer: the backend choice's questions (src/tf/gpu-probe.ts). Requests that arrive meanwhile wait.
  */
 import { WeightsCache } from '../tf/cache';
-import { probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
+import { probeWebglEarly, probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
 import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
@@ -20,8 +20,9 @@ import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// The backend choice's first question, asked while tfjs loads (src/tf/gpu-probe.ts).
+// The backend choice's questions, asked while tfjs loads (src/tf/gpu-probe.ts); the WebGL one on a helper's thread.
 const webgpu = probeWebgpuEarly();
+probeWebglEarly(() => new Worker(new URL('./webgl-probe.worker.ts', import.meta.url), { type: 'module', name: 'webgl-probe' }));
 if (self.name === CLASSIFY_WORKER_NAME) {
   // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts) —
   // unless a hardware WebGPU adapter answers: the automatic choice then does not run on wasm.

@@ -3,7 +3,7 @@
  * early question asked while tfjs loads, taken once.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { probeWebgpu, probeWebgpuEarly, takeWebgpuProbe, webgpuProblem } from '../../src/tf/gpu-probe';
+import { probeWebglEarly, probeWebglRenderer, probeWebgpu, probeWebgpuEarly, takeWebglProbe, takeWebgpuProbe, webgpuProblem } from '../../src/tf/gpu-probe';
 
 type Adapter = { isFallbackAdapter?: boolean; info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean } } | null;
 
@@ -16,7 +16,8 @@ function withGpu(adapter: Adapter | Error) {
 
 afterEach(() => {
   vi.unstubAllGlobals();
-  takeWebgpuProbe(); // no early answer left over for the next test
+  takeWebgpuProbe(); // no early answers left over for the next test
+  void takeWebglProbe();
 });
 
 describe('probeWebgpu and webgpuProblem', () => {
@@ -59,5 +60,75 @@ describe('the early question', () => {
     expect(ask).toHaveBeenCalledTimes(1);
     await takeWebgpuProbe();
     expect(ask).toHaveBeenCalledTimes(2);
+  });
+});
+
+/** A helper worker as the entry starts it: records what the probe does with it; `answer`/`fail` act as the helper. */
+function fakeHelper() {
+  const h = {
+    onmessage: null as ((e: MessageEvent) => void) | null,
+    onerror: null as ((e: Event) => void) | null,
+    terminate: vi.fn(),
+    answer: (data: unknown) => h.onmessage?.({ data } as MessageEvent),
+    fail: () => h.onerror?.(new Event('error')),
+  };
+  return h;
+}
+
+/** An OffscreenCanvas whose WebGL context names `renderer`, counting the contexts made. */
+function withWebgl(renderer: string) {
+  const made = vi.fn();
+  vi.stubGlobal(
+    'OffscreenCanvas',
+    class {
+      getContext() {
+        made();
+        return { RENDERER: 1, getExtension: (n: string) => (n === 'WEBGL_debug_renderer_info' ? { UNMASKED_RENDERER_WEBGL: 2 } : null), getParameter: (k: number) => (k === 2 ? renderer : 'masked') };
+      }
+    },
+  );
+  return made;
+}
+
+describe('the WebGL renderer question', () => {
+  it('here: the unmasked renderer, or undefined without OffscreenCanvas', () => {
+    expect(probeWebglRenderer()).toBeUndefined(); // Node has no OffscreenCanvas
+    withWebgl('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)');
+    expect(probeWebglRenderer()).toMatch(/SwiftShader/);
+  });
+
+  it("asked early of a helper: the helper's answer is taken once, then the helper ends", async () => {
+    const made = withWebgl('here');
+    const h = fakeHelper();
+    probeWebglEarly(() => h as unknown as Worker);
+    const taken = takeWebglProbe();
+    h.answer({ renderer: 'NVIDIA GeForce RTX 4090' });
+    expect(await taken).toBe('NVIDIA GeForce RTX 4090');
+    expect(h.terminate).toHaveBeenCalled();
+    expect(made).not.toHaveBeenCalled(); // not asked on this thread
+    expect(await takeWebglProbe()).toBe('here'); // the next question is this thread's own
+    expect(made).toHaveBeenCalledTimes(1);
+  });
+
+  it('a helper that says there is no WebGL: undefined, not asked again here', async () => {
+    const made = withWebgl('here');
+    const h = fakeHelper();
+    probeWebglEarly(() => h as unknown as Worker);
+    h.answer({});
+    expect(await takeWebglProbe()).toBeUndefined();
+    expect(made).not.toHaveBeenCalled();
+  });
+
+  it('a helper that fails, or cannot start: asked on this thread instead', async () => {
+    withWebgl('fallback answer');
+    const h = fakeHelper();
+    probeWebglEarly(() => h as unknown as Worker);
+    h.fail();
+    expect(await takeWebglProbe()).toBe('fallback answer');
+    expect(h.terminate).toHaveBeenCalled();
+    probeWebglEarly(() => {
+      throw new Error('worker-src refused');
+    });
+    expect(await takeWebglProbe()).toBe('fallback answer');
   });
 });
