@@ -60,9 +60,14 @@ export class WeightsCache {
   /** The last rewrite of a layout-2 row as layout 3 (tests wait for it); it never rejects. */
   upgrading: Promise<void> = Promise.resolve();
 
+  /**
+   * @param readBlob how a row's weights Blob becomes bytes (default `Blob.arrayBuffer()` on this thread; the model
+   *   worker has a helper thread do it, src/worker/startup-helper.ts).
+   */
   constructor(
     private readonly idb: IDBFactory | undefined = globalThis.indexedDB,
     private readonly name = 'resnet-explorer-weights',
+    private readonly readBlob: (b: Blob) => Promise<ArrayBuffer> = (b) => b.arrayBuffer(),
   ) {}
 
   get available(): boolean {
@@ -95,7 +100,7 @@ export class WeightsCache {
       return row.artifacts;
     }
     if (row.version !== CACHE_ROW_VERSION || !(row.weights instanceof Blob)) return undefined;
-    const weightData = await row.weights.arrayBuffer();
+    const weightData = await this.readBlob(row.weights);
     if (weightData.byteLength !== row.bytes) {
       throw new WeightsFormatError(`the cached weights of ${key} hold ${weightData.byteLength} bytes; the row says ${row.bytes} (a damaged row: the weights are downloaded again).`);
     }

@@ -3,7 +3,7 @@
  * while tfjs loads (issue 11: each sat in series before the wasm backend could start):
  * - whether a WebGPU adapter worth using exists (`navigator.gpu.requestAdapter`, 70–95 ms here);
  * - which WebGL renderer a context gets (a software one is skipped). Making a WebGL context blocks the thread that
- *   makes it (18–96 ms here, on SwiftShader), so the entry asks a helper worker (src/worker/webgl-probe.worker.ts).
+ *   makes it (18–96 ms here, on SwiftShader), so the entry asks a helper worker (src/worker/startup-helper.ts).
  * The backend choice takes each early answer once, and asks again afterwards (a later switch may find another GPU).
  */
 
@@ -81,35 +81,22 @@ export function probeWebglRenderer(): string | undefined {
   }
 }
 
-/** What the WebGL probe helper posts. */
-export interface WebglProbeAnswer {
-  readonly renderer?: string;
-}
-
 let earlyWebgl: Promise<string | undefined> | undefined;
 
 /**
- * Ask a helper worker for the WebGL renderer now; the next `takeWebglProbe` gets the answer. A helper that cannot
- * start, or fails, leaves the question to `takeWebglProbe`'s caller's thread.
+ * Start the WebGL question now, asked by `ask` (another thread: src/worker/startup-helper.ts); the next
+ * `takeWebglProbe` gets the answer. When `ask` fails, the question is asked on the taker's thread after all.
  */
-export function probeWebglEarly(start: () => Pick<Worker, 'onmessage' | 'onerror' | 'terminate'>): void {
+export function probeWebglEarly(ask: () => Promise<string | undefined>): void {
   if (earlyWebgl) return;
-  let helper: Pick<Worker, 'onmessage' | 'onerror' | 'terminate'>;
-  try {
-    helper = start();
-  } catch {
-    return;
-  }
-  earlyWebgl = new Promise((resolve) => {
-    helper.onmessage = (e: MessageEvent<WebglProbeAnswer>) => {
-      helper.terminate();
-      resolve(e.data?.renderer);
-    };
-    helper.onerror = () => {
-      helper.terminate();
-      resolve(probeWebglRenderer());
-    };
-  });
+  const asked = (() => {
+    try {
+      return ask();
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  })();
+  earlyWebgl = asked.catch(() => probeWebglRenderer());
 }
 
 /** The renderer asked for early, once; else asked here and now. */

@@ -5,8 +5,10 @@
  * This entry is small on purpose: it opens the weights cache and, when the page started the worker for Classify
  * (its name says so, src/worker/client.ts), starts reading the default ImageNet weights from IndexedDB at once,
  * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts), and prepares the wasm heap that model
- * will fill (src/tf/wasm-memory.ts). Any model worker asks meanwhile for a WebGPU adapter and, on a helper's thread,
- * for the WebGL renderer: the backend choice's questions (src/tf/gpu-probe.ts). Requests that arrive meanwhile wait.
+ * will fill (src/tf/wasm-memory.ts). Any model worker asks meanwhile for a WebGPU adapter and for the WebGL
+ * renderer, the backend choice's questions (src/tf/gpu-probe.ts). A helper worker (src/worker/startup-helper.ts)
+ * makes the WebGL context and reads the cached weights into memory, off this thread. Requests that arrive meanwhile
+ * wait.
  */
 import { WeightsCache } from '../tf/cache';
 import { probeWebglEarly, probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
@@ -14,15 +16,18 @@ import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-pre
 import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
 import { prefetchingDownload } from './download-prefetch';
+import { startupHelper } from './startup-helper';
 import { imagenetUrl } from './imagenet-url';
 import { CLASSIFY_WORKER_NAME } from './client-names';
 import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// The backend choice's questions, asked while tfjs loads (src/tf/gpu-probe.ts); the WebGL one on a helper's thread.
+// Jobs that would block this thread while the host loads: the WebGL question and reading the cached weights.
+const helper = startupHelper(() => new Worker(new URL('./startup-helper.worker.ts', import.meta.url), { type: 'module', name: 'startup-helper' }));
+// The backend choice's questions, asked while tfjs loads (src/tf/gpu-probe.ts).
 const webgpu = probeWebgpuEarly();
-probeWebglEarly(() => new Worker(new URL('./webgl-probe.worker.ts', import.meta.url), { type: 'module', name: 'webgl-probe' }));
+probeWebglEarly(() => helper.webglRenderer());
 if (self.name === CLASSIFY_WORKER_NAME) {
   // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts) —
   // unless a hardware WebGPU adapter answers: the automatic choice then does not run on wasm.
@@ -31,8 +36,10 @@ if (self.name === CLASSIFY_WORKER_NAME) {
     if (!webgpuProblem(facts, false).reason) discardPreparedWasmMemory();
   });
 }
-const stored = new WeightsCache();
+const stored = new WeightsCache(undefined, undefined, (blob) => helper.readBlob(blob));
 const prefetching = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : undefined;
+// The helper's jobs are the start's: it ends once the early read is done (later reads run on this thread).
+void (prefetching?.prefetched ?? Promise.resolve()).then(() => helper.release());
 // Not in IndexedDB: Classify's first load downloads the weights, so the download starts now (src/worker/download-prefetch.ts).
 const download = prefetching && prefetchingDownload(imagenetUrl(DEFAULT_IMAGENET_PRECISION), prefetching.prefetched.then((found) => !found));
 const waiting: Request[] = [];

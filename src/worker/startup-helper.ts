@@ -1,0 +1,79 @@
+/**
+ * A helper worker for the model worker's start (issue 11): two jobs that block the thread doing them, moved off the
+ * model worker's thread while its code loads.
+ * - The WebGL renderer question (src/tf/gpu-probe.ts): making a WebGL context blocks its thread 18–96 ms here.
+ * - Reading the cached weights Blob into an ArrayBuffer: 49 MB copied into fresh memory, ≈ 0.12 s of the model
+ *   worker's thread on a reload here (first touches of new pages cost ≈ 3–4 ms per MB on this machine). The helper
+ *   reads it and transfers the buffer: same process, so no copy.
+ * Each job falls back to the caller's own thread when the helper fails or has been released.
+ */
+
+export type HelperQuestion = { readonly id: number; readonly kind: 'webgl' } | { readonly id: number; readonly kind: 'read'; readonly blob: Blob };
+export type HelperAnswer =
+  | { readonly id: number; readonly kind: 'webgl'; readonly renderer?: string }
+  | { readonly id: number; readonly kind: 'read'; readonly bytes: ArrayBuffer }
+  | { readonly id: number; readonly kind: 'failed'; readonly message: string };
+
+export type HelperWorker = Pick<Worker, 'postMessage' | 'terminate'> & {
+  onmessage: ((e: MessageEvent<HelperAnswer>) => void) | null;
+  onerror: ((e: ErrorEvent) => void) | null;
+};
+
+export interface StartupHelper {
+  /** The WebGL renderer as the helper's thread sees it (undefined: no WebGL there). */
+  webglRenderer(): Promise<string | undefined>;
+  /** The Blob's bytes, read on the helper's thread; on this one once released, or if the helper fails. */
+  readBlob(blob: Blob): Promise<ArrayBuffer>;
+  /** The helper ends once the questions already asked are answered; later ones are answered here. */
+  release(): void;
+}
+
+export function startupHelper(start: () => HelperWorker): StartupHelper {
+  let worker: HelperWorker | undefined;
+  try {
+    worker = start();
+  } catch {
+    worker = undefined; // e.g. a CSP that refuses workers: every job runs on the caller's thread
+  }
+  const pending = new Map<number, { resolve: (a: HelperAnswer) => void; reject: (e: Error) => void }>();
+  let nextId = 1;
+  let released = false;
+  const end = () => {
+    worker?.terminate();
+    worker = undefined;
+    for (const p of pending.values()) p.reject(new Error('the start-up helper ended'));
+    pending.clear();
+  };
+  if (worker) {
+    worker.onmessage = (e) => {
+      const p = pending.get(e.data.id);
+      pending.delete(e.data.id);
+      p?.resolve(e.data);
+      if (released && pending.size === 0) end();
+    };
+    worker.onerror = end;
+  }
+  const ask = (q: Omit<HelperQuestion, 'id'> & Partial<HelperQuestion>): Promise<HelperAnswer> => {
+    if (!worker) return Promise.reject(new Error('no start-up helper'));
+    const id = nextId++;
+    const answer = new Promise<HelperAnswer>((resolve, reject) => pending.set(id, { resolve, reject }));
+    worker.postMessage({ ...q, id } as HelperQuestion);
+    return answer;
+  };
+  return {
+    async webglRenderer() {
+      const a = await ask({ kind: 'webgl' });
+      if (a.kind !== 'webgl') throw new Error('the start-up helper answered another question');
+      return a.renderer;
+    },
+    async readBlob(blob) {
+      const a = await ask({ kind: 'read', blob }).catch(() => undefined);
+      // The helper could not read it (or is gone): read it here, where a real failure surfaces to the caller.
+      return a?.kind === 'read' ? a.bytes : blob.arrayBuffer();
+    },
+    release() {
+      released = true;
+      if (pending.size === 0) end();
+    },
+  };
+}
