@@ -21,10 +21,12 @@ const OS_PAGE = 4096;
 export const IMAGENET_RESNET50_PARAMS = 25_636_712;
 
 /**
- * What the ImageNet ResNet50 fills in the heap: its parameters three times over as float32 (decoded weights, folded
- * kernels, XNNPACK's packed filters), plus room for emscripten's own 16 MiB and the activations. Measured in Node: the
- * heap had grown to 298 MiB after the warm-up (emscripten grows it 20 % at a time); with a prepared 250 MiB it still
- * had to grow during the warm-up, into untouched pages.
+ * What the ImageNet ResNet50 fills in the heap: its parameters three times over as float32 — the inference runner's
+ * weights (BN folded in), and for each conv tfjs-backend-wasm's transposed copy of the kernel, which its operator
+ * cache keeps (conv2d_impl.cc, `CachedInfo::transposed_filter`), beside XNNPACK's packed one —, plus 32 MiB for the
+ * activations and emscripten's own. The heap's high-water mark after the warm-up, measured in Node, is 285 MiB;
+ * test/unit/wasm-heap.test.ts checks this size against it. With a prepared 250 MiB the heap still had to grow during
+ * the warm-up, into untouched pages (reload ×1.10).
  */
 export const IMAGENET_HEAP_BYTES = 3 * 4 * IMAGENET_RESNET50_PARAMS + (32 << 20);
 

@@ -86,8 +86,7 @@ describe('the sizes', () => {
   it("IMAGENET_RESNET50_PARAMS is the ImageNet ResNet50 graph's parameter count", async () => {
     const m = await fresh();
     expect(m.IMAGENET_RESNET50_PARAMS).toBe(analyze(expand(imagenetResNet50Spec())).params.total);
-    // Three float32 copies of the weights and room beyond: more than the heap measured after a warm-up.
-    expect(m.IMAGENET_HEAP_BYTES).toBeGreaterThan(298 * MiB);
+    // Whether IMAGENET_HEAP_BYTES holds what a warm-up fills: test/unit/wasm-heap.test.ts.
   });
 });
 
