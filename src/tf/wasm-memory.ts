@@ -21,14 +21,17 @@ const OS_PAGE = 4096;
 export const IMAGENET_RESNET50_PARAMS = 25_636_712;
 
 /**
- * What the ImageNet ResNet50 fills in the heap: its parameters three times over as float32 — the inference runner's
- * weights (BN folded in), and for each conv tfjs-backend-wasm's transposed copy of the kernel, which its operator
- * cache keeps (conv2d_impl.cc, `CachedInfo::transposed_filter`), beside XNNPACK's packed one —, plus 32 MiB for the
- * activations and emscripten's own. The heap's high-water mark after the warm-up, measured in Node, is 285 MiB;
- * test/unit/wasm-heap.test.ts checks this size against it. With a prepared 250 MiB the heap still had to grow during
- * the warm-up, into untouched pages (reload ×1.10).
+ * What the ImageNet ResNet50 fills in the heap by its first classification: its parameters twice over as float32 —
+ * for each conv, tfjs-backend-wasm's transposed copy of the kernel, which its operator cache keeps (conv2d_impl.cc,
+ * `CachedInfo::transposed_filter`), and XNNPACK's packed one —, plus 64 MiB for the runner's kernels not yet set up
+ * at the warm-up's peak, a full-size pass with Grad-CAM, and emscripten's own. The runner's own kernels (a third
+ * copy) are freed as the warm-up sets each conv up (src/tf/fused/release-kernels.ts), and the next convs' copies
+ * take their space. The heap's high-water mark, measured in Node, is 203 MiB after the warm-up and 236 MiB after a
+ * first classification with Grad-CAM (285 / 317 MiB before the kernels were freed); test/unit/wasm-heap.test.ts
+ * checks this size against it. A heap prepared too small grows into untouched pages: with 32 MiB of room instead of
+ * 64, the first prediction's Grad-CAM took 55–110 ms instead of 25–45.
  */
-export const IMAGENET_HEAP_BYTES = 3 * 4 * IMAGENET_RESNET50_PARAMS + (32 << 20);
+export const IMAGENET_HEAP_BYTES = 2 * 4 * IMAGENET_RESNET50_PARAMS + (64 << 20);
 
 interface Prepared {
   readonly memory: WebAssembly.Memory;

@@ -51,9 +51,14 @@ export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Pr
   }
 }
 
-/** Warm up a runner: on a small input where the backend's set-up does not depend on the size. */
-export function warmUpRunner(runner: InferenceRunner): Promise<void> {
-  return runner.warmUp({ small: SIZE_FREE_SETUP.has(tf.getBackend()) });
+/**
+ * Warm up a runner: on a small input where the backend's set-up does not depend on the size. `ownsKernels`: the
+ * runner's conv kernels are its own and it is disposed before any backend switch (the ImageNet model made straight
+ * from its weights), so on wasm their bytes are freed once set up (src/tf/fused/release-kernels.ts).
+ */
+export function warmUpRunner(runner: InferenceRunner, opts: { readonly ownsKernels?: boolean } = {}): Promise<void> {
+  const backend = tf.getBackend();
+  return runner.warmUp({ small: SIZE_FREE_SETUP.has(backend), releaseKernels: opts.ownsKernels === true && backend === 'wasm' });
 }
 
 /** Backends whose kernel set-up does not depend on the input size (no per-shape shader programs). */

@@ -364,7 +364,7 @@ export class ModelHost {
       spec: r.spec,
       weights: r.weights,
       params: IMAGENET_RESNET50_PARAMS, // equal to its graph's count (test/unit/wasm-memory.test.ts)
-      warmUp: () => warmUpRunner(r.runner),
+      warmUp: () => warmUpRunner(r.runner, { ownsKernels: true }),
       dispose: () => r.runner.dispose(),
       current: (info) => LoadedModel.deferred(info, r.runner, r.build),
     };

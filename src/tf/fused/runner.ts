@@ -12,6 +12,7 @@ import { type ArchSpec, expand, type GraphNode } from '../../core';
 import { fmtShape, WeightsMismatchError } from '../errors';
 import type { Head } from '../gradcam';
 import { type InferencePlan, planInference, type Step } from './plan';
+import { releaseWasmTensorData } from './release-kernels';
 import { warmUpInput } from './warm-up';
 
 export interface RunOutput {
@@ -38,9 +39,11 @@ export interface InferenceRunner {
   /**
    * One image of zeros through the runner, output read back, so that the first real input does not pay for kernel
    * set-up. `small`: at `warmUpInput` (wasm / CPU, whose set-up does not depend on the size); else full size
-   * (WebGL / WebGPU compile per shape). Frees what it makes.
+   * (WebGL / WebGPU compile per shape). `releaseKernels` (wasm only): each conv's kernel bytes are freed once its
+   * XNNPACK operator is set up (src/tf/fused/release-kernels.ts); only for a runner that owns its weights and runs
+   * with this backend until disposed. Frees what it makes.
    */
-  warmUp(opts?: { readonly small?: boolean }): Promise<void>;
+  warmUp(opts?: { readonly small?: boolean; readonly releaseKernels?: boolean }): Promise<void>;
   /** Kernels per forward pass, and how many graph ops were merged away. */
   readonly stats: { readonly steps: number; readonly merged: number; readonly foldedBn: number };
   /** Free the runner's own tensors (the model's weights are untouched). */
@@ -339,11 +342,20 @@ class Runner implements InferenceRunner {
     return this.forward(x, opts);
   }
 
-  async warmUp(opts: { readonly small?: boolean } = {}): Promise<void> {
+  async warmUp(opts: { readonly small?: boolean; readonly releaseKernels?: boolean } = {}): Promise<void> {
     if (this.disposed) throw new Error('this inference runner was disposed');
     const [h, w, c] = opts.small ? this.warmUpInput : this.inputShape;
     const x = tf.zeros([1, h, w, c]) as tf.Tensor4D;
-    const { output } = this.forward(x, {});
+    // After a conv has run, its operator is set up (tfjs-wasm runs ops synchronously): its kernel is not read again.
+    const release = opts.releaseKernels
+      ? (i: number) => {
+          const step = this.plan.steps[i];
+          const w = this.weights[i];
+          // Grouped convs run as a depthwise conv and ops around it: only the plain conv's caching is relied on.
+          if (step.kind === 'conv' && step.groups === 1 && w.kind === 'conv') releaseWasmTensorData(w.kernel);
+        }
+      : undefined;
+    const { output } = this.forward(x, {}, release);
     try {
       await output.data();
     } finally {
@@ -351,7 +363,7 @@ class Runner implements InferenceRunner {
     }
   }
 
-  private forward(x: tf.Tensor4D, opts: { readonly features?: boolean }): RunOutput {
+  private forward(x: tf.Tensor4D, opts: { readonly features?: boolean }, afterStep?: (i: number) => void): RunOutput {
     const { steps, lastUse, inputId, outputId } = this.plan;
     const keep = opts.features ? this.plan.featuresId : undefined;
     if (opts.features && keep === undefined) throw new Error('this model has no global pooling, so no feature map for Grad-CAM');
@@ -360,6 +372,7 @@ class Runner implements InferenceRunner {
     try {
       steps.forEach((step, i) => {
         values.set(step.out, exec(step, this.weights[i], get));
+        afterStep?.(i);
         for (const id of step.kind === 'add' ? step.inputs : [step.input]) {
           if (lastUse.get(id) === i && id !== inputId && id !== keep && id !== outputId) {
             values.get(id)?.dispose();
