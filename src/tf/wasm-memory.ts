@@ -41,6 +41,8 @@ interface Prepared {
 let prepared: Prepared | undefined;
 /** Bytes of the prepared memory the backend took (0: none taken). */
 let usedBytes = 0;
+/** The prepared memory the backend took. */
+let taken: WebAssembly.Memory | undefined;
 
 /**
  * Make a shared wasm memory of at least `bytes` and hand it to the worker `touch()` starts (src/worker/
@@ -73,8 +75,19 @@ export function prepareWasmMemory(bytes: number, touch: () => Pick<Worker, 'post
 export function takePreparedWasmMemory(): WebAssembly.Memory | undefined {
   const p = prepared;
   prepared = undefined;
-  if (p) usedBytes = p.memory.buffer.byteLength;
+  if (p) {
+    usedBytes = p.memory.buffer.byteLength;
+    taken = p.memory;
+  }
   return p?.memory;
+}
+
+/**
+ * Bytes of the wasm heap the backend runs on now, when it took the prepared memory: more than
+ * `preparedWasmMemoryUsed()` once the heap had to grow past what was prepared (into untouched pages).
+ */
+export function wasmHeapBytes(): number | undefined {
+  return taken?.buffer.byteLength;
 }
 
 /**

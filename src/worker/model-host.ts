@@ -15,7 +15,7 @@ import { exportLayersModel } from '../tf/layers-model-export';
 import { fetchLayersModel, layersModelFromFiles } from '../tf/layers-model-io';
 import { layersModelZip } from '../tf/model-zip';
 import { resizeTo } from '../tf/preprocess';
-import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, IMAGENET_RESNET50_PARAMS } from '../tf/wasm-memory';
+import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, IMAGENET_RESNET50_PARAMS, preparedWasmMemoryUsed, wasmHeapBytes } from '../tf/wasm-memory';
 import { prefaultWasmHeap } from '../tf/wasm-prefault';
 import { type H5Loader, imagenetRunner, loadWeightsSource, modelInput, type WeightsSource, weightsMetadata } from '../tf/weights-source';
 import { ActivationsHost } from './activations-host';
@@ -175,7 +175,9 @@ export class ModelHost {
           return await this.using(this.activations.run(req));
         case 'memory': {
           const m = tf.memory();
-          return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes });
+          const heap = wasmHeapBytes();
+          const wasmHeap = heap === undefined ? undefined : { bytes: heap, prepared: preparedWasmMemoryUsed() };
+          return this.deps.post({ type: 'memory', id: req.id, numTensors: m.numTensors, numBytes: m.numBytes, ...(wasmHeap ? { wasmHeap } : {}) });
         }
       }
     } catch (e) {

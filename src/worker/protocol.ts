@@ -256,7 +256,14 @@ export type Response =
   | { readonly type: 'kept'; readonly id: number; readonly models: readonly KeptModelInfo[]; readonly saved?: KeptModelInfo }
   /** One file to save: a store-only zip (`${name}.keras-h5.zip`: `${name}.weights.h5` + `${name}.classes.txt`). */
   | { readonly type: 'exported-h5'; readonly id: number; readonly zip: ArrayBuffer; readonly filename: string; readonly name: string; readonly classNames: readonly string[] }
-  | { readonly type: 'memory'; readonly id: number; readonly numTensors: number; readonly numBytes: number }
+  | {
+      readonly type: 'memory';
+      readonly id: number;
+      readonly numTensors: number;
+      readonly numBytes: number;
+      /** The wasm heap now and as prepared before the backend started (src/tf/wasm-memory.ts), when it ran on that. */
+      readonly wasmHeap?: { readonly bytes: number; readonly prepared: number };
+    }
   | { readonly type: 'export-progress'; readonly id: number; readonly fraction: number; readonly message: string }
   | { readonly type: 'code-exported'; readonly id: number; readonly result: CodeExport }
   | { readonly type: 'lesion-progress'; readonly id: number; readonly done: number; readonly total: number; readonly entry: LesionEntry }

@@ -49,8 +49,10 @@ export async function newPage(browser: Browser, options: BrowserContextOptions =
   return context.newPage();
 }
 
-export async function open(browser: Browser, path = '/', viewport = { width: 1280, height: 800 }): Promise<Session> {
+/** `initScript` runs in the page before the app (e.g. to watch its workers). */
+export async function open(browser: Browser, path = '/', viewport = { width: 1280, height: 800 }, initScript?: string): Promise<Session> {
   const page = await newPage(browser, { viewport });
+  if (initScript) await page.addInitScript(initScript);
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));

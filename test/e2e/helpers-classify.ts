@@ -9,12 +9,13 @@ import { launch, open, type Session } from './browser';
  * One Chromium with the Classify view open for the test file that calls this at its top level: opened before its
  * tests, closed after them. The session's fields can be read inside the tests (not before beforeAll has run).
  */
-export function classifySession(): Session {
+/** `initScript`: run in the page before the app (see `open`). */
+export function classifySession(opts: { readonly initScript?: string } = {}): Session {
   let browser: Browser | undefined;
   let session: Session | undefined;
   beforeAll(async () => {
     browser = await launch();
-    session = await open(browser, '/?view=classify');
+    session = await open(browser, '/?view=classify', undefined, opts.initScript);
   });
   afterAll(async () => {
     await browser?.close();

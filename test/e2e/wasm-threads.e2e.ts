@@ -2,14 +2,27 @@
  * tfjs-backend-wasm's multi-threaded SIMD build in the model worker of the built app, under its CSP (no blob:
  * scripts) and cross-origin isolation: the pthread scripts come from our origin, the pool has one thread per
  * core (tfjs alone would take half), the backend runs on the heap the worker prepared and touched ahead
- * (src/tf/wasm-memory.ts), the status bar says both, and the classification is still right.
+ * (src/tf/wasm-memory.ts) and it holds the load and a first classification without growing, the status bar says
+ * both, and the classification is still right.
  */
 import { expect, test } from 'vitest';
 import { IMAGENET_HEAP_BYTES } from '../../src/tf/wasm-memory';
 import { baseUrl } from './browser';
 import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
 
-const s = classifySession();
+/** Keeps the page's model workers, so a test can ask one for its memory (the `memory` request). */
+const WATCH_WORKERS = `(() => {
+  const W = globalThis.Worker;
+  const seen = (globalThis.__modelWorkers = []);
+  globalThis.Worker = class extends W {
+    constructor(...a) {
+      super(...a);
+      if (String(a[0]).includes('model.worker')) seen.push(this);
+    }
+  };
+})();`;
+
+const s = classifySession({ initScript: WATCH_WORKERS });
 
 test('the model worker runs wasm with one thread per core (at most 8) on the prepared heap, shown in the status bar', async () => {
   const { isolated, cores } = await s.page.evaluate(() => ({ isolated: crossOriginIsolated, cores: navigator.hardwareConcurrency }));
@@ -41,4 +54,25 @@ test('classification on the threaded backend: elephant.jpg → African_elephant'
   expect(top[0].probability).toBeGreaterThan(0.7);
   await expect.poll(() => card.getByTestId('latency').textContent()).toMatch(/\d+ ms on wasm/);
   expect(s.errors).toEqual([]);
+});
+
+test('the load and a first classification with Grad-CAM fit the prepared heap: it never had to grow', async () => {
+  // After the classification above. The worker answers `memory` with its wasm heap now and as prepared.
+  const mem = await s.page.evaluate(
+    () =>
+      new Promise<{ numTensors: number; wasmHeap?: { bytes: number; prepared: number } }>((resolve) => {
+        const w = (globalThis as unknown as { __modelWorkers: Worker[] }).__modelWorkers[0];
+        const id = 1e9; // not one of the app's request ids: its client ignores the answer
+        const on = (e: MessageEvent) => {
+          if (e.data?.id !== id) return;
+          w.removeEventListener('message', on);
+          resolve(e.data);
+        };
+        w.addEventListener('message', on);
+        w.postMessage({ type: 'memory', id });
+      }),
+  );
+  const prepared = Math.ceil(IMAGENET_HEAP_BYTES / 65536) * 65536;
+  expect(mem.wasmHeap).toEqual({ bytes: prepared, prepared });
+  expect(mem.numTensors).toBeGreaterThan(0);
 });

@@ -51,10 +51,16 @@ describe('prepareWasmMemory', () => {
     // The threaded build's import: up to 4 GiB, growable to it.
     expect(() => posted.grow(1)).not.toThrow();
     expect(m.prepareWasmMemory(MiB, () => helper())).toBe(false); // one per worker
+    expect(m.wasmHeapBytes()).toBeUndefined(); // no backend on it yet
     const taken = m.takePreparedWasmMemory();
     expect(taken).toBe(posted);
     expect(m.takePreparedWasmMemory()).toBeUndefined();
-    expect(m.preparedWasmMemoryUsed()).toBe(taken!.buffer.byteLength);
+    const used = taken!.buffer.byteLength;
+    expect(m.preparedWasmMemoryUsed()).toBe(used);
+    expect(m.wasmHeapBytes()).toBe(used);
+    taken!.grow(2); // the heap outgrew what was prepared: seen now, the prepared size stays
+    expect(m.wasmHeapBytes()).toBe(used + 2 * 65536);
+    expect(m.preparedWasmMemoryUsed()).toBe(used);
     m.discardPreparedWasmMemory(); // after the take: the helper finishes its touching
     expect(h.terminate).not.toHaveBeenCalled();
   });
