@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import type { Page } from 'playwright-core';
 import { median, report } from './bench-util';
+import { waitForWeightsRow } from './weights-row';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -184,25 +185,8 @@ try {
   const workerUrl = page.workers().find((w) => /model\.worker/.test(w.url()))?.url();
   if (!workerUrl) throw new Error(`the app's model worker was not found among ${page.workers().map((w) => w.url()).join(', ')}`);
   // The cache write runs after ready (in the background): wait for its IndexedDB row, or the reload downloads again.
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const o = indexedDB.open('resnet-explorer-weights');
-        o.onerror = () => resolve(false);
-        o.onsuccess = () => {
-          const db = o.result;
-          if (!db.objectStoreNames.contains('weights')) return resolve(false);
-          const q = db.transaction('weights').objectStore('weights').count();
-          q.onsuccess = () => {
-            db.close();
-            resolve(q.result > 0);
-          };
-          q.onerror = () => resolve(false);
-        };
-      }),
-    undefined,
-    { timeout: 120_000, polling: 200 },
-  );
+  await waitForWeightsRow(page);
+
   const t1 = performance.now();
   await page.reload();
   await page.getByTestId('model-info').waitFor({ timeout: 600_000 });

@@ -5,6 +5,7 @@
  * isolated) and classifies the elephant.
  */
 import { expect, test } from 'vitest';
+import { waitForWeightsRow } from '../../scripts/weights-row';
 import { baseUrl, screenshot } from './browser';
 import { classifyFiles, classifySession, elephantFile, topOf, waitForModel } from './helpers-classify';
 
@@ -18,25 +19,8 @@ test('with the network gone, a reload opens Classify, loads the model from Index
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
   expect(scope).toBe(`${baseUrl()}/`);
   // The weights' row is written after ready, in the background.
-  await page.waitForFunction(
-    () =>
-      new Promise<boolean>((resolve) => {
-        const o = indexedDB.open('resnet-explorer-weights');
-        o.onerror = () => resolve(false);
-        o.onsuccess = () => {
-          const db = o.result;
-          if (!db.objectStoreNames.contains('weights')) return resolve(false);
-          const q = db.transaction('weights').objectStore('weights').count();
-          q.onsuccess = () => {
-            db.close();
-            resolve(q.result > 0);
-          };
-          q.onerror = () => resolve(false);
-        };
-      }),
-    undefined,
-    { timeout: 120_000, polling: 250 },
-  );
+  await waitForWeightsRow(page);
+
   await page.context().setOffline(true);
   try {
     await page.reload();
