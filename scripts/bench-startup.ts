@@ -22,6 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { median, previewBuiltApp, report } from './bench-util';
+import { waitForWeightsRow } from './weights-row';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -97,26 +98,11 @@ async function visit(browser: Browser, url: string, reload: boolean, serviceWork
     await latency.waitFor({ timeout: 600_000 });
     const firstPrediction = performance.now() - t0;
     const latencyText = (await latency.textContent()) ?? '';
-    // The cache write runs after ready: wait for the row (up to 60 s) so a reload finds the weights.
-    const rec = await page.evaluate(async () => {
+    // The cache write runs after ready: wait for the row (a fresh profile: the one row is this load's), so a reload
+    // finds the weights; when it was seen, in the page's time.
+    await waitForWeightsRow(page, 60_000);
+    const rec = await page.evaluate(() => {
       const r = (globalThis as unknown as { __startup: { msgs: Msg[]; longest: number; cachedAt?: number } }).__startup;
-      const has = () =>
-        new Promise<boolean>((resolve) => {
-          const o = indexedDB.open('resnet-explorer-weights');
-          o.onerror = () => resolve(false);
-          o.onsuccess = () => {
-            const db = o.result;
-            if (!db.objectStoreNames.contains('weights')) return resolve(false);
-            const q = db.transaction('weights').objectStore('weights').count(); // a fresh profile: the one row is this load's
-            q.onsuccess = () => {
-              db.close();
-              resolve(q.result > 0);
-            };
-            q.onerror = () => resolve(false);
-          };
-        });
-      const t0 = performance.now();
-      while (!(await has()) && performance.now() - t0 < 60_000) await new Promise((s) => setTimeout(s, 100));
       r.cachedAt = performance.now();
       return r;
     });
