@@ -2,7 +2,7 @@
  * The exported train.py for real: two DDP steps under torchrun with 2 CPU processes (gloo) on a tiny generated
  * ImageFolder, a checkpoint that resumes at the same step, and the fine-tune mode (frozen backbone, new head).
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,10 @@ describe.skipIf(SKIP_TORCH)('exported train.py', () => {
   const dir = join(tmp, 'resnet20');
   const data = join(tmp, 'shapes');
   const torchrun = (args: string[]): string => {
+    // What a retry must start from: a run that hung may have got as far as writing its checkpoint (seen in a
+    // fresh-clone CI run: the resumed run wrote step 3, hung on exit, and its retry resumed from step 3).
+    const checkpoint = join(args[args.lastIndexOf('--out') + 1], 'checkpoint.pt'); // the last --out is the one argparse keeps
+    const before = existsSync(checkpoint) ? readFileSync(checkpoint) : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
         // torchrun is `python3 -m torch.distributed.run`; this form uses the same interpreter as the other tests.
@@ -38,6 +42,8 @@ describe.skipIf(SKIP_TORCH)('exported train.py', () => {
         // fails or prints the wrong thing still fails the test.
         if (attempt >= 2 || (e as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw e;
         console.warn(`torchrun ${args.join(' ')}: no exit after 180 s (attempt ${attempt}); trying once more`);
+        if (before) writeFileSync(checkpoint, before);
+        else rmSync(checkpoint, { force: true });
       }
     }
   };
