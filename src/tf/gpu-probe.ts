@@ -88,15 +88,10 @@ let earlyWebgl: Promise<string | undefined> | undefined;
  * `takeWebglProbe` gets the answer. When `ask` fails, the question is asked on the taker's thread after all.
  */
 export function probeWebglEarly(ask: () => Promise<string | undefined>): void {
-  if (earlyWebgl) return;
-  const asked = (() => {
-    try {
-      return ask();
-    } catch (e) {
-      return Promise.reject(e);
-    }
-  })();
-  earlyWebgl = asked.catch(() => probeWebglRenderer());
+  // Through a promise, so that `ask` throwing is a failure like its promise rejecting.
+  earlyWebgl ??= Promise.resolve()
+    .then(ask)
+    .catch(() => probeWebglRenderer());
 }
 
 /** The renderer asked for early, once; else asked here and now. */

@@ -23,9 +23,9 @@ function whenIdle(): void {
   else register();
 }
 
-/** Classify showed its first result: register once the page is idle. */
+/** Classify showed a result: register once the page is idle (the first time; later results change nothing). */
 export function registerServiceWorker(): void {
-  whenIdle();
+  if (!registered) whenIdle();
 }
 
 /** Classify's model is ready: register in a while, unless a first result does it sooner. */

@@ -57,8 +57,8 @@ export async function warmUpInference(model: tf.LayersModel, spec: ArchSpec): Pr
  * from its weights), so on wasm their bytes are freed once set up (src/tf/fused/release-kernels.ts).
  */
 export function warmUpRunner(runner: InferenceRunner, opts: { readonly ownsKernels?: boolean } = {}): Promise<void> {
-  const backend = tf.getBackend();
-  return runner.warmUp({ small: SIZE_FREE_SETUP.has(backend), releaseKernels: opts.ownsKernels === true && backend === 'wasm' });
+  // releaseKernels does nothing off wasm (release-kernels.ts checks the backend).
+  return runner.warmUp({ small: SIZE_FREE_SETUP.has(tf.getBackend()), releaseKernels: opts.ownsKernels === true });
 }
 
 /** Backends whose kernel set-up does not depend on the input size (no per-shape shader programs). */

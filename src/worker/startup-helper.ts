@@ -8,7 +8,8 @@
  * Each job falls back to the caller's own thread when the helper fails or has been released.
  */
 
-export type HelperQuestion = { readonly id: number; readonly kind: 'webgl' } | { readonly id: number; readonly kind: 'read'; readonly blob: Blob };
+type Question = { readonly kind: 'webgl' } | { readonly kind: 'read'; readonly blob: Blob };
+export type HelperQuestion = Question & { readonly id: number };
 export type HelperAnswer =
   | { readonly id: number; readonly kind: 'webgl'; readonly renderer?: string }
   | { readonly id: number; readonly kind: 'read'; readonly bytes: ArrayBuffer }
@@ -53,11 +54,11 @@ export function startupHelper(start: () => HelperWorker): StartupHelper {
     };
     worker.onerror = end;
   }
-  const ask = (q: Omit<HelperQuestion, 'id'> & Partial<HelperQuestion>): Promise<HelperAnswer> => {
+  const ask = (q: Question): Promise<HelperAnswer> => {
     if (!worker) return Promise.reject(new Error('no start-up helper'));
     const id = nextId++;
     const answer = new Promise<HelperAnswer>((resolve, reject) => pending.set(id, { resolve, reject }));
-    worker.postMessage({ ...q, id } as HelperQuestion);
+    worker.postMessage({ ...q, id } satisfies HelperQuestion);
     return answer;
   };
   return {

@@ -8,7 +8,8 @@
  * operator and never reads the kernel tensor's bytes again; disposing the tensor deletes the operator. So once a
  * runner's warm-up has set up every conv, its kernels' ≈ 100 MB (ResNet50) are dead weight in the heap. Freed as
  * each conv is set up, their space takes the next convs' packed copies: the heap's high-water mark after the
- * warm-up falls from 285 to ≈ 200 MiB (test/unit/release-kernels.test.ts).
+ * warm-up falls from 285 to 203 MiB (test/unit/wasm-heap.test.ts; the outputs stay the same to the bit:
+ * test/unit/release-kernels.test.ts).
  *
  * This reaches into the backend's bookkeeping (`dataIdMap`: `{ id, memoryOffset, shape, dtype, refCount }`; the
  * module's `_malloc` / `_free`; backend_wasm.ts in tfjs-backend-wasm 4.22): the tensor stays a tensor, its memory
