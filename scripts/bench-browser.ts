@@ -20,7 +20,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import type { Page } from 'playwright-core';
-import { median, report } from './bench-util';
+import { median, report, settleBrowser } from './bench-util';
 import { waitForWeightsRow } from './weights-row';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
@@ -171,6 +171,8 @@ try {
     if (m.type() === 'warning' || m.type() === 'error') notes.add(`${m.type()}: ${m.text().slice(0, 200)}`);
   });
   page.on('pageerror', (e) => notes.add(`pageerror: ${String(e).slice(0, 200)}`));
+  // The new window's own start-up is not the app's (bench-util.ts settleBrowser).
+  await settleBrowser(browser);
   const t0 = performance.now();
   await page.goto(`${url}?view=classify`);
   await page.getByTestId('model-info').waitFor({ timeout: 600_000 });

@@ -16,12 +16,13 @@
  * BENCH_DISTS=dir1,dir2 (built app folders, relative to the repository) compares builds in one run: their
  * visits alternate (dir1, dir2, dir1, …) so a busy machine slows each alike; medians per build and the median of
  * the per-run ratios dir2 / dir1.
+ * Each visit starts once Chromium's processes are idle (BENCH_SETTLE=0: at once; see settleBrowser).
  * BENCH_QUERY=&backend=wasm adds to each visit's query (here: the wasm backend asked for, no automatic choice).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { median, previewBuiltApp, report } from './bench-util';
+import { median, previewBuiltApp, report, settleBrowser } from './bench-util';
 import { waitForWeightsRow } from './weights-row';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
@@ -30,6 +31,8 @@ const RUNS = Number(process.argv[2] ?? 3);
 const DISTS = (process.env.BENCH_DISTS ?? 'dist').split(',');
 /** More of the page's query, e.g. `&backend=wasm` (skips the automatic choice's GPU probes). */
 const QUERY = process.env.BENCH_QUERY ?? '';
+/** BENCH_SETTLE=0 starts each visit as soon as its window exists, beside the window's own start-up work. */
+const SETTLE = process.env.BENCH_SETTLE !== '0';
 const fixtures = process.env.RESNET_FIXTURES ?? join(REPO_ROOT, '..', 'shared', 'fixtures');
 const jpg = readFileSync(join(fixtures, 'imagenet', 'elephant.jpg'));
 
@@ -87,6 +90,8 @@ async function visit(browser: Browser, url: string, reload: boolean, serviceWork
   const context = await browser.newContext();
   await context.addInitScript(INIT);
   const page = await context.newPage();
+  // The new window's own start-up (browser UI) finishes first: it is not the app's (bench-util.ts settleBrowser).
+  if (SETTLE) await settleBrowser(browser);
   const one = async (): Promise<Visit> => {
     const failed = page.locator('.cls-model [role=alert]');
     await page.getByTestId('model-info').or(failed).first().waitFor({ timeout: 600_000 });

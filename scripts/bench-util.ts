@@ -29,3 +29,34 @@ export async function previewBuiltApp(root: string, outDir = 'dist'): Promise<{ 
   if (!url) throw new Error('vite preview did not report a URL');
   return { url, close: () => server.close() };
 }
+
+/**
+ * Waits until Chromium's own processes are nearly idle (under a tenth of a core for three 100 ms windows in a row,
+ * at most `maxMs`). A new window starts browser UI of its own: Chromium 156 loads its omnibox popup WebUI
+ * (chrome://omnibox-popup.top-chrome) in a renderer of its own, 0.8–1.5 s of CPU that ran beside the first visit
+ * and slowed it on two cores — work a person's already open browser has long done. Returns the ms waited.
+ */
+export async function settleBrowser(browser: import('playwright-core').Browser, maxMs = 15_000): Promise<number> {
+  const cdp = await browser.newBrowserCDPSession();
+  try {
+    const cpu = async () => {
+      const info = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { cpuTime: number }[] };
+      return info.processInfo.reduce((a, p) => a + p.cpuTime, 0); // seconds
+    };
+    const t0 = performance.now();
+    let last = await cpu();
+    let lastAt = performance.now();
+    let quiet = 0;
+    while (quiet < 3 && performance.now() - t0 < maxMs) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await cpu();
+      const at = performance.now();
+      quiet = (now - last) / ((at - lastAt) / 1000) < 0.1 ? quiet + 1 : 0;
+      last = now;
+      lastAt = at;
+    }
+    return performance.now() - t0;
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -21,3 +21,21 @@ export function singleBuffer(d: tf.io.ModelArtifacts['weightData']): ArrayBuffer
   if (!Array.isArray(d)) return undefined;
   return concatBytes(d.map((b) => new Uint8Array(b))).buffer;
 }
+
+/**
+ * Weight buffers read from a Blob the browser already holds (a download kept as Blobs, src/tf/layers-model-io.ts),
+ * so the cache can store that Blob instead of copying the bytes out of this thread into a new one (issue 11). The
+ * buffer must not be written to afterwards: nothing in the app writes to downloaded weight bytes.
+ */
+const sourceBlobs = new WeakMap<ArrayBuffer, Blob>();
+
+/** Record that `blob` holds exactly the bytes of `buffer`. */
+export function rememberSourceBlob(buffer: ArrayBuffer, blob: Blob): void {
+  if (blob.size !== buffer.byteLength) throw new RangeError(`a source Blob of ${blob.size} bytes for a buffer of ${buffer.byteLength}`);
+  sourceBlobs.set(buffer, blob);
+}
+
+/** The Blob `buffer` was read from, when one was recorded. */
+export function sourceBlobOf(buffer: ArrayBuffer): Blob | undefined {
+  return sourceBlobs.get(buffer);
+}

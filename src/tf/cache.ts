@@ -7,7 +7,7 @@
  * while tfjs is still loading (src/worker/model.worker.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
-import { singleBuffer } from './bytes';
+import { singleBuffer, sourceBlobOf } from './bytes';
 import { WeightsFormatError } from './errors';
 
 /**
@@ -113,7 +113,8 @@ export class WeightsCache {
     const artifacts: tf.io.ModelArtifacts = {};
     for (const k of KEPT) if (a[k] !== undefined) Object.assign(artifacts, { [k]: a[k] });
     const db = await this.open();
-    const weights = new Blob([weightData]);
+    // A download kept as Blobs is stored as it is: its bytes need not come out of this thread again.
+    const weights = sourceBlobOf(weightData) ?? new Blob([weightData]);
     const row: CachedArtifacts = { key, version: CACHE_ROW_VERSION, savedAt: Date.now(), bytes: weightData.byteLength, artifacts, weights };
     const tx = db.transaction(STORE, 'readwrite');
     tx.objectStore(STORE).put(row);
