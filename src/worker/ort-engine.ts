@@ -11,7 +11,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type * as Ort from 'onnxruntime-web';
 import type { ArchSpec } from '../core';
-import { exportOnnx } from '../export/onnx';
 import { type Prediction, topK } from '../tf/classify';
 import { exportInputFromModel } from '../tf/export-input';
 import { gradCam, splitModel } from '../tf/gradcam';
@@ -125,6 +124,8 @@ export class OrtEngine {
 
   private async create(ort: OrtModule, model: tf.LayersModel, spec: ArchSpec): Promise<Prepared> {
     const t0 = performance.now();
+    // The exporter and its protobuf code (≈ 120 kB) load with the engine, not with the model worker's start.
+    const { exportOnnx } = await import('../export/onnx');
     const { files } = exportOnnx(exportInputFromModel(spec, model, { weightsLabel: 'current model' }));
     const bytes = files[0].bytes;
     const t1 = performance.now();
