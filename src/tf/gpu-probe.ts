@@ -3,7 +3,7 @@
  * while tfjs loads (issue 11: each sat in series before the wasm backend could start):
  * - whether a WebGPU adapter worth using exists (`navigator.gpu.requestAdapter`, 70–95 ms here);
  * - which WebGL renderer a context gets (a software one is skipped). Making a WebGL context blocks the thread that
- *   makes it (18–96 ms here, on SwiftShader), so the entry asks a helper worker (src/worker/startup-helper.ts).
+ *   makes it (18–170 ms here, on SwiftShader); the model worker's entry asks it while its own code loads.
  * The backend choice takes each early answer once, and asks again afterwards (a later switch may find another GPU).
  */
 
@@ -84,7 +84,7 @@ export function probeWebglRenderer(): string | undefined {
 let earlyWebgl: Promise<string | undefined> | undefined;
 
 /**
- * Start the WebGL question now, asked by `ask` (another thread: src/worker/startup-helper.ts); the next
+ * Start the WebGL question now, asked by `ask` (in a microtask: after the caller's script has run); the next
  * `takeWebglProbe` gets the answer. When `ask` fails, the question is asked on the taker's thread after all.
  */
 export function probeWebglEarly(ask: () => Promise<string | undefined>): void {

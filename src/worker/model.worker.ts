@@ -7,11 +7,10 @@
  * while the host and tfjs (≈ 1.3 MB) load (src/worker/model-worker-host.ts), and prepares the wasm heap that model
  * will fill (src/tf/wasm-memory.ts). Any model worker asks meanwhile for a WebGPU adapter and for the WebGL
  * renderer, the backend choice's questions (src/tf/gpu-probe.ts). A helper worker (src/worker/startup-helper.ts)
- * makes the WebGL context and reads the cached weights into memory, off this thread. Requests that arrive meanwhile
- * wait.
+ * reads the cached weights into memory, off this thread. Requests that arrive meanwhile wait.
  */
 import { WeightsCache } from '../tf/cache';
-import { probeWebglEarly, probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
+import { probeWebglEarly, probeWebglRenderer, probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
 import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
 import { prefetchingCache } from './cache-prefetch';
@@ -23,11 +22,10 @@ import type { Request, Response } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-// Jobs that would block this thread while the host loads: the WebGL question and reading the cached weights.
-const helper = startupHelper(() => new Worker(new URL('./startup-helper.worker.ts', import.meta.url), { type: 'module', name: 'startup-helper' }));
-// The backend choice's questions, asked while tfjs loads (src/tf/gpu-probe.ts).
+// The backend choice's questions, asked while tfjs loads (src/tf/gpu-probe.ts). The WebGL context is made on this
+// thread while it waits for its code: on a helper's thread it cost a third thread at the start (startup-helper.ts).
 const webgpu = probeWebgpuEarly();
-probeWebglEarly(() => helper.webglRenderer());
+probeWebglEarly(async () => probeWebglRenderer());
 if (self.name === CLASSIFY_WORKER_NAME) {
   // The heap the ImageNet model will fill, touched on another core while tfjs loads (src/tf/wasm-memory.ts) —
   // unless a hardware WebGPU adapter answers: the automatic choice then does not run on wasm.
@@ -36,10 +34,15 @@ if (self.name === CLASSIFY_WORKER_NAME) {
     if (!webgpuProblem(facts, false).reason) discardPreparedWasmMemory();
   });
 }
-const stored = new WeightsCache(undefined, undefined, (blob) => helper.readBlob(blob));
+// Reading the cached weights would block this thread while the host loads: a helper reads them (startup-helper.ts).
+const reader =
+  self.name === CLASSIFY_WORKER_NAME
+    ? startupHelper(() => new Worker(new URL('./startup-helper.worker.ts', import.meta.url), { type: 'module', name: 'startup-helper' }))
+    : undefined;
+const stored = new WeightsCache(undefined, undefined, (blob) => (reader ? reader.readBlob(blob) : blob.arrayBuffer()));
 const prefetching = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : undefined;
-// The helper's jobs are the start's: it ends once the early read is done (later reads run on this thread).
-void (prefetching?.prefetched ?? Promise.resolve()).then(() => helper.release());
+// The reader's job is the start's: it ends once the early read is done (later reads run on this thread).
+void (prefetching?.prefetched ?? Promise.resolve()).then(() => reader?.release());
 // Not in IndexedDB: Classify's first load downloads the weights, so the download starts now (src/worker/download-prefetch.ts).
 const download = prefetching && prefetchingDownload(imagenetUrl(DEFAULT_IMAGENET_PRECISION), prefetching.prefetched.then((found) => !found));
 const waiting: Request[] = [];

@@ -1,17 +1,17 @@
 /**
- * A helper worker for the model worker's start (issue 11): two jobs that block the thread doing them, moved off the
- * model worker's thread while its code loads.
- * - The WebGL renderer question (src/tf/gpu-probe.ts): making a WebGL context blocks its thread 18–96 ms here.
- * - Reading the cached weights Blob into an ArrayBuffer: 49 MB copied into fresh memory, ≈ 0.12 s of the model
- *   worker's thread on a reload here (first touches of new pages cost ≈ 3–4 ms per MB on this machine). The helper
- *   reads it and transfers the buffer: same process, so no copy.
- * Each job falls back to the caller's own thread when the helper fails or has been released.
+ * A helper worker for the model worker's start (issue 11): reading the cached weights Blob into an ArrayBuffer —
+ * 49 MB copied into fresh memory, ≈ 0.12 s of the model worker's thread on a reload here (first touches of new
+ * pages cost ≈ 3–4 ms per MB on this machine) — while that thread loads its code. The helper reads it and transfers
+ * the buffer: same process, so no copy. A read falls back to the caller's own thread when the helper fails or has
+ * been released.
+ * It once made the WebGL context for the renderer question too (src/tf/gpu-probe.ts), before the read: the read
+ * then waited for it (18–170 ms here), and a second helper for it alone was a third thread at the start (reload
+ * ×1.09); the model worker's entry now asks that question on its own thread while its code loads (reload ×0.95).
  */
 
-type Question = { readonly kind: 'webgl' } | { readonly kind: 'read'; readonly blob: Blob };
+type Question = { readonly kind: 'read'; readonly blob: Blob };
 export type HelperQuestion = Question & { readonly id: number };
 export type HelperAnswer =
-  | { readonly id: number; readonly kind: 'webgl'; readonly renderer?: string }
   | { readonly id: number; readonly kind: 'read'; readonly bytes: ArrayBuffer }
   | { readonly id: number; readonly kind: 'failed'; readonly message: string };
 
@@ -21,11 +21,9 @@ export type HelperWorker = Pick<Worker, 'postMessage' | 'terminate'> & {
 };
 
 export interface StartupHelper {
-  /** The WebGL renderer as the helper's thread sees it (undefined: no WebGL there). */
-  webglRenderer(): Promise<string | undefined>;
   /** The Blob's bytes, read on the helper's thread; on this one once released, or if the helper fails. */
   readBlob(blob: Blob): Promise<ArrayBuffer>;
-  /** The helper ends once the questions already asked are answered; later ones are answered here. */
+  /** The helper ends once the reads already asked for are answered; later ones run here. */
   release(): void;
 }
 
@@ -62,11 +60,6 @@ export function startupHelper(start: () => HelperWorker): StartupHelper {
     return answer;
   };
   return {
-    async webglRenderer() {
-      const a = await ask({ kind: 'webgl' });
-      if (a.kind !== 'webgl') throw new Error('the start-up helper answered another question');
-      return a.renderer;
-    },
     async readBlob(blob) {
       const a = await ask({ kind: 'read', blob }).catch(() => undefined);
       // The helper could not read it (or is gone): read it here, where a real failure surfaces to the caller.

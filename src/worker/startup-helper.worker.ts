@@ -1,19 +1,14 @@
 /// <reference lib="webworker" />
 /**
- * The model worker's start-up helper (src/worker/startup-helper.ts): work that would block the model worker's
- * thread while its code loads, done on this one instead.
+ * The model worker's start-up helper (src/worker/startup-helper.ts): the cached weights' read, which would block the
+ * model worker's thread while its code loads, done on this one instead.
  */
-import { probeWebglRenderer } from '../tf/gpu-probe';
 import type { HelperAnswer, HelperQuestion } from './startup-helper';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 self.onmessage = async (e: MessageEvent<HelperQuestion>) => {
   const q = e.data;
-  if (q.kind === 'webgl') {
-    self.postMessage({ id: q.id, kind: 'webgl', renderer: probeWebglRenderer() } satisfies HelperAnswer);
-    return;
-  }
   try {
     const bytes = await q.blob.arrayBuffer();
     self.postMessage({ id: q.id, kind: 'read', bytes } satisfies HelperAnswer, [bytes]);

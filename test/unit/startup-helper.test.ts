@@ -2,7 +2,7 @@
  * The model worker's start-up helper (src/worker/startup-helper.ts), driven through a fake worker that answers as
  * src/worker/startup-helper.worker.ts does: answers reach the right caller, a Blob read comes back as the helper's
  * buffer, and every failure — a read error, a helper that dies, cannot start or was released — ends in the same
- * bytes read on the caller's thread (or the WebGL question rejected, which src/tf/gpu-probe.ts answers itself).
+ * bytes read on the caller's thread.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { type HelperAnswer, type HelperQuestion, type HelperWorker, startupHelper } from '../../src/worker/startup-helper';
@@ -29,17 +29,18 @@ function fakeWorker(answer: (q: HelperQuestion) => HelperAnswer | 'silent') {
 const blob = () => new Blob([new Uint8Array([1, 2, 3, 4, 5])]);
 
 describe('startupHelper', () => {
-  it("answers each question with the helper's answer; a read comes back as the helper's buffer", async () => {
-    const fromHelper = new Uint8Array([9, 9]).buffer;
-    const w = fakeWorker((q) => (q.kind === 'webgl' ? { id: q.id, kind: 'webgl', renderer: 'ANGLE (SwiftShader)' } : { id: q.id, kind: 'read', bytes: fromHelper }));
+  it("answers each read with the helper's answer: the helper's buffer, to the right caller", async () => {
+    const a = new Uint8Array([9, 9]).buffer;
+    const b = new Uint8Array([8]).buffer;
+    const w = fakeWorker((q) => ({ id: q.id, kind: 'read', bytes: q.id === 1 ? a : b }));
     const h = startupHelper(() => w);
-    const renderer = h.webglRenderer();
-    const bytes = h.readBlob(blob());
-    expect(w.asked.map((q) => q.kind)).toEqual(['webgl', 'read']);
+    const first = h.readBlob(blob());
+    const second = h.readBlob(blob());
+    expect(w.asked.map((q) => q.kind)).toEqual(['read', 'read']);
     await w.reply();
     await w.reply();
-    expect(await renderer).toBe('ANGLE (SwiftShader)');
-    expect(await bytes).toBe(fromHelper); // the transferred buffer itself, not a read of the Blob here
+    expect(await first).toBe(a); // the transferred buffer itself, not a read of the Blob here
+    expect(await second).toBe(b);
     expect(w.terminate).not.toHaveBeenCalled();
   });
 
@@ -51,35 +52,33 @@ describe('startupHelper', () => {
     expect([...new Uint8Array(await bytes)]).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('a helper that dies: questions in flight fail over to this thread, and so do later ones', async () => {
+  it('a helper that dies: reads in flight fail over to this thread, and so do later ones', async () => {
     const w = fakeWorker(() => 'silent');
     const h = startupHelper(() => w);
-    const renderer = h.webglRenderer();
     const bytes = h.readBlob(blob());
     w.die();
-    await expect(renderer).rejects.toThrow(/ended/);
     expect([...new Uint8Array(await bytes)]).toEqual([1, 2, 3, 4, 5]);
     expect(w.terminate).toHaveBeenCalled();
-    await expect(h.webglRenderer()).rejects.toThrow(/no start-up helper/);
     expect([...new Uint8Array(await h.readBlob(blob()))]).toEqual([1, 2, 3, 4, 5]);
+    expect(w.postMessage).toHaveBeenCalledTimes(1);
   });
 
   it('a helper that cannot start: everything on this thread', async () => {
     const h = startupHelper(() => {
       throw new Error('worker-src refused');
     });
-    await expect(h.webglRenderer()).rejects.toThrow(/no start-up helper/);
     expect([...new Uint8Array(await h.readBlob(blob()))]).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('released: ends once the questions asked are answered; later reads run here', async () => {
-    const w = fakeWorker((q) => ({ id: q.id, kind: 'webgl', renderer: 'r' }));
+  it('released: ends once the reads asked for are answered; later reads run here', async () => {
+    const fromHelper = new Uint8Array([7]).buffer;
+    const w = fakeWorker((q) => ({ id: q.id, kind: 'read', bytes: fromHelper }));
     const h = startupHelper(() => w);
-    const renderer = h.webglRenderer();
+    const bytes = h.readBlob(blob());
     h.release();
-    expect(w.terminate).not.toHaveBeenCalled(); // one question still open
+    expect(w.terminate).not.toHaveBeenCalled(); // one read still open
     await w.reply();
-    expect(await renderer).toBe('r');
+    expect(await bytes).toBe(fromHelper);
     expect(w.terminate).toHaveBeenCalledTimes(1);
     expect([...new Uint8Array(await h.readBlob(blob()))]).toEqual([1, 2, 3, 4, 5]);
     expect(w.postMessage).toHaveBeenCalledTimes(1);
