@@ -1,18 +1,45 @@
 /**
- * JPEG → RGBA pixels with jpeg-js, the same pure-JS decoder in the command line and in the model worker. JPEG
- * decoders differ in chroma upsampling and IDCT rounding (Chromium's libjpeg-turbo and jpeg-js differ by up to
- * 4 levels per channel on the Keras test photos, which moves probabilities by up to 6e-3), so both sides use
- * this one. The EXIF orientation is applied, as browsers do when they show a photo, so a phone picture is
- * classified upright everywhere.
+ * JPEG → RGBA pixels with one decoder in the command line and in the model worker: libjpeg-turbo in WebAssembly
+ * (src/tf/jpeg-turbo.ts). JPEG decoders differ in chroma upsampling and IDCT rounding (jpeg-js, used before, and
+ * libjpeg-turbo differ by up to 4 levels per channel on the Keras test photos, which moves probabilities by up to
+ * 6e-3), so both sides use the same binary, the library Pillow uses for Keras. The EXIF orientation is applied, as
+ * browsers do when they show a photo, so a phone picture is classified upright everywhere.
  */
-import jpeg from 'jpeg-js';
 import { ImageInputError } from './errors';
 import { MAX_PIXELS } from './image-sniff';
+import { type JpegDecoder, JpegTurboError } from './jpeg-turbo';
 import type { Rgba } from './pixels';
 
 /**
- * EXIF orientation (TIFF tag 0x0112, values 1–8) from jpeg-js' `exifBuffer`: the APP1 payload after "Exif\0",
- * i.e. the second padding zero of "Exif\0\0" and then a TIFF header and IFD0. 1 (upright) when absent or unreadable.
+ * The EXIF block of a JPEG: the payload of its first APP1 segment that starts "Exif\0", from the byte after that
+ * (the second padding zero of "Exif\0\0", then a TIFF header); undefined when there is none before the image data.
+ */
+export function jpegExif(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  let at = 2;
+  while (at + 4 <= bytes.length) {
+    if (bytes[at] !== 0xff) return undefined; // not a marker: not a JPEG this scan understands
+    const marker = bytes[at + 1];
+    if (marker === 0xff) {
+      at++; // fill byte
+      continue;
+    }
+    if (marker === 0xda || marker === 0xd9) return undefined; // start of scan / end of image: no EXIF before it
+    const length = (bytes[at + 2] << 8) | bytes[at + 3];
+    const start = at + 4;
+    const end = at + 2 + length;
+    if (length < 2 || end > bytes.length) return undefined;
+    const exif = [0x45, 0x78, 0x69, 0x66, 0]; // "Exif\0"
+    if (marker === 0xe1 && length >= 2 + exif.length && exif.every((b, i) => bytes[start + i] === b)) return bytes.subarray(start + exif.length, end);
+    at = end;
+  }
+  return undefined;
+}
+
+/**
+ * EXIF orientation (TIFF tag 0x0112, values 1–8) from an EXIF block as `jpegExif` gives it: the APP1 payload after
+ * "Exif\0", i.e. the second padding zero of "Exif\0\0" and then a TIFF header and IFD0. 1 (upright) when absent or
+ * unreadable.
  */
 export function exifOrientation(exif: Uint8Array | undefined): number {
   const tiff = exif && exif[0] === 0 ? exif.subarray(1) : exif;
@@ -68,20 +95,20 @@ export function orient(img: Rgba, orientation: number): Rgba {
   return { width: W, height: H, data: out };
 }
 
-/** Decode JPEG bytes (already sniffed as JPEG and size-checked). Throws ImageInputError naming `name`. */
-export function decodeJpeg(bytes: Uint8Array, name: string): Rgba {
-  let img: { width: number; height: number; data: Uint8Array; exifBuffer?: Uint8Array };
+/**
+ * Decode JPEG bytes (already sniffed as JPEG) with `decoder`, upright. Throws ImageInputError naming `name` for a
+ * file the decoder cannot read or one over the pixel limit.
+ */
+export function decodeJpeg(bytes: Uint8Array, name: string, decoder: JpegDecoder): Rgba {
+  let img: { width: number; height: number; data: Uint8Array };
   try {
-    img = jpeg.decode(bytes, {
-      useTArray: true,
-      formatAsRGBA: true,
-      maxResolutionInMP: MAX_PIXELS / 1e6,
-      maxMemoryUsageInMB: 1024,
-    }) as typeof img;
+    img = decoder.decode(bytes, MAX_PIXELS);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
+    if (e instanceof RangeError) {
+      throw new ImageInputError(`${name} is too large: ${e.message}; the limit is ${MAX_PIXELS / 1e6} megapixels. Scale it down first.`);
+    }
+    const why = e instanceof JpegTurboError ? e.message : `${e instanceof Error ? e.message : String(e)}`;
     throw new ImageInputError(`${name} is a corrupt or unsupported JPEG file: ${why}`);
   }
-  if (img.width === 0 || img.height === 0) throw new ImageInputError(`${name} is a corrupt or unsupported JPEG file: it has no pixels`);
-  return orient({ width: img.width, height: img.height, data: img.data }, exifOrientation(img.exifBuffer));
+  return orient(img, exifOrientation(jpegExif(bytes)));
 }

@@ -1,14 +1,16 @@
 /**
  * Image pixels inside the worker, at full size (src/tf/preprocess.ts crops, box-averages and resizes them the
- * same way in the worker and in the command line). A JPEG file is decoded by jpeg-js (src/tf/jpeg.ts), the
- * decoder the command line uses, so the same photo gives the same pixels in both; other files (PNG, WebP, GIF, BMP),
- * JPEGs jpeg-js cannot read, and camera frames are drawn by the browser on an OffscreenCanvas without colour
+ * same way in the worker and in the command line). A JPEG file is decoded by libjpeg-turbo in wasm (src/tf/jpeg.ts),
+ * the decoder the command line uses, so the same photo gives the same pixels in both; other files (PNG, WebP, GIF,
+ * BMP), JPEGs it cannot read, and camera frames are drawn by the browser on an OffscreenCanvas without colour
  * conversion. A RawImage is used as is. Output: RGB int32 [H, W, 3].
  */
 import type * as tf from '@tensorflow/tfjs';
 import { ImageInputError } from '../tf/errors';
 import { checkImageBytes, checkPixels } from '../tf/image-sniff';
+import jpegTurboWasm from '@cwasm/jpeg-turbo/jpeg-turbo.wasm?url';
 import { decodeJpeg } from '../tf/jpeg';
+import { type JpegDecoder, jpegDecoder } from '../tf/jpeg-turbo';
 import { type Rgba, rgbaToTensor } from '../tf/pixels';
 import type { RawImage } from './protocol';
 
@@ -64,18 +66,45 @@ export async function blobToBitmap(blob: Blob, name: string): Promise<ImageBitma
   }
 }
 
+/** The built app's way to the JPEG decoder: its wasm file fetched from our origin and compiled. */
+async function fetchJpegDecoder(): Promise<JpegDecoder> {
+  const url = new URL(jpegTurboWasm, self.location.href).href;
+  const module = await WebAssembly.compileStreaming(fetch(url)).catch(async () => WebAssembly.compile(await (await fetch(url)).arrayBuffer()));
+  return jpegDecoder(module);
+}
+
+let loadDecoder: () => Promise<JpegDecoder | undefined> = fetchJpegDecoder;
+let turbo: Promise<JpegDecoder | undefined> | undefined;
+
+/** Where the JPEG decoder comes from (Node tests hand over the one src/tf/node-image.ts compiles from the file). */
+export function setJpegDecoderSource(load: () => Promise<JpegDecoder | undefined>): void {
+  loadDecoder = load;
+  turbo = undefined;
+}
+
 /**
- * A picked file → RGB pixels [H, W, 3], full size: JPEG through jpeg-js (as the command line), anything else —
- * or a JPEG jpeg-js refuses (arithmetic coding, 12-bit) — through the browser's decoder.
+ * The JPEG decoder (libjpeg-turbo in wasm, src/tf/jpeg-turbo.ts), loaded once; the model worker's host asks for it
+ * at its start, so a first photo does not wait for it. Undefined when it cannot load (the browser's decoder then
+ * reads JPEGs too).
+ */
+export function workerJpegDecoder(): Promise<JpegDecoder | undefined> {
+  turbo ??= loadDecoder().catch(() => undefined);
+  return turbo;
+}
+
+/**
+ * A picked file → RGB pixels [H, W, 3], full size: JPEG through libjpeg-turbo in wasm (as the command line),
+ * anything else — or a JPEG it refuses (12-bit, CMYK) — through the browser's decoder.
  */
 export async function blobToTensor(blob: Blob, name: string): Promise<tf.Tensor3D> {
   if (blob.size === 0) throw new ImageInputError(`${name} is empty (0 bytes).`);
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const { kind } = checkImageBytes(bytes, name);
-  if (kind === 'jpeg') {
+  const decoder = kind === 'jpeg' ? await workerJpegDecoder() : undefined;
+  if (decoder) {
     let img: Rgba | undefined;
     try {
-      img = decodeJpeg(bytes, name);
+      img = decodeJpeg(bytes, name, decoder);
     } catch {
       img = undefined; // the browser may still read it, or says why not
     }

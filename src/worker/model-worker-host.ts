@@ -7,6 +7,7 @@ import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import { type EarlyBackend, setWasmThreadsPerCore } from './backend-start';
 import type { Cache } from './cache-prefetch';
 import type { Download } from './download-prefetch';
+import { workerJpegDecoder } from './image';
 import { imagenetUrl } from './imagenet-url';
 import { ModelHost } from './model-host';
 import { WASM_PATHS } from './wasm-paths';
@@ -20,6 +21,8 @@ declare const self: DedicatedWorkerGlobalScope;
  */
 export function startModelHost(cache: Cache, download?: Download, early?: EarlyBackend): ModelHost {
   setWasmThreadsPerCore();
+  // The JPEG decoder's wasm (140 kB) is fetched and compiled now, off this thread, not when the first photo comes.
+  void workerJpegDecoder();
 
   return new ModelHost({
     post: (m: Response, transfer?: Transferable[]) => self.postMessage(m, transfer ?? []),

@@ -1,9 +1,16 @@
 /**
- * src/tf/jpeg.ts: the JPEG decoder shared by the command line and the model worker, with EXIF orientation.
+ * src/tf/jpeg.ts + jpeg-turbo.ts: the JPEG decoder shared by the command line and the model worker (libjpeg-turbo
+ * in wasm), with EXIF orientation. The Keras test photos decode to exactly Pillow's pixels (what Keras reads).
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
-import { decodeJpeg, exifOrientation, orient } from '../../src/tf/jpeg';
+import { ImageInputError } from '../../src/tf/errors';
+import { decodeJpeg, exifOrientation, jpegExif, orient } from '../../src/tf/jpeg';
+import { JpegTurboError } from '../../src/tf/jpeg-turbo';
+import { nodeJpegDecoder } from '../../src/tf/node-image';
+import { fixture } from '../helpers/fixtures';
 
 /** An APP1 payload as cameras write it: "Exif\0\0", a little- or big-endian TIFF header, IFD0 with one tag. */
 function exif(orientation: number, little = true): Uint8Array {
@@ -34,7 +41,7 @@ const grid = (img: { width: number; height: number; data: ArrayLike<number> }) =
   Array.from({ length: img.height }, (_, y) => Array.from({ length: img.width }, (_, x) => img.data[(y * img.width + x) * 4]));
 
 describe('EXIF orientation', () => {
-  it('reads the tag from little- and big-endian TIFF, as jpeg-js hands it over (after "Exif\\0")', () => {
+  it('reads the tag from little- and big-endian TIFF, as jpegExif hands it over (after "Exif\\0")', () => {
     for (const o of [1, 3, 6, 8]) {
       expect(exifOrientation(exif(o).subarray(5))).toBe(o);
       expect(exifOrientation(exif(o, false).subarray(5))).toBe(o);
@@ -78,16 +85,66 @@ describe('EXIF orientation', () => {
   it('a JPEG with orientation 6 decodes upright: width and height swap', () => {
     const big = { width: 64, height: 32, data: new Uint8Array(64 * 32 * 4).map((_, i) => (i % 4 === 3 ? 255 : i % 4 === 0 ? (Math.floor(i / 4) % 64) * 4 : 128)) };
     const file = jpeg.encode({ ...big, exifBuffer: Buffer.from(exif(6)) } as Parameters<typeof jpeg.encode>[0], 95).data;
-    const plain = decodeJpeg(new Uint8Array(jpeg.encode(big, 95).data), 'plain.jpg');
+    const plainFile = new Uint8Array(jpeg.encode(big, 95).data);
+    expect(jpegExif(plainFile)).toBeUndefined();
+    expect(exifOrientation(jpegExif(new Uint8Array(file)))).toBe(6);
+    const plain = decodeJpeg(plainFile, 'plain.jpg', nodeJpegDecoder());
     expect([plain.width, plain.height]).toEqual([64, 32]);
-    const turned = decodeJpeg(new Uint8Array(file), 'phone.jpg');
+    const turned = decodeJpeg(new Uint8Array(file), 'phone.jpg', nodeJpegDecoder());
     expect([turned.width, turned.height]).toEqual([32, 64]);
     // Rotated clockwise: the stored left edge (dark red) is now the top row.
     expect(turned.data[0]).toBeLessThan(30);
     expect(turned.data[(63 * 32) * 4]).toBeGreaterThan(200);
   });
 
-  it('a corrupt JPEG names the file', () => {
-    expect(() => decodeJpeg(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0]), 'bad.jpg')).toThrow(/bad.jpg is a corrupt or unsupported JPEG file/);
+  it('a corrupt JPEG names the file; the decoder goes on decoding the next one', () => {
+    const d = nodeJpegDecoder();
+    expect(() => decodeJpeg(new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 4, 0, 0]), 'bad.jpg', d)).toThrow(/bad.jpg is a corrupt or unsupported JPEG file/);
+    const elephant = readFileSync(fixture('imagenet', 'elephant.jpg'));
+    // A quantization table segment too short: libjpeg's error exit, unwound out of the wasm call mid-decode.
+    let failed: unknown;
+    try {
+      d.decode(new Uint8Array([0xff, 0xd8, 0xff, 0xdb, 0, 3, 0xff, 0xd9]), 1e6);
+    } catch (e) {
+      failed = e;
+    }
+    expect(failed).toBeInstanceOf(JpegTurboError);
+    expect(decodeJpeg(new Uint8Array(elephant), 'elephant.jpg', d).width).toBe(700);
+  });
+
+  it('a file cut short is refused, as Pillow refuses it', () => {
+    const elephant = readFileSync(fixture('imagenet', 'elephant.jpg'));
+    const cut = new Uint8Array(elephant.subarray(0, Math.floor(elephant.length * 0.6)));
+    expect(() => decodeJpeg(cut, 'cut.jpg', nodeJpegDecoder())).toThrow(/cut.jpg is a corrupt or unsupported JPEG file: the data is damaged or cut short/);
+    expect(decodeJpeg(new Uint8Array(elephant), 'elephant.jpg', nodeJpegDecoder()).height).toBe(466);
+  });
+
+  it('refuses a JPEG over the pixel limit from its header, before decoding it', () => {
+    const file = new Uint8Array(jpeg.encode({ width: 16, height: 16, data: new Uint8Array(16 * 16 * 4).fill(200) }, 90).data);
+    // SOF0: FF C0, length (2), precision (1), height (2), width (2).
+    const sof = file.findIndex((b, i) => b === 0xff && file[i + 1] === 0xc0);
+    file.set([0x27, 0x10, 0x27, 0x10], sof + 5); // 10000 × 10000
+    expect(() => decodeJpeg(file, 'huge.jpg', nodeJpegDecoder())).toThrow(ImageInputError);
+    expect(() => decodeJpeg(file, 'huge.jpg', nodeJpegDecoder())).toThrow(/huge.jpg is too large: 10000×10000 is over 50000000 pixels/);
+  });
+
+  it("decodes the Keras test photos to exactly Pillow's pixels (jpeg-js, used before, differed by up to 4 levels)", () => {
+    // SHA-256 of the RGB bytes from Pillow 9.4 (libjpeg-turbo 2.1), `Image.open(f).convert('RGB')`: what Keras'
+    // image.load_img reads.
+    const pillow: Record<string, string> = {
+      'elephant.jpg': '988a56685295af275589bc5a66411ad781253f74621eb677e8aeffae5d773313',
+      'cat.jpg': 'e13c89510e993577af51538a704464a5033d010beed0cfbcbffea8f2aabe863f',
+    };
+    for (const [name, sha] of Object.entries(pillow)) {
+      const bytes = new Uint8Array(readFileSync(fixture('imagenet', name)));
+      const rgba = decodeJpeg(bytes, name, nodeJpegDecoder());
+      const rgb = new Uint8Array(rgba.width * rgba.height * 3);
+      for (let p = 0; p < rgba.width * rgba.height; p++) rgb.set([rgba.data[4 * p], rgba.data[4 * p + 1], rgba.data[4 * p + 2]], 3 * p);
+      expect(createHash('sha256').update(rgb).digest('hex'), name).toBe(sha);
+      const old = jpeg.decode(bytes, { useTArray: true });
+      let most = 0;
+      for (let i = 0; i < old.data.length; i++) most = Math.max(most, Math.abs(old.data[i] - rgba.data[i]));
+      expect(most, name).toBeGreaterThan(0);
+    }
   });
 });

@@ -13,13 +13,16 @@ import { getPreset } from '../../src/core';
 import { WeightsCache } from '../../src/tf/cache';
 import { runnerFor } from '../../src/tf/fused/runners';
 import { layersModelFromFiles } from '../../src/tf/layers-model-io';
-import { decodeImage } from '../../src/tf/node-image';
+import { decodeImage, nodeJpegDecoder } from '../../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON } from '../../src/tf/node-io';
+import { setJpegDecoderSource } from '../../src/worker/image';
 import { ModelHost } from '../../src/worker/model-host';
 import type { RawImage, Request, RequestBody, Response } from '../../src/worker/protocol';
 import { fixture, requireWeights, SKIP_WEIGHTS } from '../helpers/fixtures';
 
 const BASE = 'http://weights.test/resnet50/';
+// The worker fetches the JPEG decoder's wasm from its origin; here it is compiled from the package's file.
+setJpegDecoderSource(async () => nodeJpegDecoder());
 const WEIGHTS_DIR = dirname(IMAGENET_RESNET50_JSON);
 
 /** Serves public/weights over a fake origin; counts requests; can stall the body to test cancellation. */
