@@ -107,8 +107,6 @@ export interface FetchOptions {
   readonly bodies?: 'stream' | 'blob' | 'auto';
   /** The 'auto' threshold in bytes per second (default BLOB_BYTES_PER_SECOND; tests serve small shards). */
   readonly blobAbove?: number;
-  /** How the downloaded Blob becomes bytes (default `Blob.arrayBuffer()` on this thread). */
-  readonly readBlob?: (b: Blob) => Promise<ArrayBuffer>;
 }
 
 /** From this rate on ('auto'), shards are fetched as Blobs; below it, streamed for chunk-by-chunk progress. */
@@ -221,7 +219,7 @@ export async function fetchLayersModel(url: string, opts: FetchOptions = {}): Pr
   if (blob.size !== total) {
     throw new WeightsFormatError(`${url}: the shards hold ${blob.size} bytes but the manifest describes ${total} bytes (a shard is missing, truncated or from another model).`);
   }
-  const data = await (opts.readBlob ?? ((b: Blob) => b.arrayBuffer()))(blob);
+  const data = await blob.arrayBuffer();
   const artifacts = toArtifacts(m, [data], url);
   rememberSourceBlob(artifacts.weightData as ArrayBuffer, blob);
   return artifacts;

@@ -101,21 +101,6 @@ describe('download bodies', () => {
     expect(new Uint8Array(b.weightData as ArrayBuffer)).toEqual(BYTES);
   });
 
-  it('the Blob is read with the reader given (the model worker hands it to a helper thread)', async () => {
-    const s = server();
-    const read: number[] = [];
-    const a = await fetchLayersModel(`${BASE}model.json`, {
-      fetch: s.fetchImpl,
-      bodies: 'blob',
-      readBlob: async (b) => {
-        read.push(b.size);
-        return b.arrayBuffer();
-      },
-    });
-    expect(read).toEqual([BYTES.length]);
-    expect(new Uint8Array(a.weightData as ArrayBuffer)).toEqual(BYTES);
-  });
-
   it('a cancel while Blobs arrive is a CancelledError and aborts every request; a short shard is refused', async () => {
     const s = server({ stall: true });
     const ctl = new AbortController();
