@@ -23,7 +23,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { median, previewBuiltApp, report, settleBrowser } from './bench-util';
+import { median, previewBuiltApp, recordFirstPrediction, report, settleBrowser } from './bench-util';
 import { waitForWeightsRow } from './weights-row';
 
 const REPO_ROOT = join(import.meta.dirname, '..');
@@ -66,15 +66,7 @@ const INIT = `(() => {
     new PerformanceObserver((l) => { for (const e of l.getEntries()) rec.longest = Math.max(rec.longest, e.duration); })
       .observe({ type: 'longtask', buffered: true });
   } catch {}
-  // The first prediction in the page's own time: the file input's change event, then the first result's latency
-  // line visible. (Playwright's own wait saw it ≈ 0.4 s late: the time setInputFiles takes to return.)
-  document.addEventListener('change', (e) => {
-    if (e.target && e.target.type === 'file' && rec.pickedAt === undefined) rec.pickedAt = performance.now();
-  }, true);
-  new MutationObserver(() => {
-    const el = rec.shownAt === undefined && document.querySelector('[data-testid=latency]');
-    if (el && el.checkVisibility()) rec.shownAt = performance.now();
-  }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  ${recordFirstPrediction('rec')}
 })();`;
 
 interface Msg {

@@ -60,3 +60,21 @@ export async function settleBrowser(browser: import('playwright-core').Browser, 
     await cdp.detach();
   }
 }
+
+/**
+ * Page script (for an init script) that records the first prediction in the page's own time on `target` (an object
+ * expression in that script): `pickedAt`, the file input's change event, and `shownAt`, the first result's latency
+ * line visible. Playwright's own wait saw the result ≈ 0.4 s late (the time `setInputFiles` takes to return).
+ */
+export function recordFirstPrediction(target: string): string {
+  return `{
+    const into = ${target};
+    document.addEventListener('change', (e) => {
+      if (e.target && e.target.type === 'file' && into.pickedAt === undefined) into.pickedAt = performance.now();
+    }, true);
+    new MutationObserver(() => {
+      const el = into.shownAt === undefined && document.querySelector('[data-testid=latency]');
+      if (el && el.checkVisibility()) into.shownAt = performance.now();
+    }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  }`;
+}
