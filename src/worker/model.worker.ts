@@ -13,7 +13,7 @@ import { WeightsCache } from '../tf/cache';
 import { probeWebglEarly, probeWebglRenderer, probeWebgpuEarly, webgpuProblem } from '../tf/gpu-probe';
 import { DEFAULT_IMAGENET_PRECISION, imagenetCacheKey } from '../tf/imagenet-precision';
 import { discardPreparedWasmMemory, IMAGENET_HEAP_BYTES, prepareWasmMemory } from '../tf/wasm-memory';
-import { prefetchingCache } from './cache-prefetch';
+import { type Cache, prefetchingCache } from './cache-prefetch';
 import { prefetchingDownload } from './download-prefetch';
 import { startupHelper } from './startup-helper';
 import { imagenetUrl } from './imagenet-url';
@@ -40,7 +40,11 @@ const reader =
     ? startupHelper(() => new Worker(new URL('./startup-helper.worker.ts', import.meta.url), { type: 'module', name: 'startup-helper' }))
     : undefined;
 const stored = new WeightsCache(undefined, undefined, (blob) => (reader ? reader.readBlob(blob) : blob.arrayBuffer()));
-const prefetching = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(stored, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : undefined;
+// The early read: the helper reads the row itself (else this thread does, through the helper's Blob read).
+const early: Cache = reader
+  ? { available: stored.available, get: (k) => reader.cached(k).catch(() => stored.get(k)), put: (k, a) => stored.put(k, a) }
+  : stored;
+const prefetching = self.name === CLASSIFY_WORKER_NAME ? prefetchingCache(early, imagenetCacheKey(DEFAULT_IMAGENET_PRECISION)) : undefined;
 // The reader's job is the start's: it ends once the early read is done (later reads run on this thread).
 void (prefetching?.prefetched ?? Promise.resolve()).then(() => reader?.release());
 // Not in IndexedDB: Classify's first load downloads the weights, so the download starts now (src/worker/download-prefetch.ts).

@@ -1,18 +1,22 @@
 /**
- * A helper worker for the model worker's start (issue 11): reading the cached weights Blob into an ArrayBuffer —
- * 49 MB copied into fresh memory, ≈ 0.12 s of the model worker's thread on a reload here (first touches of new
- * pages cost ≈ 3–4 ms per MB on this machine) — while that thread loads its code. The helper reads it and transfers
- * the buffer: same process, so no copy. A read falls back to the caller's own thread when the helper fails or has
- * been released.
+ * A helper worker for the model worker's start (issue 11): reading the cached weights — the IndexedDB row, then its
+ * Blob into an ArrayBuffer, 49 MB copied into fresh memory, ≈ 0.12 s of the model worker's thread on a reload here
+ * (first touches of new pages cost ≈ 3–4 ms per MB on this machine) — while that thread loads its code. The helper
+ * reads and transfers the buffer: same process, so no copy. It opens IndexedDB itself: asked through the model
+ * worker, the row waited for that thread's turns between its code's compile and run (the read began ≈ 0.1 s later).
+ * A read falls back to the caller's own thread when the helper fails or has been released.
  * It once made the WebGL context for the renderer question too (src/tf/gpu-probe.ts), before the read: the read
  * then waited for it (18–170 ms here), and a second helper for it alone was a third thread at the start (reload
  * ×1.09); the model worker's entry now asks that question on its own thread while its code loads (reload ×0.95).
  */
 
-type Question = { readonly kind: 'read'; readonly blob: Blob };
+import type * as tf from '@tensorflow/tfjs';
+
+type Question = { readonly kind: 'read'; readonly blob: Blob } | { readonly kind: 'cached'; readonly key: string };
 export type HelperQuestion = Question & { readonly id: number };
 export type HelperAnswer =
   | { readonly id: number; readonly kind: 'read'; readonly bytes: ArrayBuffer }
+  | { readonly id: number; readonly kind: 'cached'; readonly artifacts?: tf.io.ModelArtifacts }
   | { readonly id: number; readonly kind: 'failed'; readonly message: string };
 
 export type HelperWorker = Pick<Worker, 'postMessage' | 'terminate'> & {
@@ -23,6 +27,11 @@ export type HelperWorker = Pick<Worker, 'postMessage' | 'terminate'> & {
 export interface StartupHelper {
   /** The Blob's bytes, read on the helper's thread; on this one once released, or if the helper fails. */
   readBlob(blob: Blob): Promise<ArrayBuffer>;
+  /**
+   * The weights cache's row for `key` (src/tf/cache.ts `get`), read on the helper's thread: undefined when absent.
+   * Rejects when the helper cannot answer (failed, gone, released): the caller reads the row itself.
+   */
+  cached(key: string): Promise<tf.io.ModelArtifacts | undefined>;
   /** The helper ends once the reads already asked for are answered; later ones run here. */
   release(): void;
 }
@@ -64,6 +73,11 @@ export function startupHelper(start: () => HelperWorker): StartupHelper {
       const a = await ask({ kind: 'read', blob }).catch(() => undefined);
       // The helper could not read it (or is gone): read it here, where a real failure surfaces to the caller.
       return a?.kind === 'read' ? a.bytes : blob.arrayBuffer();
+    },
+    async cached(key) {
+      const a = await ask({ kind: 'cached', key });
+      if (a.kind !== 'cached') throw new Error(a.kind === 'failed' ? a.message : 'the start-up helper answered another question');
+      return a.artifacts;
     },
     release() {
       released = true;

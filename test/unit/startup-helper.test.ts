@@ -1,8 +1,9 @@
 /**
  * The model worker's start-up helper (src/worker/startup-helper.ts), driven through a fake worker that answers as
  * src/worker/startup-helper.worker.ts does: answers reach the right caller, a Blob read comes back as the helper's
- * buffer, and every failure — a read error, a helper that dies, cannot start or was released — ends in the same
- * bytes read on the caller's thread.
+ * buffer and a cached row as the helper read it; every failure of a Blob read — a read error, a helper that dies,
+ * cannot start or was released — ends in the same bytes read on the caller's thread, and a row the helper cannot
+ * give is refused, for the caller to read itself.
  */
 import { describe, expect, it, vi } from 'vitest';
 import { type HelperAnswer, type HelperQuestion, type HelperWorker, startupHelper } from '../../src/worker/startup-helper';
@@ -42,6 +43,27 @@ describe('startupHelper', () => {
     expect(await first).toBe(a); // the transferred buffer itself, not a read of the Blob here
     expect(await second).toBe(b);
     expect(w.terminate).not.toHaveBeenCalled();
+  });
+
+  it("a cached row comes from the helper's own IndexedDB read; when it cannot answer, the caller is told to read it", async () => {
+    const weightData = new Uint8Array([1, 2]).buffer;
+    const w = fakeWorker((q) => (q.kind === 'cached' && q.key === 'k' ? { id: q.id, kind: 'cached', artifacts: { weightData } } : { id: q.id, kind: 'cached' }));
+    const h = startupHelper(() => w);
+    const found = h.cached('k');
+    const absent = h.cached('other');
+    expect(w.asked.map((q) => q.kind)).toEqual(['cached', 'cached']);
+    await w.reply();
+    await w.reply();
+    expect((await found)?.weightData).toBe(weightData);
+    expect(await absent).toBeUndefined();
+
+    const failing = fakeWorker((q) => ({ id: q.id, kind: 'failed', message: 'the row is damaged' }));
+    const f = startupHelper(() => failing);
+    const refused = f.cached('k');
+    await failing.reply();
+    await expect(refused).rejects.toThrow(/damaged/);
+    f.release();
+    await expect(f.cached('k')).rejects.toThrow(/no start-up helper/);
   });
 
   it('a read the helper could not do is done here', async () => {
