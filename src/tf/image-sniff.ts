@@ -3,6 +3,7 @@
  * empty file or a gigapixel image is refused with a clear message before any large allocation.
  */
 import { ImageInputError } from './errors';
+import { jpegHeaderSegments } from './jpeg-segments';
 
 export type ImageKind = 'jpeg' | 'png' | 'gif' | 'webp' | 'bmp';
 
@@ -29,19 +30,11 @@ export function headerSize(b: Uint8Array, kind: ImageKind): { width: number; hei
     return { width: Math.abs(le(18)), height: Math.abs(le(22)) };
   }
   if (kind === 'jpeg') {
-    let i = 2;
-    while (i + 9 < b.length) {
-      if (b[i] !== 0xff) return undefined;
-      const marker = b[i + 1];
-      if (marker === 0xff) {
-        i++;
-        continue;
+    for (const { marker, start, end } of jpegHeaderSegments(b)) {
+      // SOF0…SOF15 except DHT (C4), JPG (C8), DAC (CC) carry the frame size: precision, height, width (T.81 §B.2.2).
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc && end - start >= 5) {
+        return { width: u16(start + 3), height: u16(start + 1) };
       }
-      // SOF0…SOF15 except DHT (C4), JPG (C8), DAC (CC) carry the frame size.
-      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-        return { width: u16(i + 7), height: u16(i + 5) };
-      }
-      i += 2 + u16(i + 2);
     }
   }
   return undefined;

@@ -33,12 +33,15 @@ export interface JpegPixels {
   readonly height: number;
   /** RGBA, row-major, alpha 255. */
   readonly data: Uint8Array;
+  /** libjpeg warned: the data is damaged or cut short somewhere, and what it could not read was filled in. */
+  readonly warned: boolean;
 }
 
 export interface JpegDecoder {
   /**
    * Decode JPEG bytes. `maxPixels` is checked on the header, before any pixel is decoded. Throws JpegTurboError for
-   * data libjpeg cannot decode and RangeError for an image over `maxPixels`.
+   * data libjpeg cannot decode and RangeError for an image over `maxPixels`; data it decodes with a warning comes
+   * back `warned`.
    */
   decode(bytes: Uint8Array, maxPixels: number): JpegPixels;
 }
@@ -104,23 +107,22 @@ export function jpegDecoder(module: WebAssembly.Module): JpegDecoder {
         new Uint8Array(t.memory.buffer, src, bytes.byteLength).set(bytes);
         handle = t.tjInitDecompress();
         if (!handle) throw new JpegTurboError('could not start a decompressor');
-        if (t.tjDecompressHeader3(handle, src, bytes.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0) {
-          throw new JpegTurboError('its header could not be read');
-        }
+        new Uint32Array(t.memory.buffer, meta, 4).fill(0);
+        // -1 without an error exit: a warning while reading the header (stray bytes before a marker); the size is
+        // still there when the frame header was read.
+        const headerWarned = t.tjDecompressHeader3(handle, src, bytes.byteLength, meta, meta + 4, meta + 8, meta + 12) !== 0;
         const [width, height] = new Uint32Array(t.memory.buffer, meta, 2);
-        if (width === 0 || height === 0) throw new JpegTurboError('it has no pixels');
+        if (width === 0 || height === 0) throw new JpegTurboError(headerWarned ? 'its header could not be read' : 'it has no pixels');
         if (width * height > maxPixels) throw new RangeError(`${width}×${height} is over ${maxPixels} pixels`);
         dst = t.malloc(width * height * 4);
         if (!dst) throw new JpegTurboError(`no memory for ${width}×${height} pixels`);
-        // 0: decoded. -1 without an error exit (those never return: longjmp above): libjpeg warned — data cut short
-        // or damaged, the rest filled in. Refused, as Pillow (so Keras) refuses a truncated file; the model worker
-        // then lets the browser's decoder try.
-        if (t.tjDecompress2(handle, src, bytes.byteLength, dst, width, width * 4, height, TJPF_RGBA, 0) !== 0) {
-          throw new JpegTurboError('the data is damaged or cut short');
-        }
+        // 0: decoded. -1 without an error exit (those never return: longjmp above): libjpeg warned and decoded the
+        // whole image anyway, what it could not read filled in (TurboJPEG keeps the warning's text to itself: this
+        // build does not export tjGetErrorStr2).
+        const warned = t.tjDecompress2(handle, src, bytes.byteLength, dst, width, width * 4, height, TJPF_RGBA, 0) !== 0 || headerWarned;
         const data = new Uint8Array(t.memory.buffer, dst, width * height * 4).slice();
         ok = true;
-        return { width, height, data };
+        return { width, height, data, warned };
       } finally {
         if (ok) {
           t.free(dst);

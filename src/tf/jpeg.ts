@@ -7,7 +7,8 @@
  */
 import { ImageInputError } from './errors';
 import { MAX_PIXELS } from './image-sniff';
-import { type JpegDecoder, JpegTurboError } from './jpeg-turbo';
+import { jpegCutShort, jpegHeaderSegments } from './jpeg-segments';
+import { type JpegDecoder, type JpegPixels, JpegTurboError } from './jpeg-turbo';
 import type { Rgba } from './pixels';
 
 /**
@@ -15,23 +16,9 @@ import type { Rgba } from './pixels';
  * (the second padding zero of "Exif\0\0", then a TIFF header); undefined when there is none before the image data.
  */
 export function jpegExif(bytes: Uint8Array): Uint8Array | undefined {
-  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
-  let at = 2;
-  while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) return undefined; // not a marker: not a JPEG this scan understands
-    const marker = bytes[at + 1];
-    if (marker === 0xff) {
-      at++; // fill byte
-      continue;
-    }
-    if (marker === 0xda || marker === 0xd9) return undefined; // start of scan / end of image: no EXIF before it
-    const length = (bytes[at + 2] << 8) | bytes[at + 3];
-    const start = at + 4;
-    const end = at + 2 + length;
-    if (length < 2 || end > bytes.length) return undefined;
-    const exif = [0x45, 0x78, 0x69, 0x66, 0]; // "Exif\0"
-    if (marker === 0xe1 && length >= 2 + exif.length && exif.every((b, i) => bytes[start + i] === b)) return bytes.subarray(start + exif.length, end);
-    at = end;
+  const exif = [0x45, 0x78, 0x69, 0x66, 0]; // "Exif\0"
+  for (const { marker, start, end } of jpegHeaderSegments(bytes)) {
+    if (marker === 0xe1 && end - start >= exif.length && exif.every((b, i) => bytes[start + i] === b)) return bytes.subarray(start + exif.length, end);
   }
   return undefined;
 }
@@ -100,7 +87,7 @@ export function orient(img: Rgba, orientation: number): Rgba {
  * file the decoder cannot read or one over the pixel limit.
  */
 export function decodeJpeg(bytes: Uint8Array, name: string, decoder: JpegDecoder): Rgba {
-  let img: { width: number; height: number; data: Uint8Array };
+  let img: JpegPixels;
   try {
     img = decoder.decode(bytes, MAX_PIXELS);
   } catch (e) {
@@ -109,6 +96,13 @@ export function decodeJpeg(bytes: Uint8Array, name: string, decoder: JpegDecoder
     }
     const why = e instanceof JpegTurboError ? e.message : `${e instanceof Error ? e.message : String(e)}`;
     throw new ImageInputError(`${name} is a corrupt or unsupported JPEG file: ${why}`);
+  }
+  // Pillow (so Keras' load_img) keeps an image libjpeg only warned about — a few stray bytes between segments, as
+  // some cameras write, damaged entropy data — but refuses a file that ends before its image does ("image file is
+  // truncated"; libjpeg fills the rest with grey). The same here; the model worker then lets the browser's decoder
+  // show what there is.
+  if (img.warned && jpegCutShort(bytes)) {
+    throw new ImageInputError(`${name} is cut short: the file ends before its image does (an interrupted download or copy?).`);
   }
   return orient(img, exifOrientation(jpegExif(bytes)));
 }

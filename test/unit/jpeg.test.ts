@@ -114,9 +114,33 @@ describe('EXIF orientation', () => {
 
   it('a file cut short is refused, as Pillow refuses it', () => {
     const elephant = readFileSync(fixture('imagenet', 'elephant.jpg'));
-    const cut = new Uint8Array(elephant.subarray(0, Math.floor(elephant.length * 0.6)));
-    expect(() => decodeJpeg(cut, 'cut.jpg', nodeJpegDecoder())).toThrow(/cut.jpg is a corrupt or unsupported JPEG file: the data is damaged or cut short/);
+    for (const part of [0.6, 0.99]) {
+      const cut = new Uint8Array(elephant.subarray(0, Math.floor(elephant.length * part)));
+      expect(nodeJpegDecoder().decode(cut, 1e7).warned).toBe(true); // libjpeg decodes it, filling in grey
+      expect(() => decodeJpeg(cut, 'cut.jpg', nodeJpegDecoder())).toThrow(/^cut.jpg is cut short: the file ends before its image does/);
+    }
     expect(decodeJpeg(new Uint8Array(elephant), 'elephant.jpg', nodeJpegDecoder()).height).toBe(466);
+  });
+
+  it("stray bytes between segments are decoded to the clean file's pixels, as Pillow decodes them", () => {
+    // Pillow 9 gives the elephant's own pixels for each of these (checked with Image.open(...).convert('RGB')): it
+    // ignores libjpeg's warnings and refuses only data that ends early.
+    const elephant = new Uint8Array(readFileSync(fixture('imagenet', 'elephant.jpg')));
+    const clean = decodeJpeg(elephant, 'elephant.jpg', nodeJpegDecoder());
+    const markerAt = (m: number) => elephant.findIndex((b, i) => b === 0xff && elephant[i + 1] === m);
+    const insert = (at: number, extra: number[]) => new Uint8Array([...elephant.subarray(0, at), ...extra, ...elephant.subarray(at)]);
+    const variants = {
+      'before EOI': insert(elephant.length - 2, [1, 2, 3]),
+      'before SOS': insert(markerAt(0xda), [1, 2, 3]),
+      'before DHT': insert(markerAt(0xc4), [0, 0]),
+      'after EOI': new Uint8Array([...elephant, ...new TextEncoder().encode('garbage')]),
+    };
+    for (const [where, bytes] of Object.entries(variants)) {
+      const img = decodeJpeg(bytes, `${where}.jpg`, nodeJpegDecoder());
+      expect(img.width, where).toBe(700);
+      expect(Buffer.from(img.data).equals(Buffer.from(clean.data)), where).toBe(true);
+    }
+    expect(nodeJpegDecoder().decode(variants['before EOI'], 1e7).warned).toBe(true);
   });
 
   it('refuses a JPEG over the pixel limit from its header, before decoding it', () => {
