@@ -116,6 +116,45 @@ describe('Keras code: model.py declares exactly our graph', () => {
   });
 });
 
+describe("train.py's new head is shaped as the exported model's", () => {
+  /** build()'s head: each `x = …(x)` / `outputs = …(x)` line after `x = features`, as [class, name, first argument ('' if only a name)]. */
+  const head = async (spec: ReturnType<typeof getPreset>) => {
+    const r = await exportKeras({ spec, graph: expand(spec), preprocessing: exportPreprocessing(spec.preprocessing, spec.input) });
+    const train = text(r, 'train.py');
+    const body = train.slice(train.indexOf('    x = features\n'), train.indexOf('    return base, keras.Model('));
+    const calls = [...body.matchAll(/^ {4}(?:x|outputs) = (layers\.\w+)\(([^,)]*)[^\n]*name='(\w+)'\)\(x\)$/gm)].map((m) => [m[1], m[3], m[2]]);
+    return { calls, dropoutDefault: /'--dropout', type=float, default=([\d.e-]+)/.exec(train)?.[1] };
+  };
+
+  it("Keras' ResNet50: its avg_pool, the guide's dropout, a classifier for the data's classes", async () => {
+    expect(await head(getPreset('ResNet50'))).toEqual({
+      calls: [
+        ['layers.GlobalAveragePooling2D', 'avg_pool', ''],
+        ['layers.Dropout', 'head_dropout', 'args.dropout'],
+        ['layers.Dense', 'predictions', 'classes'],
+      ],
+      dropoutDefault: '0.2',
+    });
+  });
+
+  it("the app's fine-tuned dense2048 head keeps its fc1 and its dropout rate; a max-pooled base keeps max pooling", async () => {
+    const tuned = await head(finetunedSpec(getPreset('ResNet50'), 5, { kind: 'dense2048', dropout: 0.5 }));
+    expect(tuned.calls.map(([cls, name]) => `${cls} ${name}`)).toEqual([
+      'layers.GlobalAveragePooling2D avg_pool',
+      'layers.Dense fc1',
+      'layers.Dropout dropout',
+      'layers.Dense predictions',
+    ]);
+    expect(tuned.calls[1][2]).toBe('2048');
+    expect(tuned.dropoutDefault).toBe('0.5');
+    const base = getPreset('ResNet50');
+    const maxPooled = await head({ ...base, head: { ...base.head, includeTop: false, pooling: 'max' } });
+    expect(maxPooled.calls.map(([, name]) => name)).toEqual(['max_pool', 'head_dropout', 'predictions']);
+    const noPooling = await head({ ...base, head: { ...base.head, includeTop: false, pooling: 'none' } });
+    expect(noPooling.calls.map(([, name]) => name)).toEqual(['avg_pool', 'head_dropout', 'predictions']);
+  });
+});
+
 describe('Keras code with weights', () => {
   it('weights.h5 holds every weighted layer by our names, equal to the model; class names go to classes.txt and model.py', async () => {
     const spec = getPreset('ResNet-20');

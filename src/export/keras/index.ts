@@ -85,7 +85,7 @@ export async function exportKeras(input: ExportInput, progress?: ExportProgress)
         }),
       ),
     },
-    { path: 'train.py', bytes: encode(trainPy(spec.name)) },
+    { path: 'train.py', bytes: encode(trainPy(spec.name, graph)) },
   ];
   if (input.classNames) files.push({ path: 'classes.txt', bytes: encode(input.classNames.join('\n') + '\n') });
   if (input.weights) {

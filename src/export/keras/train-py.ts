@@ -6,8 +6,39 @@
  * layer runs in inference mode). One flat model, so the saved file keeps model.py's layer names. Runs on one or
  * many machines with tf.distribute.MultiWorkerMirroredStrategy (TF_CONFIG names the workers; else all local GPUs).
  */
+import type { ArchGraph } from '../../core';
+import { layerCall } from './layer-call';
+import { featuresNode } from './model-py';
+import { pyNum, pyStr } from './python';
 
-export function trainPy(modelName: string): string {
+/**
+ * build()'s new head, shaped as the exported model's own (featuresNode onward): its pooling, its hidden Dense (the
+ * app's fine-tuning head `fc1`) and its dropout, with the classifier sized for the data's classes — the head
+ * train.py of the PyTorch export re-initialises too. A model without a top gets global average pooling; one without
+ * a dropout layer gets `head_dropout`, as the Keras guide's head has one. Layer names are the graph's.
+ */
+function headLines(graph: ArchGraph): { lines: string[]; dropout?: number } {
+  const nodes = graph.nodes.slice(graph.nodes.indexOf(featuresNode(graph)) + 1);
+  const last = nodes.at(-1);
+  const classifier = last?.op.kind === 'dense' ? last : undefined;
+  const lines = nodes.some((n) => n.op.kind === 'globalAvgPool' || n.op.kind === 'globalMaxPool')
+    ? []
+    : [`x = layers.GlobalAveragePooling2D(name=${pyStr('avg_pool')})(x)`];
+  let dropout: number | undefined;
+  for (const n of nodes) {
+    if (n === classifier) continue;
+    if (n.op.kind === 'dropout') {
+      dropout = n.op.rate;
+      lines.push(`x = layers.Dropout(args.dropout, name=${pyStr(n.id)})(x)`);
+    } else lines.push(`x = ${layerCall(n)}(x)`);
+  }
+  if (dropout === undefined) lines.push(`x = layers.Dropout(args.dropout, name=${pyStr('head_dropout')})(x)`);
+  lines.push(`outputs = layers.Dense(classes, activation='softmax', name=${pyStr(classifier?.id ?? 'predictions')})(x)`);
+  return { lines, dropout };
+}
+
+export function trainPy(modelName: string, graph: ArchGraph): string {
+  const head = headLines(graph);
   return `"""Train a new classifier head on ${modelName} for your own images, then optionally fine-tune its last stage.
 
     python train.py --data path/to/images            # one sub-folder per class
@@ -46,7 +77,7 @@ def parse_args():
     p.add_argument('--lr', type=float, default=1e-3)
     p.add_argument('--fine-tune-lr', type=float, default=1e-5)
     p.add_argument('--validation-split', type=float, default=0.2)
-    p.add_argument('--dropout', type=float, default=0.2)
+    p.add_argument('--dropout', type=float, default=${pyNum(head.dropout ?? 0.2)}, help="the new head's dropout rate")
     p.add_argument('--seed', type=int, default=1337)
     p.add_argument('--out', default='trained', help='folder for trained.h5, classes.txt and history.json')
     return p.parse_args()
@@ -77,7 +108,8 @@ def datasets(args, global_batch):
 
 
 def build(args, classes):
-    """One flat model with our layer names: the base up to FEATURES_LAYER, frozen, and a new head."""
+    """One flat model with our layer names: the base up to FEATURES_LAYER, frozen, and a new head shaped as the
+    exported model's (its pooling and hidden layer), with a classifier for these classes."""
     full = spec_model.build_model()
     if args.weights and os.path.exists(args.weights):
         full.load_weights(args.weights, by_name=True)
@@ -88,9 +120,8 @@ def build(args, classes):
     base = keras.Model(full.input, features, name='base')  # shares full's layers: used to freeze them
     for layer in base.layers:
         layer.trainable = False  # frozen BatchNormalization also runs in inference mode
-    x = layers.GlobalAveragePooling2D(name='avg_pool')(features)
-    x = layers.Dropout(args.dropout, name='head_dropout')(x)
-    outputs = layers.Dense(classes, activation='softmax', name='predictions')(x)
+    x = features
+${head.lines.map((l) => `    ${l}`).join('\n')}
     return base, keras.Model(full.input, outputs, name=spec_model.MODEL_NAME + '_transfer')
 
 
