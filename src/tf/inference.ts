@@ -25,6 +25,11 @@ export interface InferenceOptions {
   readonly keepFeatures?: boolean;
   /** The weights' class names (WeightsDescription.labels). */
   readonly labels?: readonly string[];
+  /**
+   * The pixels already preprocessed (`preprocess` with this resize mode), when the caller needs that input too
+   * (Classify's preview and feature maps): used instead of preprocessing again, and not disposed here.
+   */
+  readonly preprocessed?: tf.Tensor4D;
 }
 
 /** What a forward pass needs: the last feature map of a preprocessed batch, and the head after it. */
@@ -65,12 +70,13 @@ export async function runInference(
 ): Promise<InferenceResult & { features?: tf.Tensor4D }> {
   const { head } = predictor;
   const t0 = performance.now();
-  const x = preprocess(pixels, spec, opts.resize);
+  const own = opts.preprocessed === undefined;
+  const x = opts.preprocessed ?? preprocess(pixels, spec, opts.resize);
   const t1 = performance.now();
   let fmap: tf.Tensor4D | undefined;
   try {
     fmap = predictor.features(x);
-    x.dispose();
+    if (own) x.dispose(); // before Grad-CAM's tensors
     const probsT = headProbs(head, fmap);
     const probs = (await probsT.data()) as Float32Array;
     probsT.dispose();
@@ -86,7 +92,7 @@ export async function runInference(
     }
     return { top, heat, timing };
   } finally {
-    if (!x.isDisposed) x.dispose();
+    if (own && !x.isDisposed) x.dispose();
     fmap?.dispose();
   }
 }

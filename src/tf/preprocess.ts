@@ -92,8 +92,10 @@ export function preprocess(rgb: tf.Tensor3D, spec: InputTarget, mode: ResizeMode
   if (rgb.rank !== 3 || rgb.shape[2] !== 3) {
     throw new Error(`preprocess expects RGB pixels [height, width, 3]; got shape [${rgb.shape.join(', ')}]`);
   }
-  return tf.tidy(() => {
-    const resized = resizeTo(rgb, [spec.input[0], spec.input[1]], mode);
-    return tf.expandDims(normalize(resized, spec.preprocessing), 0) as tf.Tensor4D;
-  });
+  return tf.tidy(() => preprocessResized(resizeTo(rgb, [spec.input[0], spec.input[1]], mode), spec));
+}
+
+/** The second half of `preprocess`: pixels already at the input size (`resizeTo`) → the model's batch of one. */
+export function preprocessResized(resized: tf.Tensor3D, spec: InputTarget): tf.Tensor4D {
+  return tf.tidy(() => tf.expandDims(normalize(resized, spec.preprocessing), 0) as tf.Tensor4D);
 }

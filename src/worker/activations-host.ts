@@ -4,10 +4,7 @@
  * layers of that model and gets their per-channel means and uint8 tiles (src/tf/activations.ts).
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { WeightsDescription } from '../core';
 import { ActivationsError, activationMaps } from '../tf/activations';
-import { preprocess, type ResizeMode } from '../tf/preprocess';
-import { modelInput } from '../tf/weights-source';
 import type { ActivationsReport, ModelInfo, Request, Response } from './protocol';
 
 /** Nothing to show yet: no model, or no image classified with the current one. */
@@ -39,9 +36,11 @@ export class ActivationsHost {
 
   constructor(private readonly deps: ActivationsHostDeps) {}
 
-  /** Keep the image just classified with `owner`, the current model (the previous image is freed). Does not dispose `pixels`. */
-  remember(owner: object, modelName: string, pixels: tf.Tensor3D, weights: WeightsDescription, resize: ResizeMode | undefined, image: string): void {
-    const input = preprocess(pixels, modelInput(weights), resize);
+  /**
+   * Keep the image just classified with `owner`, the current model (the previous image is freed): its preprocessed
+   * input, as the classification ran it, which this host now owns.
+   */
+  remember(owner: object, modelName: string, input: tf.Tensor4D, image: string): void {
     this.forget();
     this.kept = { owner, modelName, input, image };
   }

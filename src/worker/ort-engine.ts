@@ -191,7 +191,8 @@ export async function runOrtInference(
   opts: InferenceOptions = {},
 ): Promise<InferenceResult & { features?: tf.Tensor4D; engine: string }> {
   const t0 = performance.now();
-  const x = preprocess(pixels, target, opts.resize);
+  const own = opts.preprocessed === undefined;
+  const x = opts.preprocessed ?? preprocess(pixels, target, opts.resize);
   try {
     const t1 = performance.now();
     const { probs } = await engine.probabilities(model, spec, x);
@@ -214,6 +215,6 @@ export async function runOrtInference(
     const t3 = performance.now();
     return { top, heat, features, engine: engine.label!, timing: { preprocess: t1 - t0, predict: t2 - t1, gradcam: t3 - t2 } };
   } finally {
-    x.dispose();
+    if (own) x.dispose();
   }
 }

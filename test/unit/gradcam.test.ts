@@ -59,6 +59,19 @@ describe('Grad-CAM on a small model', () => {
     });
   });
 
+  it("an input preprocessed by the caller gives the same result, and stays the caller's", async () => {
+    const img = tf.randomUniform([40, 50, 3], 0, 255, 'int32') as tf.Tensor3D;
+    const mine = await runInference(modelPredictor(model), spec, img, { resize: 'squash' });
+    const x = preprocess(img, spec, 'squash');
+    const before = tf.memory().numTensors;
+    const given = await runInference(modelPredictor(model), spec, img, { resize: 'squash', preprocessed: x });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(x.isDisposed).toBe(false);
+    expect(given.top).toEqual(mine.top);
+    expect(given.heat?.values).toEqual(mine.heat?.values);
+    tf.dispose([x, img]);
+  });
+
   it('100 classifications with Grad-CAM leave tf.memory().numTensors unchanged', async () => {
     const img = tf.randomUniform([48, 64, 3], 0, 255, 'int32') as tf.Tensor3D;
     await runInference(modelPredictor(model), spec, img); // warm-up: caches the split model
