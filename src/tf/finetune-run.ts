@@ -85,6 +85,7 @@ export async function runFinetune(
         epochs: stageEpochs,
         learningRate: opts.stageLearningRate ?? o.learningRate / 10,
         seed: o.seed,
+        patience: o.patience,
         batchSize: Math.min(o.batchSize, 8),
         signal: opts.signal,
         onBatch: opts.onBatch,

@@ -13,6 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from './errors';
 import {
+  BestKeeper,
   type EpochLog,
   type ExampleSet,
   type HeadParams,
@@ -145,12 +146,18 @@ export interface StageOptions {
   /** Adam's learning rate; default 1e-4, 10× below the head's default 1e-3 (the two-phase recipe's smaller step). */
   readonly learningRate?: number;
   readonly seed?: number;
+  /**
+   * Early stopping on validation loss, as the head's (`FinetuneOptions.patience`: Keras EarlyStopping with
+   * restore_best_weights): stop after this many epochs without a lower loss and keep the best epoch's conv5 and
+   * head. 0 (default): every epoch runs and the last one's weights are kept.
+   */
+  readonly patience?: number;
   readonly signal?: AbortSignal;
   readonly onBatch?: (done: number, total: number, epoch: number) => void;
   readonly onEpoch?: (log: EpochLog) => void;
 }
 
-export const STAGE_DEFAULTS = { epochs: 1, batchSize: 8, learningRate: 1e-4, seed: 42 } as const;
+export const STAGE_DEFAULTS = { epochs: 1, batchSize: 8, learningRate: 1e-4, seed: 42, patience: 0 } as const;
 
 export interface StageResult {
   readonly head: TrainedHead;
@@ -188,6 +195,10 @@ export async function finetuneStage(
   if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 100) throw new RangeError(`stage epochs must be an integer in 1…100; got ${o.epochs}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batch size must be a positive integer; got ${o.batchSize}`);
   if (!(o.learningRate > 0 && o.learningRate <= 1)) throw new RangeError(`learning rate must be in (0, 1]; got ${o.learningRate}`);
+  if (!Number.isInteger(o.patience) || o.patience < 0) throw new RangeError(`patience must be a non-negative integer (0 = no early stopping); got ${o.patience}`);
+  if (o.patience > 0 && !(data.val && data.val.labels.length > 0)) {
+    throw new RangeError(`early stopping (patience ${o.patience}) needs a validation set; set a validation split > 0 or patience 0`);
+  }
   const problem = trainingProblem(tf.getBackend());
   if (problem) throw new StageError(`${problem} (the wasm backend needs registerWasmTrainingKernels, src/tf/wasm-train)`);
   const { train, val } = data;
@@ -214,6 +225,9 @@ export async function finetuneStage(
     }
   };
   const history: EpochLog[] = [];
+  const keeper = new BestKeeper(o.patience);
+  const trained = [...stageVars, ...headVars];
+  let stoppedEarly = false;
   const n = train.labels.length;
   const batches = Math.ceil(n / o.batchSize);
   try {
@@ -260,8 +274,16 @@ export async function finetuneStage(
       const log = epochLog(epoch, o.epochs, { lossSum, correct, n }, v, t0);
       history.push(log);
       opts.onEpoch?.(log);
+      if (keeper.update(epoch, v?.loss, trained) && epoch < o.epochs) {
+        stoppedEarly = true;
+        break;
+      }
     }
     if (opts.signal?.aborted) throw new CancelledError('fine-tuning the last stage');
+    // The best epoch's values back into the variables the weights are read from (BN statistics never change).
+    keeper.saved?.forEach((t, i) => {
+      trained[i].assign(t);
+    });
     const weights = copy.layers.map((l) => l.getWeights().map((w) => tf.clone(w)));
     const stage: FinetunedStage = {
       layerNames: copy.layers.map((l) => l.name),
@@ -274,8 +296,8 @@ export async function finetuneStage(
         dropout: head.dropout,
         weights: headVars.map((v) => tf.clone(v)),
         history,
-        bestEpoch: history.length,
-        stoppedEarly: false,
+        bestEpoch: o.patience > 0 ? keeper.bestEpoch : history.length,
+        stoppedEarly,
       },
       stage,
       ...(b ? { before: { valLoss: b.loss, valAccuracy: b.accuracy } } : {}),
@@ -283,6 +305,7 @@ export async function finetuneStage(
       msPerEpoch: history.reduce((a, l) => a + l.ms, 0) / history.length,
     };
   } finally {
+    keeper.dispose();
     optimizer.dispose();
     tf.dispose(headVars);
     top.dispose();

@@ -47,6 +47,8 @@ interface Pending {
   readonly head: TrainedHead;
   readonly learningRate: number;
   readonly seed: number;
+  /** The head's early-stopping patience, which conv5's phase keeps. */
+  readonly patience: number;
   readonly summary: FinetuneSummary;
   /** conv4's outputs of the same rows, kept for conv5 fine-tuning (phase 2). */
   readonly stageData?: { readonly train: ExampleSet; readonly val: ExampleSet };
@@ -194,6 +196,7 @@ export class Finetuner {
         head,
         learningRate: req.options?.learningRate ?? FINETUNE_DEFAULTS.learningRate,
         seed: req.options?.seed ?? FINETUNE_DEFAULTS.seed,
+        patience: req.options?.patience ?? FINETUNE_DEFAULTS.patience,
         summary,
         stageData: data.stage,
       };
@@ -229,6 +232,7 @@ export class Finetuner {
         epochs: req.epochs,
         learningRate,
         seed: p.seed,
+        patience: p.patience,
         signal: ctl.signal,
         onBatch: (done, total, epoch) => this.host.post({ type: 'finetune-batch', id: req.id, done, total, epoch }),
         onEpoch: (log) => this.host.post({ type: 'finetune-epoch', id: req.id, log }),
@@ -247,11 +251,14 @@ export class Finetuner {
         disposeStage(r.stage);
         throw e;
       }
-      const last = r.history.at(-1);
+      // The epoch whose weights were kept (early stopping keeps the best one).
+      const last = r.history[r.head.bestEpoch - 1];
       const summary: StageSummary = {
         history: r.history,
         msPerEpoch: r.msPerEpoch,
         learningRate,
+        bestEpoch: r.head.bestEpoch,
+        stoppedEarly: r.head.stoppedEarly,
         ...(r.before ? { before: r.before } : {}),
         ...(last?.valLoss !== undefined && last.valAccuracy !== undefined ? { after: { valLoss: last.valLoss, valAccuracy: last.valAccuracy } } : {}),
         evaluation,

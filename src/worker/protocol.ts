@@ -120,11 +120,15 @@ export interface FinetuneEvaluation {
 export interface StageSummary {
   readonly history: readonly EpochLog[];
   readonly msPerEpoch: number;
-  /** Validation loss/accuracy with the head alone, and after conv5 was fine-tuned. */
+  /** Validation loss/accuracy with the head alone, and after conv5 was fine-tuned (the kept epoch's). */
   readonly before?: { readonly valLoss: number; readonly valAccuracy: number };
   readonly after?: { readonly valLoss: number; readonly valAccuracy: number };
   readonly evaluation?: FinetuneEvaluation;
   readonly learningRate: number;
+  /** 1-based epoch whose weights were kept: the lowest validation loss with early stopping (the head's patience), else the last. */
+  readonly bestEpoch: number;
+  /** Early stopping ended the phase before its epochs. */
+  readonly stoppedEarly: boolean;
 }
 
 /** `backend`: waiting for the backend the UI asked for (it starts while the weights download); `warmup`: one inference before ready. */

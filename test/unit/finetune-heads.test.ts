@@ -155,6 +155,28 @@ describe('fine-tune heads', () => {
     }).catch((e) => e);
     expect(err).toBeInstanceOf(CancelledError);
     expect(tf.memory().numTensors).toBe(kept);
+    // Early stopping, as the head's: images whose class shows in their brightness, validation labels swapped, so
+    // fitting the training labels raises the validation loss.
+    const lit = tf.tidy(() => cut.predict(tf.add(img, tf.reshape(tf.tensor1d(labels), [12, 1, 1, 1]))) as tf.Tensor);
+    const swapped = { x: lit, labels: labels.map((l) => 1 - l) };
+    const early = await finetuneStage(base, head, { train: { x: lit, labels }, val: swapped }, 2, { epochs: 6, batchSize: 4, learningRate: 0.01, patience: 1 });
+    const losses = early.history.map((l) => l.valLoss!);
+    const best = losses.indexOf(Math.min(...losses)) + 1;
+    expect(early.head.bestEpoch).toBe(best);
+    expect(early.history.length).toBeLessThan(6); // one epoch without a lower loss ends it
+    expect(early.head.stoppedEarly).toBe(true);
+    expect(early.history.length).toBe(best + 1);
+    // The kept weights are the best epoch's: a run of exactly that many epochs (same seed) gives them.
+    const exact = await finetuneStage(base, head, { train: { x: lit, labels }, val: swapped }, 2, { epochs: best, batchSize: 4, learningRate: 0.01 });
+    expect(early.stage.weights.map((ws) => ws.map(values))).toEqual(exact.stage.weights.map((ws) => ws.map(values)));
+    expect(early.head.weights.map(values)).toEqual(exact.head.weights.map(values));
+    for (const run of [early, exact]) {
+      disposeHead(run.head);
+      disposeStage(run.stage);
+    }
+    lit.dispose();
+    expect(tf.memory().numTensors).toBe(kept);
+    await expect(finetuneStage(base, head, { train: { x, labels } }, 2, { patience: 2 })).rejects.toThrow(/early stopping \(patience 2\) needs a validation set/);
     const flat = tf.zeros([2, 3]);
     await expect(finetuneStage(base, head, { train: { x: flat, labels: [0, 1] } }, 2)).rejects.toThrow(/stage inputs must be \[n, 8, 8, 16\]/);
     flat.dispose();

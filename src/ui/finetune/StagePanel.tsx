@@ -1,7 +1,8 @@
 /**
  * Fine-tune conv5 after the head (Keras' second phase, https://keras.io/guides/transfer_learning/): in the
- * worker on the cached conv4 outputs, learning rate 10× below the head's, BatchNormalization in inference mode.
- * Shows progress with cancel, time per epoch and the validation accuracy before → after.
+ * worker on the cached conv4 outputs, learning rate 10× below the head's, BatchNormalization in inference mode,
+ * early stopping with the head's patience. Shows progress with cancel, time per epoch, the validation accuracy
+ * before → after and which epoch's weights were kept.
  */
 import { useState } from 'react';
 import { EpochChart } from './EpochChart';
@@ -57,7 +58,7 @@ export function StagePanel({ ft, pending }: { ft: FinetuneState; pending: boolea
         )}
         {why && <span className="cls-muted">{why}</span>}
       </div>
-      {ft.stageEpochs.length > 0 && <EpochChart logs={ft.stageEpochs} />}
+      {ft.stageEpochs.length > 0 && <EpochChart logs={ft.stageEpochs} marks={s ? { best: s.bestEpoch, stoppedEarly: s.stoppedEarly } : undefined} />}
       {s && stage?.kind === 'done' && (
         <div data-testid="stage-result">
           <p>
@@ -72,6 +73,8 @@ export function StagePanel({ ft, pending }: { ft: FinetuneState; pending: boolea
                 ), loss {s.before.valLoss.toFixed(4)} → {s.after.valLoss.toFixed(4)}.
               </>
             )}
+            {s.bestEpoch !== s.history.length &&
+              ` Weights of epoch ${s.bestEpoch} kept${s.stoppedEarly ? ' (stopped early: the validation loss stopped improving)' : ''}.`}
           </p>
           {s.evaluation && <Evaluation data={{ classNames: phase.summary.classNames, ...s.evaluation }} fileOf={ft.fileOf} title="Validation after conv5" />}
         </div>
