@@ -112,10 +112,12 @@ export class WeightsCache {
     if (!a.weightSpecs || !weightData) throw new Error(`only artifacts with weight specs and data are cached (key ${key})`);
     const artifacts: tf.io.ModelArtifacts = {};
     for (const k of KEPT) if (a[k] !== undefined) Object.assign(artifacts, { [k]: a[k] });
-    const db = await this.open();
-    // A download kept as Blobs is stored as it is: its bytes need not come out of this thread again.
+    // A download kept as Blobs is stored as it is: its bytes need not come out of this thread again. Otherwise the
+    // bytes are copied into the Blob now, before the first await: a caller may transfer the buffer meanwhile (the
+    // start-up helper hands a legacy row's buffer over while its rewrite runs).
     const weights = sourceBlobOf(weightData) ?? new Blob([weightData]);
     const row: CachedArtifacts = { key, version: CACHE_ROW_VERSION, savedAt: Date.now(), bytes: weightData.byteLength, artifacts, weights };
+    const db = await this.open();
     const tx = db.transaction(STORE, 'readwrite');
     tx.objectStore(STORE).put(row);
     await new Promise<void>((resolve, reject) => {

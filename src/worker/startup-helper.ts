@@ -14,6 +14,8 @@ import type * as tf from '@tensorflow/tfjs';
 
 type Question = { readonly kind: 'read'; readonly blob: Blob } | { readonly kind: 'cached'; readonly key: string };
 export type HelperQuestion = Question & { readonly id: number };
+/** The helper's work is over: it ends itself once its own writes are done (a legacy row's rewrite, src/tf/cache.ts). */
+export type HelperEnd = { readonly kind: 'end' };
 export type HelperAnswer =
   | { readonly id: number; readonly kind: 'read'; readonly bytes: ArrayBuffer }
   | { readonly id: number; readonly kind: 'cached'; readonly artifacts?: tf.io.ModelArtifacts }
@@ -46,8 +48,10 @@ export function startupHelper(start: () => HelperWorker): StartupHelper {
   const pending = new Map<number, { resolve: (a: HelperAnswer) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   let released = false;
-  const end = () => {
-    worker?.terminate();
+  /** `finished`: released with nothing pending, so the helper may finish its own writes and close itself. */
+  const end = (finished = false) => {
+    if (finished) worker?.postMessage({ kind: 'end' } satisfies HelperEnd);
+    else worker?.terminate();
     worker = undefined;
     for (const p of pending.values()) p.reject(new Error('the start-up helper ended'));
     pending.clear();
@@ -57,9 +61,9 @@ export function startupHelper(start: () => HelperWorker): StartupHelper {
       const p = pending.get(e.data.id);
       pending.delete(e.data.id);
       p?.resolve(e.data);
-      if (released && pending.size === 0) end();
+      if (released && pending.size === 0) end(true);
     };
-    worker.onerror = end;
+    worker.onerror = () => end();
   }
   const ask = (q: Question): Promise<HelperAnswer> => {
     if (!worker) return Promise.reject(new Error('no start-up helper'));
@@ -81,7 +85,7 @@ export function startupHelper(start: () => HelperWorker): StartupHelper {
     },
     release() {
       released = true;
-      if (pending.size === 0) end();
+      if (pending.size === 0) end(true);
     },
   };
 }

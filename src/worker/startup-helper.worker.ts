@@ -4,14 +4,21 @@
  * its Blob — which would block the model worker's thread while its code loads, done on this one instead.
  */
 import { WeightsCache } from '../tf/cache';
-import type { HelperAnswer, HelperQuestion } from './startup-helper';
+import type { HelperAnswer, HelperEnd, HelperQuestion } from './startup-helper';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 let cache: WeightsCache | undefined;
 
-self.onmessage = async (e: MessageEvent<HelperQuestion>) => {
+self.onmessage = async (e: MessageEvent<HelperQuestion | HelperEnd>) => {
   const q = e.data;
+  if (q.kind === 'end') {
+    // A legacy row read here is being rewritten (WeightsCache.get): closing now would abort that write, and every
+    // later visit would read the slow layout and try again.
+    await cache?.upgrading;
+    self.close();
+    return;
+  }
   try {
     if (q.kind === 'cached') {
       cache ??= new WeightsCache();

@@ -90,6 +90,9 @@ describe('WeightsCache', () => {
     const { weightData, ...rest } = artifacts();
     expect(got).toMatchObject(rest);
     expect(Array.from(new Float32Array(got!.weightData as ArrayBuffer))).toEqual(Array.from(new Float32Array(weightData as ArrayBuffer)));
+    // The start-up helper transfers the buffer away at once, while the rewrite runs: the rewrite copied it already.
+    structuredClone(got!.weightData, { transfer: [got!.weightData as ArrayBuffer] });
+    expect((got!.weightData as ArrayBuffer).byteLength).toBe(0);
     // An unknown layout is a miss (download again), never a crash.
     expect(await cache.get('v9')).toBeUndefined();
     // The layout-2 row is rewritten as layout 3, same bytes.
