@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CancelledError } from './errors';
 import {
   BestKeeper,
+  checkPatience,
   type EpochLog,
   type ExampleSet,
   type HeadParams,
@@ -195,10 +196,7 @@ export async function finetuneStage(
   if (!Number.isInteger(o.epochs) || o.epochs < 1 || o.epochs > 100) throw new RangeError(`stage epochs must be an integer in 1…100; got ${o.epochs}`);
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new RangeError(`batch size must be a positive integer; got ${o.batchSize}`);
   if (!(o.learningRate > 0 && o.learningRate <= 1)) throw new RangeError(`learning rate must be in (0, 1]; got ${o.learningRate}`);
-  if (!Number.isInteger(o.patience) || o.patience < 0) throw new RangeError(`patience must be a non-negative integer (0 = no early stopping); got ${o.patience}`);
-  if (o.patience > 0 && !(data.val && data.val.labels.length > 0)) {
-    throw new RangeError(`early stopping (patience ${o.patience}) needs a validation set; set a validation split > 0 or patience 0`);
-  }
+  checkPatience(o.patience, !!data.val && data.val.labels.length > 0);
   const problem = trainingProblem(tf.getBackend());
   if (problem) throw new StageError(`${problem} (the wasm backend needs registerWasmTrainingKernels, src/tf/wasm-train)`);
   const { train, val } = data;

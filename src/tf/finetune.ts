@@ -228,7 +228,16 @@ function checkTrainInput(train: ExampleSet, numClasses: number, o: Required<Fine
 export function checkHeadOptions(o: Pick<Required<FinetuneOptions>, 'head' | 'dropout' | 'patience'>): void {
   if (!HEAD_KINDS.includes(o.head)) throw new RangeError(`head must be one of ${HEAD_KINDS.join(', ')}; got ${JSON.stringify(o.head)}`);
   if (!(o.dropout >= 0 && o.dropout < 1)) throw new RangeError(`dropout must be in [0, 1); got ${o.dropout}`);
-  if (!Number.isInteger(o.patience) || o.patience < 0) throw new RangeError(`patience must be a non-negative integer (0 = no early stopping); got ${o.patience}`);
+  checkPatience(o.patience);
+}
+
+/**
+ * Early stopping's patience (the head's phase and conv5's): a non-negative integer, and > 0 only with a validation
+ * set to watch (`hasVal`; omitted: not checked here). RangeError naming the value.
+ */
+export function checkPatience(patience: number, hasVal?: boolean): void {
+  if (!Number.isInteger(patience) || patience < 0) throw new RangeError(`patience must be a non-negative integer (0 = no early stopping); got ${patience}`);
+  if (patience > 0 && hasVal === false) throw new RangeError(`early stopping (patience ${patience}) needs a validation set; set a validation split > 0 or patience 0`);
 }
 
 export function withDefaults(o: FinetuneOptions = {}): Required<FinetuneOptions> {
@@ -321,7 +330,7 @@ export async function trainHead(
   const o = withDefaults(opts);
   checkTrainInput(train, numClasses, o);
   const hasVal = !!opts.val && opts.val.labels.length > 0;
-  if (o.patience > 0 && !hasVal) throw new RangeError(`early stopping (patience ${o.patience}) needs a validation set; set a validation split > 0 or patience 0`);
+  checkPatience(o.patience, hasVal);
   const d = train.x.shape[1] as number;
   // tf.variable shares the initial tensor's data but not its handle: dispose the handles here.
   const init = initHead(o.head, d, numClasses, o.seed);

@@ -72,7 +72,8 @@ export function jpegDecoder(module: WebAssembly.Module): JpegDecoder {
         return 0;
       },
       environ_get: () => 0,
-      // Warnings ("Premature end of JPEG file") are printed to stderr by libjpeg: swallowed, reported as written.
+      // Whatever the library writes to stderr (TurboJPEG keeps libjpeg's warnings to itself; tjDecompress2's -1
+      // reports them): swallowed, reported as written.
       fd_write: (_fd: number, iovs: number, count: number, written: number) => {
         const v = new Uint32Array(memory().buffer, iovs, count * 2);
         let n = 0;
