@@ -1,5 +1,6 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { buildWasm } from './scripts/build-wasm.mjs';
 import { leanTfjs } from './scripts/vite-plugin-lean-tfjs.ts';
 import { serviceWorker } from './scripts/vite-plugin-service-worker.ts';
 import { wasmThreadsFromOrigin } from './scripts/vite-plugin-wasm-threads.ts';
@@ -43,8 +44,11 @@ const ISOLATION = {
   'Referrer-Policy': 'no-referrer',
 };
 
+/** Our own WebAssembly kernels (wasm/*.ts, AssemblyScript), compiled when stale before any `?url` import of them. */
+const wasmKernels = { name: 'wasm-kernels', buildStart: () => buildWasm().then(() => undefined) };
+
 export default defineConfig({
-  plugins: [react(), serviceWorker(import.meta.dirname)],
+  plugins: [wasmKernels, react(), serviceWorker(import.meta.dirname)],
   // Workers are bundled separately and take only these plugins: the model worker is where tfjs-backend-wasm runs;
   // both workers get tfjs without its GPU backends, which load when tried (scripts/vite-plugin-lean-tfjs.ts).
   worker: { format: 'es', plugins: () => [wasmThreadsFromOrigin(), leanTfjs(import.meta.dirname)] },

@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { nodeWinogradSource } from './node-winograd';
+import { setWinogradSource, startWinograd } from './winograd';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -36,6 +38,11 @@ export async function initNodeBackend(name: NodeBackend = 'wasm'): Promise<strin
     const ok = await tf.setBackend(name);
     if (!ok) throw new Error(`tfjs backend "${name}" failed to initialise`);
     await tf.ready();
+    if (name === 'wasm') {
+      setWinogradSource(nodeWinogradSource);
+      const { engine, note } = await startWinograd(1);
+      if (!engine) throw new Error(note);
+    }
     // The cpu backend prints its banner on its first tensor write, outside this window: mark it as used.
     if (name === 'cpu') (tf.backend() as unknown as { firstUse?: boolean }).firstUse = false;
     return tf.getBackend();

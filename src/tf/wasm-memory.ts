@@ -26,8 +26,11 @@ export const IMAGENET_RESNET50_PARAMS = 25_636_712;
  * `CachedInfo::transposed_filter`), and XNNPACK's packed one —, plus 64 MiB for the runner's kernels not yet set up
  * at the warm-up's peak, a full-size pass with Grad-CAM, and emscripten's own. The runner's own kernels (a third
  * copy) are freed as the warm-up sets each conv up (src/tf/fused/release-kernels.ts), and the next convs' copies
- * take their space. The heap's high-water mark, measured in Node, is 203 MiB after the warm-up and 236 MiB after a
- * first classification with Grad-CAM (285 / 317 MiB before the kernels were freed); test/unit/wasm-heap.test.ts
+ * take their space. The 3×3 convs, run by Winograd's algorithm (src/tf/winograd), keep one transformed copy of
+ * their filters instead (1.8× the filter for conv4 and conv5, 4× for conv2 and conv3), about what the two copies
+ * took. The heap's high-water mark, measured in Node, is 205 MiB after the warm-up and 243 MiB after a first
+ * classification with Grad-CAM (203 / 236 MiB with direct 3×3 convs; 285 / 317 MiB before the kernels were
+ * freed); test/unit/wasm-heap.test.ts
  * checks this size against it. A heap prepared too small grows into untouched pages: with 32 MiB of room instead of
  * 64, the first prediction's Grad-CAM took 55–110 ms instead of 25–45.
  */

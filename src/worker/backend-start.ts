@@ -8,13 +8,20 @@
  */
 import '@tensorflow/tfjs-backend-cpu'; // the choice's last resort, registered before it can be needed
 import { type BackendChoice, type BackendName, chooseBackend, setWasmThreads } from '../tf/backend';
+import { setWinogradSource } from '../tf/winograd';
 import { WASM_PATHS } from './wasm-paths';
+import { browserWinogradSource, prefetchWinograd } from './winograd-source';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-/** One wasm thread per logical core (tfjs alone would take half of them: one on a 2-core machine). */
-export function setWasmThreadsPerCore(): void {
+/**
+ * The model worker's wasm settings: one wasm thread per logical core (tfjs alone would take half of them: one on a
+ * 2-core machine), and 3×3 convs by Winograd's algorithm on as many threads, its kernels compiled from now on.
+ */
+export function configureWasm(): void {
   setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
+  setWinogradSource(browserWinogradSource);
+  prefetchWinograd();
 }
 
 export interface EarlyBackend {
@@ -23,7 +30,7 @@ export interface EarlyBackend {
 }
 
 export function startBackend(prefer?: BackendName): EarlyBackend {
-  setWasmThreadsPerCore();
+  configureWasm();
   const choice = chooseBackend({ prefer, wasmPaths: WASM_PATHS });
   choice.catch(() => undefined); // the host's `init` reports a failure
   return { prefer, choice };

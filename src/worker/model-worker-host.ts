@@ -4,7 +4,7 @@
  * The wasm binaries are bundled by Vite (`?url`, src/worker/wasm-paths.ts) and handed to tfjs-backend-wasm by file name.
  */
 import ortWasm from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
-import { type EarlyBackend, setWasmThreadsPerCore } from './backend-start';
+import { type EarlyBackend, configureWasm } from './backend-start';
 import type { Cache } from './cache-prefetch';
 import type { Download } from './download-prefetch';
 import { workerJpegDecoder } from './image';
@@ -20,7 +20,7 @@ declare const self: DedicatedWorkerGlobalScope;
  * way) and the backend start its entry made, if any.
  */
 export function startModelHost(cache: Cache, download?: Download, early?: EarlyBackend): ModelHost {
-  setWasmThreadsPerCore();
+  configureWasm();
   // The JPEG decoder's wasm (140 kB) is fetched and compiled now, off this thread, not when the first photo comes.
   void workerJpegDecoder();
 

@@ -2,7 +2,8 @@
  * Offline after the first visit (issue 11): the service worker (src/sw/service-worker.ts) has cached the page and
  * its code after Classify's first result, IndexedDB holds the weights; with the network gone, a reload opens
  * Classify, loads the ImageNet ResNet50 from IndexedDB on wasm (threads and the prepared heap: still cross-origin
- * isolated) and classifies the elephant.
+ * isolated; the Winograd kernels and their helper thread from the service worker's cache) and classifies the
+ * elephant.
  */
 import { expect, test } from 'vitest';
 import { waitForWeightsRow } from '../../scripts/weights-row';
@@ -27,7 +28,7 @@ test('with the network gone, a reload opens Classify, loads the model from Index
     expect(await page.evaluate(() => navigator.onLine)).toBe(false);
     await waitForModel(page);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    await expect.poll(() => page.getByTestId('backend-status').textContent()).toMatch(/^Backend: wasm \(SIMD, \d+ threads?, heap of \d+ MiB prepared\)$/);
+    await expect.poll(() => page.getByTestId('backend-status').textContent()).toMatch(/^Backend: wasm \(SIMD, \d+ threads?, heap of \d+ MiB prepared, Winograd 3×3 convs\)$/);
     const card = await classifyFiles(page, [elephantFile()]);
     expect((await topOf(card))[0].index).toBe(386);
     await screenshot(page, 'offline-classify');

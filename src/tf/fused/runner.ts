@@ -14,6 +14,7 @@ import type { Head } from '../gradcam';
 import { type InferencePlan, planInference, type Step } from './plan';
 import { releaseWasmTensorData } from './release-kernels';
 import { warmUpInput } from './warm-up';
+import { activeWinograd, tileFor, type WinogradEngine } from '../winograd';
 
 export interface RunOutput {
   /** The model's output, as `model.predict` gives it. */
@@ -45,7 +46,13 @@ export interface InferenceRunner {
    */
   warmUp(opts?: { readonly small?: boolean; readonly releaseKernels?: boolean }): Promise<void>;
   /** Kernels per forward pass, and how many graph ops were merged away. */
-  readonly stats: { readonly steps: number; readonly merged: number; readonly foldedBn: number };
+  readonly stats: {
+    readonly steps: number;
+    readonly merged: number;
+    readonly foldedBn: number;
+    /** Convs run by Winograd's algorithm (wasm: src/tf/winograd). */
+    readonly winograd: number;
+  };
   /** Free the runner's own tensors (the model's weights are untouched). */
   dispose(): void;
 }
@@ -152,7 +159,7 @@ function bnWeights(src: WeightSource, node: GraphNode): BnWeights {
  */
 export function foldBatchNorm(conv: ConvWeights, bn: BnWeights, groups: number): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
   return tf.tidy(() => {
-    const s = tf.div(bn.gamma, tf.sqrt(tf.add(bn.variance, bn.epsilon))) as tf.Tensor1D;
+    const { scale: s, bias } = batchNormScale(conv.bias, bn);
     let kernel: tf.Tensor4D;
     if (groups > 1) {
       const m = conv.kernel.shape[3];
@@ -161,25 +168,69 @@ export function foldBatchNorm(conv: ConvWeights, bn: BnWeights, groups: number):
     } else {
       kernel = tf.mul(conv.kernel, s);
     }
-    const centred = conv.bias ? tf.sub(conv.bias, bn.mean) : tf.neg(bn.mean);
-    const bias = tf.add(tf.mul(centred, s), bn.beta) as tf.Tensor1D;
     return { kernel, bias };
+  });
+}
+
+/** A BN after a conv as a per-channel scale s = γ / √(σ² + ε) of the kernel, and the bias (b − μ)·s + β. */
+function batchNormScale(convBias: tf.Tensor1D | undefined, bn: BnWeights): { scale: tf.Tensor1D; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const scale = tf.div(bn.gamma, tf.sqrt(tf.add(bn.variance, bn.epsilon))) as tf.Tensor1D;
+    const centred = convBias ? tf.sub(convBias, bn.mean) : tf.neg(bn.mean);
+    return { scale, bias: tf.add(tf.mul(centred, scale), bn.beta) as tf.Tensor1D };
   });
 }
 
 type Prepared =
   | { readonly kind: 'conv'; readonly kernel: tf.Tensor4D; readonly bias?: tf.Tensor1D }
+  /** A 3×3 conv run by Winograd's algorithm on wasm (src/tf/winograd): its filter transformed, the kernel freed. */
+  | { readonly kind: 'winograd'; readonly u: tf.Tensor3D; readonly m: 2 | 4; readonly bias?: tf.Tensor1D; readonly engine: WinogradEngine }
   | { readonly kind: 'bn'; readonly bn: BnWeights }
   | { readonly kind: 'dense'; readonly kernel: tf.Tensor2D; readonly bias?: tf.Tensor1D }
   | { readonly kind: 'none' };
 
+/**
+ * A conv that `engine` runs by Winograd's algorithm: its kernel transformed, with the following BN's scale applied
+ * on the way (no folded kernel is made), and its bias (folded with the BN's). The source's own tensors are freed as
+ * elsewhere; nothing else is kept.
+ */
+function winogradPrepared(
+  step: Extract<Step, { kind: 'conv' }>,
+  w: ConvWeights,
+  src: WeightSource,
+  node: GraphNode | undefined,
+  m: 2 | 4,
+  engine: WinogradEngine,
+): Prepared {
+  let bn: BnWeights | undefined;
+  let folded: { scale: tf.Tensor1D; bias: tf.Tensor1D } | undefined;
+  try {
+    if (node) {
+      bn = bnWeights(src, node);
+      folded = batchNormScale(w.bias, bn);
+    }
+    const bias = folded ? folded.bias : w.bias && (src.owned ? w.bias : tf.clone(w.bias));
+    try {
+      return { kind: 'winograd', u: engine.transformFilter(w.kernel, m, folded?.scale), m, bias, engine };
+    } catch (e) {
+      bias?.dispose(); // the runner's own (folded, cloned or taken over): nothing keeps it now
+      throw e;
+    }
+  } finally {
+    folded?.scale.dispose();
+    if (src.owned) tf.dispose([w.kernel, ...(w.bias && node ? [w.bias] : []), ...(bn ? [bn.gamma, bn.beta, bn.mean, bn.variance] : [])]);
+  }
+}
+
 /** The step's weights as the runner's own tensors (folded ones new; the rest the source's own, or clones). */
-function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphNode>): Prepared {
+function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphNode>, engine?: WinogradEngine): Prepared {
   const node = (id: string) => byId.get(id)!;
   const own = <T extends tf.Tensor>(t: T): T => (src.owned ? t : tf.clone(t));
   switch (step.kind) {
     case 'conv': {
       const w = convWeights(src, node(step.conv));
+      const m = engine && tileFor(w.kernel.shape, step.stride, step.pad, step.groups);
+      if (engine && m) return winogradPrepared(step, w, src, step.bn ? node(step.bn) : undefined, m, engine);
       if (!step.bn) return { kind: 'conv', kernel: own(w.kernel), bias: w.bias && own(w.bias) };
       let bn: BnWeights | undefined;
       try {
@@ -208,6 +259,7 @@ function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphN
 function exec(step: Step, w: Prepared, get: (id: string) => tf.Tensor): tf.Tensor {
   switch (step.kind) {
     case 'conv': {
+      if (w.kind === 'winograd') return w.engine.conv(get(step.input) as tf.Tensor4D, w.u, w.m, w.bias, step.relu);
       if (w.kind !== 'conv') throw new Error('conv weights missing');
       const x = get(step.input) as tf.Tensor4D;
       // tfjs' ExplicitPadding type (not re-exported by @tensorflow/tfjs) is a mutable 4×2 tuple.
@@ -326,7 +378,8 @@ class Runner implements InferenceRunner {
     this.featureLayer = plan.featuresId;
     this.head = headOf(plan, weights);
     const foldedBn = plan.steps.filter((s) => s.kind === 'conv' && s.bn).length;
-    this.stats = { steps: plan.steps.length, merged: plan.merged, foldedBn };
+    const winograd = weights.filter((w) => w.kind === 'winograd').length;
+    this.stats = { steps: plan.steps.length, merged: plan.merged, foldedBn, winograd };
   }
 
   predict(x: tf.Tensor4D): tf.Tensor {
@@ -401,6 +454,7 @@ class Runner implements InferenceRunner {
 function disposePrepared(weights: readonly Prepared[]): void {
   for (const w of weights) {
     if (w.kind === 'conv' || w.kind === 'dense') tf.dispose([w.kernel, ...(w.bias ? [w.bias] : [])]);
+    else if (w.kind === 'winograd') tf.dispose([w.u, ...(w.bias ? [w.bias] : [])]);
     else if (w.kind === 'bn') tf.dispose([w.bn.gamma, w.bn.beta, w.bn.mean, w.bn.variance]);
   }
 }
@@ -412,8 +466,9 @@ function runnerOf(spec: ArchSpec, src: WeightSource, checkExtra: (byId: Readonly
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   checkExtra(byId);
   const weights: Prepared[] = [];
+  const engine = activeWinograd();
   try {
-    for (const step of plan.steps) weights.push(prepare(step, src, byId));
+    for (const step of plan.steps) weights.push(prepare(step, src, byId, engine));
   } catch (e) {
     disposePrepared(weights);
     throw e;

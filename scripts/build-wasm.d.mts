@@ -1,0 +1,2 @@
+/** Types for scripts/build-wasm.mjs (see there). */
+export declare function buildWasm(opts?: { readonly force?: boolean }): Promise<number>;

@@ -1,0 +1,75 @@
+/**
+ * The job block our Winograd kernels read (wasm/winograd.ts, whose `J_*` constants are these slots): one 3×3
+ * convolution, as 32-bit fields in the wasm heap. Slots 0 and 1 are the helper threads' handshake
+ * (src/tf/winograd/threads.ts); slot 16, the number of threads sharing the job, is read by the helpers only.
+ */
+export const JOB_SLOTS = {
+  seq: 0,
+  done: 1,
+  m: 2,
+  x: 3,
+  y: 4,
+  n: 5,
+  h: 6,
+  w: 7,
+  c: 8,
+  co: 9,
+  u: 10,
+  bias: 11,
+  relu: 12,
+  v: 13,
+  mm: 14,
+  scratch: 15,
+  threads: 16,
+} as const;
+
+export const JOB_BYTES = 17 * 4;
+
+/** Scratch each thread's transforms use (wasm/winograd.ts: `scratch + (thread << 10)`). */
+export const SCRATCH_BYTES_PER_THREAD = 1024;
+
+export interface Job {
+  /** Output tile size: F(m×m, 3×3). */
+  readonly m: 2 | 4;
+  readonly x: number;
+  readonly y: number;
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly co: number;
+  readonly u: number;
+  /** 0: no bias. */
+  readonly bias: number;
+  readonly relu: boolean;
+  readonly v: number;
+  readonly mm: number;
+  readonly scratch: number;
+  readonly threads: number;
+}
+
+/** Write `job` at byte address `at` (seq and done untouched). */
+export function writeJob(heap: Int32Array, at: number, job: Job): void {
+  const i = at >>> 2;
+  const s = JOB_SLOTS;
+  heap[i + s.m] = job.m;
+  heap[i + s.x] = job.x;
+  heap[i + s.y] = job.y;
+  heap[i + s.n] = job.n;
+  heap[i + s.h] = job.h;
+  heap[i + s.w] = job.w;
+  heap[i + s.c] = job.c;
+  heap[i + s.co] = job.co;
+  heap[i + s.u] = job.u;
+  heap[i + s.bias] = job.bias;
+  heap[i + s.relu] = job.relu ? 1 : 0;
+  heap[i + s.v] = job.v;
+  heap[i + s.mm] = job.mm;
+  heap[i + s.scratch] = job.scratch;
+  heap[i + s.threads] = job.threads;
+}
+
+/** Tiles of a job: n · ⌈h / m⌉ · ⌈w / m⌉. */
+export function tilesOf(n: number, h: number, w: number, m: number): number {
+  return n * Math.ceil(h / m) * Math.ceil(w / m);
+}

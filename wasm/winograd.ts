@@ -1,0 +1,344 @@
+// 3×3 stride-1 convolutions by Winograd's minimal filtering (Lavin & Gray, "Fast Algorithms for Convolutional
+// Neural Networks", CVPR 2016, §4–5): F(2×2, 3×3) (4×4 input tiles, 16 products per tile where direct convolution
+// needs 36) and F(4×4, 3×3) (6×6 tiles, 36 products for 144). Compiled by AssemblyScript into WebAssembly SIMD.
+//
+// The module has no data, no globals and no heap of its own: it runs on the memory it imports (tfjs-backend-wasm's
+// heap), at addresses the caller allocated there, so no tensor is copied in or out. All values are float32.
+//
+// A job (see src/tf/winograd/job.ts, which writes it) describes one convolution:
+//   x  input, NHWC [n][h][w][c], 'same' padding (one row / column of zeros on each side)
+//   u  transformed filter: `positions` matrices [c][co], each packed in panels of 8 output channels: [co / 8][c][8]
+//   v  workspace [positions][tiles][c], the transformed input;  mm  workspace [positions][tiles][co], the products
+//   y  output, NHWC [n][h][w][co], = relu?(conv(x) + bias)
+// Tile t = (image · tilesH + ty) · tilesW + tx covers output rows ty·m … ty·m + m − 1 (m = 2 or 4). Thread i of k
+// takes the tiles [T·i/k, T·(i+1)/k) through all three stages (input transform, products, output transform), so
+// threads never wait on one another within a job. c % 4 == 0 and co % 8 == 0.
+
+// Job fields, i32 slots (job.ts has the same list).
+const J_M: i32 = 2;
+const J_X: i32 = 3;
+const J_Y: i32 = 4;
+const J_N: i32 = 5;
+const J_H: i32 = 6;
+const J_W: i32 = 7;
+const J_C: i32 = 8;
+const J_CO: i32 = 9;
+const J_U: i32 = 10;
+const J_BIAS: i32 = 11;
+const J_RELU: i32 = 12;
+const J_V: i32 = 13;
+const J_MM: i32 = 14;
+const J_SCRATCH: i32 = 15; // 1 KiB per thread
+
+@inline function field(job: usize, i: i32): i32 {
+  return load<i32>(job + (<usize>i << 2));
+}
+
+@inline function ld(ok: bool, p: usize): v128 {
+  return ok ? v128.load(p) : f32x4.splat(0);
+}
+
+// ---- F(4×4, 3×3) ----
+
+// Bᵀ (6×6) on six values, outputs `os` bytes apart from `o`.
+@inline function bt6(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128, o: usize, os: usize): void {
+  const four = f32x4.splat(4);
+  const five = f32x4.splat(5);
+  const t1 = f32x4.sub(d4, f32x4.mul(four, d2));
+  const t2 = f32x4.sub(d3, f32x4.mul(four, d1));
+  const t3 = f32x4.sub(d4, d2);
+  const t4 = f32x4.mul(f32x4.splat(2), f32x4.sub(d3, d1));
+  v128.store(o, f32x4.add(f32x4.sub(f32x4.mul(four, d0), f32x4.mul(five, d2)), d4));
+  v128.store(o + os, f32x4.add(t1, t2));
+  v128.store(o + 2 * os, f32x4.sub(t1, t2));
+  v128.store(o + 3 * os, f32x4.add(t3, t4));
+  v128.store(o + 4 * os, f32x4.sub(t3, t4));
+  v128.store(o + 5 * os, f32x4.add(f32x4.sub(f32x4.mul(four, d1), f32x4.mul(five, d3)), d5));
+}
+
+// Aᵀ (4×6) on six values.
+@inline function at6(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, o: usize, os: usize): void {
+  const s12 = f32x4.add(m1, m2);
+  const d12 = f32x4.sub(m1, m2);
+  const s34 = f32x4.add(m3, m4);
+  const d34 = f32x4.sub(m3, m4);
+  v128.store(o, f32x4.add(f32x4.add(m0, s12), s34));
+  v128.store(o + os, f32x4.add(d12, f32x4.mul(f32x4.splat(2), d34)));
+  v128.store(o + 2 * os, f32x4.add(s12, f32x4.mul(f32x4.splat(4), s34)));
+  v128.store(o + 3 * os, f32x4.add(f32x4.add(d12, f32x4.mul(f32x4.splat(8), d34)), m5));
+}
+
+// G (6×3) on three values.
+@inline function g6(g0: v128, g1: v128, g2: v128, o: usize, os: usize): void {
+  const a = f32x4.add(g0, g2);
+  const b = f32x4.mul(f32x4.splat(1.0 / 24), g0);
+  const c = f32x4.mul(f32x4.splat(1.0 / 6), g2);
+  const d = f32x4.mul(f32x4.splat(1.0 / 12), g1);
+  v128.store(o, f32x4.mul(f32x4.splat(0.25), g0));
+  v128.store(o + os, f32x4.mul(f32x4.splat(-1.0 / 6), f32x4.add(a, g1)));
+  v128.store(o + 2 * os, f32x4.mul(f32x4.splat(-1.0 / 6), f32x4.sub(a, g1)));
+  v128.store(o + 3 * os, f32x4.add(f32x4.add(b, d), c));
+  v128.store(o + 4 * os, f32x4.add(f32x4.sub(b, d), c));
+  v128.store(o + 5 * os, g2);
+}
+
+// ---- F(2×2, 3×3) ----
+
+@inline function bt4(d0: v128, d1: v128, d2: v128, d3: v128, o: usize, os: usize): void {
+  v128.store(o, f32x4.sub(d0, d2));
+  v128.store(o + os, f32x4.add(d1, d2));
+  v128.store(o + 2 * os, f32x4.sub(d2, d1));
+  v128.store(o + 3 * os, f32x4.sub(d1, d3));
+}
+
+@inline function at4(m0: v128, m1: v128, m2: v128, m3: v128, o: usize, os: usize): void {
+  v128.store(o, f32x4.add(f32x4.add(m0, m1), m2));
+  v128.store(o + os, f32x4.sub(f32x4.sub(m1, m2), m3));
+}
+
+@inline function g4(g0: v128, g1: v128, g2: v128, o: usize, os: usize): void {
+  const a = f32x4.add(g0, g2);
+  const half = f32x4.splat(0.5);
+  v128.store(o, g0);
+  v128.store(o + os, f32x4.mul(half, f32x4.add(a, g1)));
+  v128.store(o + 2 * os, f32x4.mul(half, f32x4.sub(a, g1)));
+  v128.store(o + 3 * os, g2);
+}
+
+// ---- stages ----
+
+/** Bᵀ d B for tiles [t0, t1): an a×a tile (a = m + 2) per tile and 4 channels, written to v[k][t][c]. */
+function inputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
+  const m = field(job, J_M);
+  const a = m + 2;
+  const x = <usize>field(job, J_X);
+  const h = field(job, J_H);
+  const w = field(job, J_W);
+  const c = field(job, J_C);
+  const v = <usize>field(job, J_V);
+  const tilesH = (h + m - 1) / m;
+  const tilesW = (w + m - 1) / m;
+  const per = tilesH * tilesW;
+  const tiles = field(job, J_N) * per;
+  const rowBytes = <usize>w * <usize>c * 4;
+  const posBytes = <usize>tiles * <usize>c * 4; // one position's matrix
+  const rs = <usize>a * 16; // scratch row
+  for (let t = t0; t < t1; t++) {
+    const ty = (t % per) / tilesW;
+    const tx = t % tilesW;
+    const r0 = ty * m - 1;
+    const c0 = tx * m - 1;
+    const base = x + <usize>(t / per) * <usize>h * rowBytes;
+    const vOff = v + <usize>t * <usize>c * 4;
+    for (let g = 0; g < c; g += 4) {
+      // Columns: Bᵀ down each of the a columns, into scratch[row][col].
+      for (let j = 0; j < a; j++) {
+        const cc = c0 + j;
+        const okc = cc >= 0 && cc < w;
+        const p = base + (<usize>cc * <usize>c + <usize>g) * 4;
+        if (m == 4) {
+          bt6(
+            ld(okc && r0 >= 0, p + <usize>r0 * rowBytes),
+            ld(okc && r0 + 1 < h, p + <usize>(r0 + 1) * rowBytes),
+            ld(okc && r0 + 2 < h, p + <usize>(r0 + 2) * rowBytes),
+            ld(okc && r0 + 3 < h, p + <usize>(r0 + 3) * rowBytes),
+            ld(okc && r0 + 4 < h, p + <usize>(r0 + 4) * rowBytes),
+            ld(okc && r0 + 5 < h, p + <usize>(r0 + 5) * rowBytes),
+            scratch + <usize>j * 16, rs);
+        } else {
+          bt4(
+            ld(okc && r0 >= 0, p + <usize>r0 * rowBytes),
+            ld(okc && r0 + 1 < h, p + <usize>(r0 + 1) * rowBytes),
+            ld(okc && r0 + 2 < h, p + <usize>(r0 + 2) * rowBytes),
+            ld(okc && r0 + 3 < h, p + <usize>(r0 + 3) * rowBytes),
+            scratch + <usize>j * 16, rs);
+        }
+      }
+      // Rows: Bᵀ along each row (in place), then position i·a + j to its matrix.
+      const dst = vOff + <usize>g * 4;
+      for (let i = 0; i < a; i++) {
+        const s = scratch + <usize>i * rs;
+        if (m == 4) bt6(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), v128.load(s, 64), v128.load(s, 80), s, 16);
+        else bt4(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), s, 16);
+        for (let j = 0; j < a; j++) v128.store(dst + <usize>(i * a + j) * posBytes, v128.load(s + <usize>j * 16));
+      }
+    }
+  }
+}
+
+/** Aᵀ M A + bias (+ ReLU) for tiles [t0, t1), from mm[k][t][co] into y, the tiles' parts inside the image. */
+function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
+  const m = field(job, J_M);
+  const a = m + 2;
+  const y = <usize>field(job, J_Y);
+  const h = field(job, J_H);
+  const w = field(job, J_W);
+  const co = field(job, J_CO);
+  const bias = <usize>field(job, J_BIAS);
+  const relu = field(job, J_RELU) != 0;
+  const mm = <usize>field(job, J_MM);
+  const tilesH = (h + m - 1) / m;
+  const tilesW = (w + m - 1) / m;
+  const per = tilesH * tilesW;
+  const tiles = field(job, J_N) * per;
+  const rowBytes = <usize>w * <usize>co * 4;
+  const posBytes = <usize>tiles * <usize>co * 4;
+  const rs = <usize>a * 16;
+  const zero = f32x4.splat(0);
+  for (let t = t0; t < t1; t++) {
+    const ty = (t % per) / tilesW;
+    const tx = t % tilesW;
+    const base = y + <usize>(t / per) * <usize>h * rowBytes;
+    const rows = min(m, h - ty * m);
+    const cols = min(m, w - tx * m);
+    const src = mm + <usize>t * <usize>co * 4;
+    for (let g = 0; g < co; g += 4) {
+      const p = src + <usize>g * 4;
+      // Columns: Aᵀ down each of the a columns (positions i·a + j for i < a), into scratch[row < m][col].
+      for (let j = 0; j < a; j++) {
+        const q = p + <usize>j * posBytes;
+        const step = <usize>a * posBytes;
+        if (m == 4) {
+          at6(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), v128.load(q + 4 * step), v128.load(q + 5 * step), scratch + <usize>j * 16, rs);
+        } else {
+          at4(v128.load(q), v128.load(q + step), v128.load(q + 2 * step), v128.load(q + 3 * step), scratch + <usize>j * 16, rs);
+        }
+      }
+      const b = bias != 0 ? v128.load(bias + <usize>g * 4) : zero;
+      for (let i = 0; i < rows; i++) {
+        const s = scratch + <usize>i * rs;
+        if (m == 4) at6(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), v128.load(s, 64), v128.load(s, 80), s, 16);
+        else at4(v128.load(s), v128.load(s, 16), v128.load(s, 32), v128.load(s, 48), s, 16);
+        const out = base + <usize>(ty * m + i) * rowBytes + (<usize>(tx * m) * <usize>co + <usize>g) * 4;
+        for (let j = 0; j < cols; j++) {
+          let r = f32x4.add(v128.load(s + <usize>j * 16), b);
+          if (relu) r = f32x4.max(r, zero);
+          v128.store(out + <usize>j * <usize>co * 4, r);
+        }
+      }
+    }
+  }
+}
+
+// Four rows of a [rows][k] times one packed panel [k][8]: 8 accumulators.
+@inline function panel4(a: usize, bp: usize, c: usize, k: i32, n: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const ks = <usize>k * 4;
+  let pa = a;
+  let pb = bp;
+  const end = a + ks;
+  while (pa < end) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa + ks);
+    const a2 = v128.load32_splat(pa + 2 * ks);
+    const a3 = v128.load32_splat(pa + 3 * ks);
+    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
+    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
+    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
+    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
+    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
+    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
+    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
+    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    pa += 4;
+    pb += 32;
+  }
+  const ns = <usize>n * 4;
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ns, c10);
+  v128.store(c + ns, c11, 16);
+  v128.store(c + 2 * ns, c20);
+  v128.store(c + 2 * ns, c21, 16);
+  v128.store(c + 3 * ns, c30);
+  v128.store(c + 3 * ns, c31, 16);
+}
+
+@inline function panel1(a: usize, bp: usize, c: usize, k: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+  let pb = bp;
+  for (let i = 0; i < k; i++) {
+    const a0 = v128.load32_splat(a + <usize>i * 4);
+    c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(pb, 16)));
+    pb += 32;
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
+/** mm[k][t] = v[k][t] × u[k] for every position k and tiles [t0, t1). */
+function products(job: usize, t0: i32, t1: i32): void {
+  const m = field(job, J_M);
+  const positions = (m + 2) * (m + 2);
+  const c = field(job, J_C);
+  const co = field(job, J_CO);
+  const h = field(job, J_H);
+  const w = field(job, J_W);
+  const tiles = field(job, J_N) * ((h + m - 1) / m) * ((w + m - 1) / m);
+  const u = <usize>field(job, J_U);
+  const v = <usize>field(job, J_V);
+  const mm = <usize>field(job, J_MM);
+  const uBytes = <usize>c * <usize>co * 4;
+  const panelBytes = <usize>c * 32;
+  for (let k = 0; k < positions; k++) {
+    const a = v + <usize>k * <usize>tiles * <usize>c * 4;
+    const out = mm + <usize>k * <usize>tiles * <usize>co * 4;
+    const b = u + <usize>k * uBytes;
+    for (let p = 0; p < co / 8; p++) {
+      const bp = b + <usize>p * panelBytes;
+      let r = t0;
+      for (; r + 4 <= t1; r += 4) panel4(a + <usize>r * <usize>c * 4, bp, out + (<usize>r * <usize>co + <usize>p * 8) * 4, c, co);
+      for (; r < t1; r++) panel1(a + <usize>r * <usize>c * 4, bp, out + (<usize>r * <usize>co + <usize>p * 8) * 4, c);
+    }
+  }
+}
+
+/** Thread `thread` of `threads`' share of the job: its tiles through all three stages. */
+export function run(job: usize, thread: i32, threads: i32): void {
+  const m = field(job, J_M);
+  const tiles = field(job, J_N) * ((field(job, J_H) + m - 1) / m) * ((field(job, J_W) + m - 1) / m);
+  const t0 = <i32>((<i64>tiles * thread) / threads);
+  const t1 = <i32>((<i64>tiles * (thread + 1)) / threads);
+  if (t0 >= t1) return;
+  const scratch = <usize>field(job, J_SCRATCH) + (<usize>thread << 10);
+  inputTransform(job, t0, t1, scratch);
+  products(job, t0, t1);
+  outputTransform(job, t0, t1, scratch);
+}
+
+/**
+ * The filter g (HWIO [3][3][c][co], as tfjs keeps a conv's kernel) as u: G g Gᵀ for each input / output channel
+ * pair, `positions` matrices [c][co] packed as [co / 8][c][8]; each output channel times scale[co] when `scale` is
+ * not 0 (a BatchNormalization folded in on the way: G (s·g) Gᵀ = s · G g Gᵀ). `scratch`: 1 KiB.
+ */
+export function transformFilter(g: usize, c: i32, co: i32, m: i32, u: usize, scratch: usize, scale: usize): void {
+  const a = m + 2;
+  const tap = <usize>c * <usize>co * 4; // one of the nine taps' [c][co]
+  const uBytes = <usize>c * <usize>co * 4;
+  const rs = <usize>3 * 16;
+  // Panel by panel, so that each position's writes run on in order (a few MB apart, 16 or 36 streams).
+  for (let o8 = 0; o8 < co; o8 += 8) for (let ci = 0; ci < c; ci++) for (let o = o8; o < o8 + 8; o += 4) {
+    {
+      const p = g + (<usize>ci * <usize>co + <usize>o) * 4;
+      // Columns s: G down the three rows r, into scratch[i][s].
+      for (let s = 0; s < 3; s++) {
+        const q = p + <usize>s * tap;
+        if (m == 4) g6(v128.load(q), v128.load(q + 3 * tap), v128.load(q + 6 * tap), scratch + <usize>s * 16, rs);
+        else g4(v128.load(q), v128.load(q + 3 * tap), v128.load(q + 6 * tap), scratch + <usize>s * 16, rs);
+      }
+      const dst = u + ((<usize>(o >> 3) * <usize>c + <usize>ci) * 8 + <usize>(o & 7)) * 4;
+      const out = scratch + 512;
+      const k = scale != 0 ? v128.load(scale + <usize>o * 4) : f32x4.splat(1);
+      for (let i = 0; i < a; i++) {
+        const s = scratch + <usize>i * rs;
+        if (m == 4) g6(v128.load(s), v128.load(s, 16), v128.load(s, 32), out, 16);
+        else g4(v128.load(s), v128.load(s, 16), v128.load(s, 32), out, 16);
+        for (let j = 0; j < a; j++) v128.store(dst + <usize>(i * a + j) * uBytes, f32x4.mul(k, v128.load(out + <usize>j * 16)));
+      }
+    }
+  }
+}
