@@ -2,7 +2,7 @@
  * The inference runner (BN folded into the convs, conv + bias + ReLU fused; src/tf/fused) against
  * LayersModel.predict: ImageNet ResNet50 with its real weights on the Keras elephant, batch 1, Node wasm
  * (SIMD, one thread), forward pass + read-back of the probabilities; and the runner with its 3×3 convs by
- * Winograd's algorithm (src/tf/winograd, the default on wasm) against the runner with XNNPACK's direct convs.
+ * Winograd's algorithm (src/tf/wasm-convs, the default on wasm) against the runner with XNNPACK's direct convs.
  * Also the one-off cost of folding (and of the Winograd filter transforms).
  * `npx tsx scripts/bench-fused.ts` (BENCH_RUNS=n for more repetitions, default 10).
  */
@@ -12,7 +12,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { createInferenceRunner } from '../src/tf/fused/runner';
 import { imagenetResNet50, imagenetResNet50Spec } from '../src/tf/imagenet';
 import { initNodeBackend } from '../src/tf/node-backend';
-import { setWinogradEnabled } from '../src/tf/winograd';
+import { setConvEngineEnabled } from '../src/tf/wasm-convs';
 import { decodeImage } from '../src/tf/node-image';
 import { IMAGENET_RESNET50_JSON, REPO_ROOT, readLayersModel } from '../src/tf/node-io';
 import { preprocess } from '../src/tf/preprocess';
@@ -32,14 +32,14 @@ const img = decodeImage(new Uint8Array(readFileSync(join(fixtures, 'imagenet', '
 const x = preprocess(img, spec);
 img.dispose();
 
-setWinogradEnabled(false);
+setConvEngineEnabled(false);
 let t0 = performance.now();
 const direct = createInferenceRunner(spec, model);
 report('fused: create runner (fold 53 BN), ResNet50', performance.now() - t0, 'ms');
-setWinogradEnabled(true);
+setConvEngineEnabled(true);
 t0 = performance.now();
 const runner = createInferenceRunner(spec, model);
-report(`fused: create runner, ${runner.stats.winograd} convs by Winograd`, performance.now() - t0, 'ms');
+report(`fused: create runner, ${runner.stats.winograd} Winograd + ${runner.stats.pointwise} 1×1 convs ours`, performance.now() - t0, 'ms');
 
 /**
  * Per-image wall time and CPU time (process.cpuUsage: Node's wasm runs on this one thread, so CPU time is the
@@ -83,8 +83,8 @@ report('fused: ResNet50 b1 Node wasm, LayersModel.predict, CPU time', lc, 'ms');
 report('fused: ResNet50 b1 Node wasm, fused runner, CPU time', fc, 'ms');
 report('fused: speed-up LayersModel / fused (CPU time)', lc / fc, '×');
 const dm = Math.min(plain.ms, plain2.ms);
-report(`fused: ResNet50 b1 Node wasm, fused runner, direct 3×3 convs (median of ${runs})`, dm, 'ms');
-report('fused: speed-up direct / Winograd 3×3 convs (wall)', dm / fm, '×');
+report(`fused: ResNet50 b1 Node wasm, fused runner, XNNPACK convs only (median of ${runs})`, dm, 'ms');
+report('fused: speed-up XNNPACK / our convs (wall)', dm / fm, '×');
 let maxDiff = 0;
 for (let i = 0; i < fused.probs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(fused.probs[i] - layers.probs[i]));
 console.log(`${'fused: max |Δ probability| vs LayersModel'.padEnd(52)} ${maxDiff.toExponential(1).padStart(9)}   (target < 1e-4)`);

@@ -14,7 +14,7 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import { BACKENDS, type BackendName } from './backend-names';
 import { SOFTWARE_RENDERER, takeWebglProbe, takeWebgpuProbe, webgpuProblem } from './gpu-probe';
 import { preparedWasmMemoryUsed } from './wasm-memory';
-import { startWinograd } from './winograd';
+import { startConvEngine } from './wasm-convs';
 
 export { BACKENDS, type BackendName, isBackendName } from './backend-names';
 
@@ -200,8 +200,8 @@ export async function chooseBackend(opts: ChooseOptions = {}): Promise<BackendCh
     }
     if (name === 'wasm') {
       const w = await wasmDetail();
-      // Where the environment supplies the kernels (the model worker, Node), 3×3 convs run by Winograd's algorithm.
-      const { engine, note } = await startWinograd(w.threads);
+      // Where the environment supplies the kernels (the model worker, Node), 1×1 and 3×3 convs run by our own kernels (src/tf/wasm-convs).
+      const { engine, note } = await startConvEngine(w.threads);
       attempts.push({ name, ok: true, detail: engine ? `${w.detail}, ${note}` : w.detail });
       return { name, attempts, wasmThreads: w.threads };
     }

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { nodeWinogradSource } from './node-winograd';
-import { setWinogradSource, startWinograd } from './winograd';
+import { nodeConvEngineSource } from './node-conv-engine';
+import { setConvEngineSource, startConvEngine } from './wasm-convs';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
@@ -39,8 +39,8 @@ export async function initNodeBackend(name: NodeBackend = 'wasm'): Promise<strin
     if (!ok) throw new Error(`tfjs backend "${name}" failed to initialise`);
     await tf.ready();
     if (name === 'wasm') {
-      setWinogradSource(nodeWinogradSource);
-      const { engine, note } = await startWinograd(1);
+      setConvEngineSource(nodeConvEngineSource);
+      const { engine, note } = await startConvEngine(1);
       if (!engine) throw new Error(note);
     }
     // The cpu backend prints its banner on its first tensor write, outside this window: mark it as used.

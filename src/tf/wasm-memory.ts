@@ -21,20 +21,24 @@ const OS_PAGE = 4096;
 export const IMAGENET_RESNET50_PARAMS = 25_636_712;
 
 /**
- * What the ImageNet ResNet50 fills in the heap by its first classification: its parameters twice over as float32 —
- * for each conv, tfjs-backend-wasm's transposed copy of the kernel, which its operator cache keeps (conv2d_impl.cc,
- * `CachedInfo::transposed_filter`), and XNNPACK's packed one —, plus 64 MiB for the runner's kernels not yet set up
- * at the warm-up's peak, a full-size pass with Grad-CAM, and emscripten's own. The runner's own kernels (a third
- * copy) are freed as the warm-up sets each conv up (src/tf/fused/release-kernels.ts), and the next convs' copies
- * take their space. The 3×3 convs, run by Winograd's algorithm (src/tf/winograd), keep one transformed copy of
- * their filters instead (1.8× the filter for conv4 and conv5, 4× for conv2 and conv3), about what the two copies
- * took. The heap's high-water mark, measured in Node, is 205 MiB after the warm-up and 243 MiB after a first
- * classification with Grad-CAM (203 / 236 MiB with direct 3×3 convs; 285 / 317 MiB before the kernels were
- * freed); test/unit/wasm-heap.test.ts
- * checks this size against it. A heap prepared too small grows into untouched pages: with 32 MiB of room instead of
- * 64, the first prediction's Grad-CAM took 55–110 ms instead of 25–45.
+ * Floats the ImageNet ResNet50's 3×3 filters take beyond their own size once transformed for Winograd's algorithm
+ * (src/tf/wasm-convs/engine.ts `tileFor`): F(4×4, 3×3) keeps 36 values per 9 taps for conv2's three 64-channel and
+ * conv3's four 128-channel filters, F(2×2, 3×3) 16 per 9 for conv4's six 256- and conv5's three 512-channel ones.
  */
-export const IMAGENET_HEAP_BYTES = 2 * 4 * IMAGENET_RESNET50_PARAMS + (64 << 20);
+export const IMAGENET_WINOGRAD_EXTRA = 3 * 64 * 64 * 27 + 4 * 128 * 128 * 27 + 6 * 256 * 256 * 7 + 3 * 512 * 512 * 7;
+
+/**
+ * What the ImageNet ResNet50 fills in the heap by its first classification: each conv's filter once, in the form its
+ * kernel runs it — packed for our 1×1 product, transformed for Winograd's 3×3 (src/tf/wasm-convs), as tfjs keeps
+ * the 7×7 stem's and the classifier's —, plus 96 MiB for a full-size pass with Grad-CAM (≈ 36 MiB), the load's
+ * weights still being decoded and folded, and emscripten's own. The heap's high-water mark, measured in Node, is
+ * 161 MiB after the warm-up and 197 MiB after a first classification with Grad-CAM (205 / 243 MiB when the 1×1 convs
+ * ran on XNNPACK, which keeps two copies of a filter: tfjs' transposed one, conv2d_impl.cc
+ * `CachedInfo::transposed_filter`, and its packed one; 203 / 236 MiB with XNNPACK's 3×3 convs too);
+ * test/unit/wasm-heap.test.ts checks this size against it. A heap prepared too small grows into untouched pages:
+ * with 32 MiB of room instead of 64, the first prediction's Grad-CAM took 55–110 ms instead of 25–45.
+ */
+export const IMAGENET_HEAP_BYTES = 4 * (IMAGENET_RESNET50_PARAMS + IMAGENET_WINOGRAD_EXTRA) + (96 << 20);
 
 interface Prepared {
   readonly memory: WebAssembly.Memory;

@@ -8,20 +8,20 @@
  */
 import '@tensorflow/tfjs-backend-cpu'; // the choice's last resort, registered before it can be needed
 import { type BackendChoice, type BackendName, chooseBackend, setWasmThreads } from '../tf/backend';
-import { setWinogradSource } from '../tf/winograd';
+import { setConvEngineSource } from '../tf/wasm-convs';
 import { WASM_PATHS } from './wasm-paths';
-import { browserWinogradSource, prefetchWinograd } from './winograd-source';
+import { browserConvEngineSource, prefetchConvEngine } from './conv-engine-source';
 
 declare const self: DedicatedWorkerGlobalScope;
 
 /**
  * The model worker's wasm settings: one wasm thread per logical core (tfjs alone would take half of them: one on a
- * 2-core machine), and 3×3 convs by Winograd's algorithm on as many threads, its kernels compiled from now on.
+ * 2-core machine), and 1×1 and 3×3 convs by our own kernels on as many threads, compiled from now on.
  */
 export function configureWasm(): void {
   setWasmThreads(Math.max(1, self.navigator.hardwareConcurrency || 1));
-  setWinogradSource(browserWinogradSource);
-  prefetchWinograd();
+  setConvEngineSource(browserConvEngineSource);
+  prefetchConvEngine();
 }
 
 export interface EarlyBackend {

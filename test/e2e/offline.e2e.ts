@@ -28,7 +28,7 @@ test('with the network gone, a reload opens Classify, loads the model from Index
     expect(await page.evaluate(() => navigator.onLine)).toBe(false);
     await waitForModel(page);
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    await expect.poll(() => page.getByTestId('backend-status').textContent()).toMatch(/^Backend: wasm \(SIMD, \d+ threads?, heap of \d+ MiB prepared, Winograd 3×3 convs\)$/);
+    await expect.poll(() => page.getByTestId('backend-status').textContent()).toMatch(/^Backend: wasm \(SIMD, \d+ threads?, heap of \d+ MiB prepared, own 1×1 and Winograd 3×3 convs\)$/);
     const card = await classifyFiles(page, [elephantFile()]);
     expect((await topOf(card))[0].index).toBe(386);
     await screenshot(page, 'offline-classify');

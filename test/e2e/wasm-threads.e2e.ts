@@ -3,7 +3,7 @@
  * scripts) and cross-origin isolation: the pthread scripts come from our origin, the pool has one thread per
  * core (tfjs alone would take half), the backend runs on the heap the worker prepared and touched ahead
  * (src/tf/wasm-memory.ts) and it holds the load and a first classification without growing, 3×3 convs run by
- * Winograd's algorithm with a helper thread of our own origin (src/tf/winograd), the status bar says so, and the
+ * Winograd's algorithm with a helper thread of our own origin (src/tf/wasm-convs), the status bar says so, and the
  * classification is still right.
  */
 import { expect, test } from 'vitest';
@@ -34,7 +34,7 @@ test('the model worker runs wasm with one thread per core (at most 8) on the pre
   const threads = Math.min(cores, 8);
   const heapMiB = Math.round((Math.ceil(IMAGENET_HEAP_BYTES / 65536) * 65536) / 2 ** 20);
   expect(await status.textContent()).toBe(
-    `Backend: wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'}, heap of ${heapMiB} MiB prepared, Winograd 3×3 convs)`,
+    `Backend: wasm (SIMD, ${threads} thread${threads === 1 ? '' : 's'}, heap of ${heapMiB} MiB prepared, own 1×1 and Winograd 3×3 convs)`,
   );
   if (cores >= 2) expect(threads).toBeGreaterThanOrEqual(2); // this machine: 2 cores → 2 threads, not tfjs' 1
 });
@@ -47,9 +47,9 @@ test('the pthread scripts are served from our origin, and nothing broke the CSP'
   expect(own(/\/tfjs-backend-wasm-threaded-simd[^/]*\.worker[^/]*\.js$/)).not.toHaveLength(0);
   expect(own(/\/tfjs-backend-wasm-threaded-simd-[^/.]+\.js$/)).not.toHaveLength(0);
   expect(own(/\/touch-memory\.worker-[^/.]+\.js$/)).not.toHaveLength(0); // the helper that touched the heap
-  // The Winograd kernels for a shared heap, and their helper thread (src/tf/winograd), from our origin too.
-  expect(own(/\/winograd-shared-[^/.]+\.wasm$/)).not.toHaveLength(0);
-  expect(own(/\/winograd-thread\.worker-[^/.]+\.js$/)).not.toHaveLength(0);
+  // The Winograd kernels for a shared heap, and their helper thread (src/tf/wasm-convs), from our origin too.
+  expect(own(/\/convs-shared-[^/.]+\.wasm$/)).not.toHaveLength(0);
+  expect(own(/\/conv-thread\.worker-[^/.]+\.js$/)).not.toHaveLength(0);
   expect(s.errors.filter((e) => /Content Security Policy|importScripts|is not defined/.test(e))).toEqual([]);
 });
 

@@ -14,7 +14,7 @@ import type { Head } from '../gradcam';
 import { type InferencePlan, planInference, type Step } from './plan';
 import { releaseWasmTensorData } from './release-kernels';
 import { warmUpInput } from './warm-up';
-import { activeWinograd, tileFor, type WinogradEngine } from '../winograd';
+import { activeConvEngine, type ConvEngine, isPointwise, tileFor } from '../wasm-convs';
 
 export interface RunOutput {
   /** The model's output, as `model.predict` gives it. */
@@ -50,8 +50,10 @@ export interface InferenceRunner {
     readonly steps: number;
     readonly merged: number;
     readonly foldedBn: number;
-    /** Convs run by Winograd's algorithm (wasm: src/tf/winograd). */
+    /** Convs run by Winograd's algorithm (wasm: src/tf/wasm-convs). */
     readonly winograd: number;
+    /** 1×1 convs run by our own matrix product (wasm: src/tf/wasm-convs). */
+    readonly pointwise: number;
   };
   /** Free the runner's own tensors (the model's weights are untouched). */
   dispose(): void;
@@ -183,25 +185,20 @@ function batchNormScale(convBias: tf.Tensor1D | undefined, bn: BnWeights): { sca
 
 type Prepared =
   | { readonly kind: 'conv'; readonly kernel: tf.Tensor4D; readonly bias?: tf.Tensor1D }
-  /** A 3×3 conv run by Winograd's algorithm on wasm (src/tf/winograd): its filter transformed, the kernel freed. */
-  | { readonly kind: 'winograd'; readonly u: tf.Tensor3D; readonly m: 2 | 4; readonly bias?: tf.Tensor1D; readonly engine: WinogradEngine }
+  /** A 3×3 conv run by Winograd's algorithm on wasm (src/tf/wasm-convs): its filter transformed, the kernel freed. */
+  | { readonly kind: 'winograd'; readonly u: tf.Tensor3D; readonly m: 2 | 4; readonly bias?: tf.Tensor1D; readonly engine: ConvEngine }
+  /** A 1×1 conv run by our own matrix product on wasm (src/tf/wasm-convs): its filter packed, the kernel freed. */
+  | { readonly kind: 'pointwise'; readonly u: tf.Tensor2D; readonly bias?: tf.Tensor1D; readonly engine: ConvEngine }
   | { readonly kind: 'bn'; readonly bn: BnWeights }
   | { readonly kind: 'dense'; readonly kernel: tf.Tensor2D; readonly bias?: tf.Tensor1D }
   | { readonly kind: 'none' };
 
 /**
- * A conv that `engine` runs by Winograd's algorithm: its kernel transformed, with the following BN's scale applied
- * on the way (no folded kernel is made), and its bias (folded with the BN's). The source's own tensors are freed as
- * elsewhere; nothing else is kept.
+ * A conv that `engine` runs (by Winograd's algorithm with tile m, or as a 1×1 conv when m is undefined): its kernel
+ * transformed or packed, with the following BN's scale applied on the way (no folded kernel is made), and its bias
+ * (folded with the BN's). The source's own tensors are freed as elsewhere; nothing else is kept.
  */
-function winogradPrepared(
-  step: Extract<Step, { kind: 'conv' }>,
-  w: ConvWeights,
-  src: WeightSource,
-  node: GraphNode | undefined,
-  m: 2 | 4,
-  engine: WinogradEngine,
-): Prepared {
+function enginePrepared(w: ConvWeights, src: WeightSource, node: GraphNode | undefined, m: 2 | 4 | undefined, engine: ConvEngine): Prepared {
   let bn: BnWeights | undefined;
   let folded: { scale: tf.Tensor1D; bias: tf.Tensor1D } | undefined;
   try {
@@ -211,7 +208,8 @@ function winogradPrepared(
     }
     const bias = folded ? folded.bias : w.bias && (src.owned ? w.bias : tf.clone(w.bias));
     try {
-      return { kind: 'winograd', u: engine.transformFilter(w.kernel, m, folded?.scale), m, bias, engine };
+      if (m) return { kind: 'winograd', u: engine.transformFilter(w.kernel, m, folded?.scale), m, bias, engine };
+      return { kind: 'pointwise', u: engine.packPointwise(w.kernel, folded?.scale), bias, engine };
     } catch (e) {
       bias?.dispose(); // the runner's own (folded, cloned or taken over): nothing keeps it now
       throw e;
@@ -223,14 +221,16 @@ function winogradPrepared(
 }
 
 /** The step's weights as the runner's own tensors (folded ones new; the rest the source's own, or clones). */
-function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphNode>, engine?: WinogradEngine): Prepared {
+function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphNode>, engine?: ConvEngine): Prepared {
   const node = (id: string) => byId.get(id)!;
   const own = <T extends tf.Tensor>(t: T): T => (src.owned ? t : tf.clone(t));
   switch (step.kind) {
     case 'conv': {
       const w = convWeights(src, node(step.conv));
       const m = engine && tileFor(w.kernel.shape, step.stride, step.pad, step.groups);
-      if (engine && m) return winogradPrepared(step, w, src, step.bn ? node(step.bn) : undefined, m, engine);
+      if (engine && (m || isPointwise(w.kernel.shape, step.pad, step.groups))) {
+        return enginePrepared(w, src, step.bn ? node(step.bn) : undefined, m, engine);
+      }
       if (!step.bn) return { kind: 'conv', kernel: own(w.kernel), bias: w.bias && own(w.bias) };
       let bn: BnWeights | undefined;
       try {
@@ -260,6 +260,7 @@ function exec(step: Step, w: Prepared, get: (id: string) => tf.Tensor): tf.Tenso
   switch (step.kind) {
     case 'conv': {
       if (w.kind === 'winograd') return w.engine.conv(get(step.input) as tf.Tensor4D, w.u, w.m, w.bias, step.relu);
+      if (w.kind === 'pointwise') return w.engine.pointwise(get(step.input) as tf.Tensor4D, w.u, step.stride, w.bias, step.relu);
       if (w.kind !== 'conv') throw new Error('conv weights missing');
       const x = get(step.input) as tf.Tensor4D;
       // tfjs' ExplicitPadding type (not re-exported by @tensorflow/tfjs) is a mutable 4×2 tuple.
@@ -379,7 +380,8 @@ class Runner implements InferenceRunner {
     this.head = headOf(plan, weights);
     const foldedBn = plan.steps.filter((s) => s.kind === 'conv' && s.bn).length;
     const winograd = weights.filter((w) => w.kind === 'winograd').length;
-    this.stats = { steps: plan.steps.length, merged: plan.merged, foldedBn, winograd };
+    const pointwise = weights.filter((w) => w.kind === 'pointwise').length;
+    this.stats = { steps: plan.steps.length, merged: plan.merged, foldedBn, winograd, pointwise };
   }
 
   predict(x: tf.Tensor4D): tf.Tensor {
@@ -454,7 +456,7 @@ class Runner implements InferenceRunner {
 function disposePrepared(weights: readonly Prepared[]): void {
   for (const w of weights) {
     if (w.kind === 'conv' || w.kind === 'dense') tf.dispose([w.kernel, ...(w.bias ? [w.bias] : [])]);
-    else if (w.kind === 'winograd') tf.dispose([w.u, ...(w.bias ? [w.bias] : [])]);
+    else if (w.kind === 'winograd' || w.kind === 'pointwise') tf.dispose([w.u, ...(w.bias ? [w.bias] : [])]);
     else if (w.kind === 'bn') tf.dispose([w.bn.gamma, w.bn.beta, w.bn.mean, w.bn.variance]);
   }
 }
@@ -466,7 +468,7 @@ function runnerOf(spec: ArchSpec, src: WeightSource, checkExtra: (byId: Readonly
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   checkExtra(byId);
   const weights: Prepared[] = [];
-  const engine = activeWinograd();
+  const engine = activeConvEngine();
   try {
     for (const step of plan.steps) weights.push(prepare(step, src, byId, engine));
   } catch (e) {

@@ -1,30 +1,34 @@
 /**
- * 3×3 stride-1 convolutions on tfjs-backend-wasm by Winograd's minimal filtering (Lavin & Gray, CVPR 2016), with
- * our own kernels (wasm/winograd.ts) running on the backend's heap: XNNPACK, which tfjs-backend-wasm 4.22 runs every
- * conv with, has no Winograd path, and these convs are 45 % of ResNet50's multiply-adds (issue 11: the inference
- * ratio against onnxruntime-web).
+ * The inference runner's 3×3 stride-1 and 1×1 convolutions on tfjs-backend-wasm, with our own kernels
+ * (wasm/convs.ts) running on the backend's heap (issue 11: the inference ratio against onnxruntime-web).
  *
- * F(4×4, 3×3) makes 36 products per 16 outputs where a direct conv makes 144, F(2×2, 3×3) 16 per 4 for 36; the
- * filter is transformed once (G g Gᵀ), each input tile (Bᵀ d B) and output tile (Aᵀ M A) per run. Measured in Node
- * on one thread (scripts/bench-winograd.ts), against tfjs' fused conv2d with the same bias and ReLU: ResNet50's
- * four 3×3 shapes take 2.1–2.4 ms with F(4×4) and 3.1–4.0 ms with F(2×2), against 6.9–8.1 ms.
+ * 3×3: Winograd's minimal filtering (Lavin & Gray, CVPR 2016), which XNNPACK — what tfjs-backend-wasm 4.22 runs
+ * every conv with — does not have; these convs are 45 % of ResNet50's multiply-adds. F(4×4, 3×3) makes 36 products
+ * per 16 outputs where a direct conv makes 144, F(2×2, 3×3) 16 per 4 for 36; the filter is transformed once
+ * (G g Gᵀ), each input tile (Bᵀ d B) and output tile (Aᵀ M A) per run. Measured in Node on one thread
+ * (scripts/bench-wasm-convs.ts), against tfjs' fused conv2d with the same bias and ReLU: ResNet50's four 3×3 shapes
+ * take 2.1–2.4 ms with F(4×4) and 3.1–4.0 ms with F(2×2), against 6.9–8.1 ms. The larger tile keeps 36
+ * transformed copies of each filter tap (4× the filter), the smaller 16 (1.8×), which for conv4 and conv5 would be
+ * 170 MB against the 84 MB of the two copies a direct conv keeps (tfjs' and XNNPACK's): F(4×4) is taken for filters
+ * up to 128 × 128 channels, F(2×2) beyond (`tileFor`).
  *
- * The larger tile keeps 36 transformed copies of each filter tap (4× the filter), the smaller 16 (1.8×), which for
- * conv4 and conv5 would be 170 MB against the 84 MB of the two copies a direct conv keeps (tfjs' and XNNPACK's):
- * F(4×4) is taken for filters up to 128 × 128 channels, F(2×2) beyond (`tileFor`).
+ * 1×1: one matrix product per conv (pixels × channels times the filter), strided input rows read in place, bias
+ * and ReLU in the product's last step; its filter packed once, in one copy where tfjs and XNNPACK keep two.
  *
- * Each job's tiles are split among the threads (the caller's and helper workers' on the shared heap, src/tf/winograd/
- * threads.ts); results are the same with any number of threads. Float32 rounding differs from a direct conv's by up
- * to ≈ 1e-5 of the output's scale with F(2×2), 3e-5 with F(4×4) on 512 channels (test/unit/winograd.test.ts).
+ * Each job's tiles or pixels are split among the threads (the caller's and helper workers' on the shared heap,
+ * src/tf/wasm-convs/threads.ts); results are the same with any number of threads. Float32 rounding differs from a
+ * direct conv's by up to ≈ 1e-5 of the output's scale with F(2×2), 3e-5 with F(4×4) on 512 channels
+ * (test/unit/wasm-convs.test.ts); a 1×1 conv sums in another order only.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { JOB_BYTES, JOB_SLOTS, type Job, SCRATCH_BYTES_PER_THREAD, tilesOf, writeJob } from './job';
+import { JOB_BYTES, JOB_KIND, JOB_SLOTS, type Job, SCRATCH_BYTES_PER_THREAD, tilesOf, writeJob } from './job';
 import { awaitHelpers, postJob, stopHelpers } from './threads';
 
-/** The exports of wasm/winograd.ts. */
-export interface WinogradKernels {
+/** The exports of wasm/convs.ts. */
+export interface ConvKernels {
   run(job: number, thread: number, threads: number): void;
   transformFilter(g: number, c: number, co: number, m: number, u: number, scratch: number, scale: number): void;
+  packPointwise(g: number, c: number, co: number, u: number, scale: number): void;
 }
 
 /** What the engine uses of tfjs-backend-wasm 4.22's BackendWasm (backend_wasm.ts): its heap and tensor table. */
@@ -34,8 +38,8 @@ export interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: 'float32', memoryOffset?: number): tf.TensorInfo;
 }
 
-/** Helper threads that take part in jobs (src/tf/winograd/threads.ts); `terminate` ends them at once. */
-export interface WinogradHelpers {
+/** Helper threads that take part in jobs (src/tf/wasm-convs/threads.ts); `terminate` ends them at once. */
+export interface ConvHelpers {
   readonly count: number;
   terminate(): void;
 }
@@ -47,8 +51,8 @@ export const MAX_THREADS = 16;
 /** A helper that has not finished its share in this long is taken for dead. */
 const HELPER_TIMEOUT_MS = 30_000;
 
-export class WinogradError extends Error {
-  override readonly name = 'WinogradError';
+export class ConvEngineError extends Error {
+  override readonly name = 'ConvEngineError';
 }
 
 type Pad = 'same' | 'valid' | number | readonly (readonly number[])[];
@@ -67,24 +71,32 @@ export function tileFor(kernelShape: readonly number[], stride: number, pad: Pad
   return c * co <= LARGE_TILE_MAX_CHANNELS ? 4 : 2;
 }
 
-export class WinogradEngine {
+/** Whether a conv is a 1×1 conv this engine runs: no groups, no padding, output channels in eights. */
+export function isPointwise(kernelShape: readonly number[], pad: Pad, groups: number): boolean {
+  const [kh, kw, , co] = kernelShape;
+  const noPad = pad === 'same' || pad === 'valid' || (Array.isArray(pad) && pad.every((p) => p[0] === 0 && p[1] === 0));
+  // A 1×1 kernel never pads under 'same' (tfjs-core conv_util: (out − 1)·s + 1 − in < 1).
+  return kh === 1 && kw === 1 && groups === 1 && co % 8 === 0 && noPad;
+}
+
+export class ConvEngine {
   private readonly job: number;
   private readonly scratch: number;
   private workspace = 0;
   private workspaceBytes = 0;
-  private helpers?: WinogradHelpers;
+  private helpers?: ConvHelpers;
   private disposed = false;
 
   constructor(
     /** The backend whose heap this engine runs on (tf.backend() when it was made). */
     readonly backend: WasmBackendInternals,
     private readonly memory: WebAssembly.Memory,
-    private readonly kernels: WinogradKernels,
+    private readonly kernels: ConvKernels,
   ) {
     const { wasm } = backend;
     this.job = wasm._malloc(JOB_BYTES) >>> 0;
     this.scratch = wasm._malloc(SCRATCH_BYTES_PER_THREAD * MAX_THREADS) >>> 0;
-    if (!this.job || !this.scratch) throw new WinogradError('no room in the wasm heap for the Winograd job');
+    if (!this.job || !this.scratch) throw new ConvEngineError('no room in the wasm heap for the Winograd job');
     new Int32Array(memory.buffer, this.job, JOB_BYTES / 4).fill(0);
   }
 
@@ -99,12 +111,12 @@ export class WinogradEngine {
   }
 
   /** Share jobs with `helpers` from now on (they wait on this engine's job block). */
-  attachHelpers(helpers: WinogradHelpers): void {
+  attachHelpers(helpers: ConvHelpers): void {
     if (this.disposed || helpers.count < 1) {
       helpers.terminate();
       return;
     }
-    if (this.helpers || helpers.count + 1 > MAX_THREADS) throw new WinogradError(`cannot attach ${helpers.count} helper threads`);
+    if (this.helpers || helpers.count + 1 > MAX_THREADS) throw new ConvEngineError(`cannot attach ${helpers.count} helper threads`);
     this.helpers = helpers;
   }
 
@@ -115,7 +127,7 @@ export class WinogradEngine {
 
   private offset(t: tf.Tensor): number {
     const data = this.backend.dataIdMap.get(t.dataId);
-    if (!data || typeof data.memoryOffset !== 'number') throw new WinogradError('a tensor is not in the wasm heap');
+    if (!data || typeof data.memoryOffset !== 'number') throw new ConvEngineError('a tensor is not in the wasm heap');
     return data.memoryOffset >>> 0;
   }
 
@@ -131,10 +143,58 @@ export class WinogradEngine {
   transformFilter(kernel: tf.Tensor4D, m: 2 | 4, scale?: tf.Tensor1D): tf.Tensor3D {
     this.check();
     const [, , c, co] = kernel.shape;
-    if (scale && (scale.size !== co || scale.dtype !== 'float32')) throw new WinogradError(`a scale of ${scale.size} for ${co} output channels`);
+    if (scale && (scale.size !== co || scale.dtype !== 'float32')) throw new ConvEngineError(`a scale of ${scale.size} for ${co} output channels`);
     const u = this.empty([(m + 2) ** 2, c, co]) as tf.Tensor3D;
     this.kernels.transformFilter(this.offset(kernel), c, co, m, this.offset(u), this.scratch, scale ? this.offset(scale) : 0);
     return u;
+  }
+
+  /**
+   * A 1×1 filter [1, 1, c, co], each output channel times `scale` when given, packed for `pointwise`: a new tensor
+   * [c, co] in the kernels' layout. The filter is left as it is.
+   */
+  packPointwise(kernel: tf.Tensor4D, scale?: tf.Tensor1D): tf.Tensor2D {
+    this.check();
+    const [, , c, co] = kernel.shape;
+    if (scale && (scale.size !== co || scale.dtype !== 'float32')) throw new ConvEngineError(`a scale of ${scale.size} for ${co} output channels`);
+    const u = this.empty([c, co]) as tf.Tensor2D;
+    this.kernels.packPointwise(this.offset(kernel), c, co, this.offset(u), scale ? this.offset(scale) : 0);
+    return u;
+  }
+
+  /** relu?(conv2d(x, filter, stride, 'valid') + bias) for a 1×1 filter, with `u` = packPointwise(filter). A new tensor. */
+  pointwise(x: tf.Tensor4D, u: tf.Tensor2D, stride: number, bias: tf.Tensor1D | undefined, relu: boolean): tf.Tensor4D {
+    this.check();
+    const [n, h, w, c] = x.shape;
+    const [uc, co] = u.shape;
+    if (uc !== c || x.dtype !== 'float32' || !Number.isInteger(stride) || stride < 1) {
+      throw new ConvEngineError(`input [${x.shape.join(', ')}] with stride ${stride} does not fit a 1×1 filter packed as [${u.shape.join(', ')}]`);
+    }
+    const [oh, ow] = [Math.ceil(h / stride), Math.ceil(w / stride)];
+    const y = this.empty([n, oh, ow, co]) as tf.Tensor4D;
+    this.dispatch(
+      {
+        kind: JOB_KIND.pointwise,
+        m: 0,
+        stride,
+        x: this.offset(x),
+        y: this.offset(y),
+        n,
+        h,
+        w,
+        c,
+        co,
+        u: this.offset(u),
+        bias: bias ? this.offset(bias) : 0,
+        relu,
+        v: 0,
+        mm: 0,
+        scratch: this.scratch,
+        threads: 1,
+      },
+      n * oh * ow,
+    );
+    return y;
   }
 
   /** relu?(conv2d(x, filter, 1, 'same') + bias), with `u` = transformFilter(filter, m). A new tensor. */
@@ -143,16 +203,17 @@ export class WinogradEngine {
     const [n, h, w, c] = x.shape;
     const [positions, uc, co] = u.shape;
     if (uc !== c || positions !== (m + 2) ** 2 || x.dtype !== 'float32') {
-      throw new WinogradError(`input [${x.shape.join(', ')}] does not fit a filter transformed as [${u.shape.join(', ')}] for F(${m}×${m}, 3×3)`);
+      throw new ConvEngineError(`input [${x.shape.join(', ')}] does not fit a filter transformed as [${u.shape.join(', ')}] for F(${m}×${m}, 3×3)`);
     }
     const tiles = tilesOf(n, h, w, m);
     const vBytes = positions * tiles * c * 4;
     const mBytes = positions * tiles * co * 4;
     const ws = this.reserve(vBytes + mBytes);
     const y = this.empty([n, h, w, co]) as tf.Tensor4D;
-    const threads = Math.min(this.threads, tiles);
     const job: Job = {
+      kind: JOB_KIND.winograd,
       m,
+      stride: 1,
       x: this.offset(x),
       y: this.offset(y),
       n,
@@ -166,14 +227,21 @@ export class WinogradEngine {
       v: ws,
       mm: ws + vBytes,
       scratch: this.scratch,
-      threads,
+      threads: 1,
     };
-    // A view made after every allocation above: growing the heap replaces an unshared memory's buffer.
+    this.dispatch(job, tiles);
+    return y;
+  }
+
+  /** Run `job` (its threads field set here) on up to `parts` threads; returns when all of them are done. */
+  private dispatch(job: Job, parts: number): void {
+    const threads = Math.min(this.threads, parts);
+    // A view made after every allocation: growing the heap replaces an unshared memory's buffer.
     const heap = new Int32Array(this.memory.buffer);
-    writeJob(heap, this.job, job);
+    writeJob(heap, this.job, { ...job, threads });
     if (threads === 1) {
       this.kernels.run(this.job, 0, 1);
-      return y;
+      return;
     }
     postJob(heap, this.job);
     this.kernels.run(this.job, 0, threads);
@@ -184,7 +252,6 @@ export class WinogradEngine {
       heap[(this.job >>> 2) + JOB_SLOTS.threads] = 1;
       this.kernels.run(this.job, 0, 1);
     }
-    return y;
   }
 
   /** At least `bytes` of workspace (kept for the next job; the heap keeps its high-water mark anyway). */
@@ -194,12 +261,12 @@ export class WinogradEngine {
     if (this.workspace) wasm._free(this.workspace);
     this.workspace = wasm._malloc(bytes) >>> 0;
     this.workspaceBytes = this.workspace ? bytes : 0;
-    if (!this.workspace) throw new WinogradError(`no room in the wasm heap for ${Math.round(bytes / 2 ** 20)} MiB of Winograd workspace`);
+    if (!this.workspace) throw new ConvEngineError(`no room in the wasm heap for ${Math.round(bytes / 2 ** 20)} MiB of Winograd workspace`);
     return this.workspace;
   }
 
   private check(): void {
-    if (!this.isCurrent()) throw new WinogradError('this Winograd engine belongs to a wasm backend that is no longer current');
+    if (!this.isCurrent()) throw new ConvEngineError('this Winograd engine belongs to a wasm backend that is no longer current');
   }
 
   /** Stop the helpers and free the engine's heap memory (its transformed filters are tensors: their owners free them). */

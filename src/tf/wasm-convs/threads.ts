@@ -1,8 +1,8 @@
 /**
- * How helper threads share a Winograd job (src/tf/winograd/engine.ts) through the job block in a shared wasm heap:
+ * How helper threads share a Winograd job (src/tf/wasm-convs/engine.ts) through the job block in a shared wasm heap:
  * the caller writes the job, clears `done`, bumps `seq` and wakes the helpers; each helper runs its share and counts
  * itself into `done`; the caller runs share 0 meanwhile, then waits until every helper is counted. A job's shares
- * are disjoint tiles, so no thread waits on another within a job (wasm/winograd.ts).
+ * are disjoint tiles, so no thread waits on another within a job (wasm/convs.ts).
  *
  * Atomics order the plain writes around them (ECMAScript memory model: a seq-cst store or add synchronizes with
  * the load that reads it), so a helper sees the whole job once it sees the new `seq`, and the caller sees the

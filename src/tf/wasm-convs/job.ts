@@ -1,7 +1,8 @@
 /**
- * The job block our Winograd kernels read (wasm/winograd.ts, whose `J_*` constants are these slots): one 3×3
- * convolution, as 32-bit fields in the wasm heap. Slots 0 and 1 are the helper threads' handshake
- * (src/tf/winograd/threads.ts); slot 16, the number of threads sharing the job, is read by the helpers only.
+ * The job block our convolution kernels read (wasm/convs.ts, whose `J_*` constants are these slots): one 3×3
+ * convolution by Winograd's algorithm or one 1×1 convolution, as 32-bit fields in the wasm heap. Slots 0 and 1 are
+ * the helper threads' handshake (src/tf/wasm-convs/threads.ts); slot 16, the number of threads sharing the job, is
+ * read by the helpers only.
  */
 export const JOB_SLOTS = {
   seq: 0,
@@ -21,16 +22,24 @@ export const JOB_SLOTS = {
   mm: 14,
   scratch: 15,
   threads: 16,
+  kind: 17,
+  stride: 18,
 } as const;
 
-export const JOB_BYTES = 17 * 4;
+export const JOB_BYTES = 19 * 4;
 
-/** Scratch each thread's transforms use (wasm/winograd.ts: `scratch + (thread << 10)`). */
+/** `kind`: a 3×3 conv by Winograd's algorithm, or a 1×1 conv. */
+export const JOB_KIND = { winograd: 0, pointwise: 1 } as const;
+
+/** Scratch each thread's transforms use (wasm/convs.ts: `scratch + (thread << 10)`). */
 export const SCRATCH_BYTES_PER_THREAD = 1024;
 
 export interface Job {
-  /** Output tile size: F(m×m, 3×3). */
-  readonly m: 2 | 4;
+  readonly kind: (typeof JOB_KIND)[keyof typeof JOB_KIND];
+  /** Winograd: the output tile size of F(m×m, 3×3); pointwise: 0. */
+  readonly m: 0 | 2 | 4;
+  /** Pointwise: the stride (1 for Winograd). */
+  readonly stride: number;
   readonly x: number;
   readonly y: number;
   readonly n: number;
@@ -42,6 +51,7 @@ export interface Job {
   /** 0: no bias. */
   readonly bias: number;
   readonly relu: boolean;
+  /** Winograd's workspaces (0 for pointwise). */
   readonly v: number;
   readonly mm: number;
   readonly scratch: number;
@@ -67,6 +77,8 @@ export function writeJob(heap: Int32Array, at: number, job: Job): void {
   heap[i + s.mm] = job.mm;
   heap[i + s.scratch] = job.scratch;
   heap[i + s.threads] = job.threads;
+  heap[i + s.kind] = job.kind;
+  heap[i + s.stride] = job.stride;
 }
 
 /** Tiles of a job: n · ⌈h / m⌉ · ⌈w / m⌉. */

@@ -1,17 +1,17 @@
 /**
- * 3×3 stride-1 convs by Winograd's algorithm (src/tf/winograd) against tfjs' fused conv2d (XNNPACK), Node wasm (SIMD,
+ * 3×3 stride-1 convs by Winograd's algorithm (src/tf/wasm-convs) against tfjs' fused conv2d (XNNPACK), Node wasm (SIMD,
  * one thread), on ResNet50's four 3×3 shapes at 224×224, batch 1, with bias and ReLU: per-conv medians, F(2×2) and
  * F(4×4), the filter transform, and the largest difference from the direct conv relative to the output's scale.
- * `npx tsx scripts/bench-winograd.ts` (BENCH_RUNS=n, default 15).
+ * `npx tsx scripts/bench-wasm-convs.ts` (BENCH_RUNS=n, default 15).
  */
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../src/tf/node-backend';
-import { activeWinograd, tileFor } from '../src/tf/winograd';
+import { activeConvEngine, tileFor } from '../src/tf/wasm-convs';
 import { median, report } from './bench-util';
 
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 await initNodeBackend('wasm');
-const engine = activeWinograd();
+const engine = activeConvEngine();
 if (!engine) throw new Error('no Winograd engine on the Node wasm backend');
 
 function time(f: () => tf.Tensor): number {

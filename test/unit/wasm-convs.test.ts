@@ -1,9 +1,10 @@
 /**
- * 3×3 convs by Winograd's algorithm on the wasm heap (src/tf/winograd, kernels wasm/winograd.ts): F(2×2) and
- * F(4×4) against tfjs' own fused conv2d over shapes that cut tiles short (odd sizes, h ≠ w, smaller than a tile,
- * batches), with and without bias and ReLU; which convs qualify; no tensor leaks; the inference runner uses it for
- * ResNet50's 16 3×3 convs; and one job split between two threads on a shared heap (the model worker's helpers,
- * src/tf/winograd/threads.ts) gives what one thread gives, to the bit.
+ * Our convolution kernels on the wasm heap (src/tf/wasm-convs, kernels wasm/convs.ts): 3×3 convs by Winograd's
+ * algorithm, F(2×2) and F(4×4), against tfjs' own fused conv2d over shapes that cut tiles short (odd sizes, h ≠ w,
+ * smaller than a tile, batches); 1×1 convs, strided or not, over pixel counts that are not multiples of the product's
+ * four rows; with and without bias and ReLU, and a BN's scale folded in; which convs qualify; no tensor leaks; the
+ * inference runner uses them for ResNet50's 16 3×3 and 36 1×1 convs; and jobs split between two threads on a shared
+ * heap (the model worker's helpers, src/tf/wasm-convs/threads.ts) give what one thread gives, to the bit.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,15 +15,15 @@ import { buildModel } from '../../src/tf/build';
 import { createInferenceRunner } from '../../src/tf/fused/runner';
 import { imagenetResNet50Spec } from '../../src/tf/imagenet';
 import { initNodeWasm } from '../../src/tf/node-wasm';
-import { activeWinograd, setWinogradEnabled, tileFor, type WinogradEngine, WinogradError } from '../../src/tf/winograd';
-import type { WinogradKernels } from '../../src/tf/winograd/engine';
-import { JOB_BYTES, SCRATCH_BYTES_PER_THREAD, tilesOf, writeJob } from '../../src/tf/winograd/job';
-import { awaitHelpers, postJob, stopHelpers } from '../../src/tf/winograd/threads';
+import { activeConvEngine, type ConvEngine, ConvEngineError, isPointwise, setConvEngineEnabled, tileFor } from '../../src/tf/wasm-convs';
+import type { ConvKernels } from '../../src/tf/wasm-convs/engine';
+import { JOB_BYTES, JOB_KIND, SCRATCH_BYTES_PER_THREAD, tilesOf, writeJob } from '../../src/tf/wasm-convs/job';
+import { awaitHelpers, postJob, stopHelpers } from '../../src/tf/wasm-convs/threads';
 
-let engine: WinogradEngine;
+let engine: ConvEngine;
 beforeAll(async () => {
   await initNodeWasm();
-  const e = activeWinograd();
+  const e = activeConvEngine();
   if (!e) throw new Error('no Winograd engine on the Node wasm backend');
   engine = e;
 });
@@ -80,14 +81,54 @@ describe('Winograd convs equal tfjs conv2d', () => {
     tf.dispose([x, filter, scale, scaled]);
   });
 
+  const pointwiseShapes: readonly (readonly [number, number, number, number, number, number])[] = [
+    // n, h, w, c, co, stride
+    [1, 56, 56, 64, 256, 1],
+    [1, 14, 14, 1024, 256, 1],
+    [1, 28, 28, 256, 512, 2], // Keras' conv3_block1_1_conv and _0_conv
+    [2, 7, 9, 12, 16, 2],
+    [1, 15, 15, 32, 64, 2],
+    [1, 5, 5, 8, 8, 1],
+    [1, 1, 1, 4, 8, 1],
+    [3, 2, 3, 6, 24, 3],
+  ];
+  for (const [n, h, w, c, co, stride] of pointwiseShapes) {
+    it(`1×1 on [${n}, ${h}, ${w}, ${c}] → ${co}, stride ${stride}: within 1e-5 of the output's scale, nothing leaks`, () => {
+      const x = tf.randomNormal([n, h, w, c], 0, 1, 'float32', n * h + c) as tf.Tensor4D;
+      const filter = tf.randomNormal([1, 1, c, co], 0, Math.sqrt(2 / c), 'float32', co + w) as tf.Tensor4D;
+      const bias = tf.randomNormal([co], 0, 1, 'float32', 5) as tf.Tensor1D;
+      const scale = tf.randomUniform([co], 0.2, 3, 'float32', 6) as tf.Tensor1D;
+      const scaled = tf.mul(filter, scale) as tf.Tensor4D;
+      const before = tf.memory().numTensors;
+      const u = engine.packPointwise(filter);
+      const us = engine.packPointwise(filter, scale);
+      for (const [b, relu, packed, f] of [
+        [bias, true, u, filter],
+        [undefined, false, u, filter],
+        [bias, false, us, scaled],
+      ] as const) {
+        const want = tf.fused.conv2d({ x, filter: f, strides: stride, pad: 'same', bias: b, activation: relu ? 'relu' : 'linear' });
+        const got = engine.pointwise(x, packed, stride, b, relu);
+        expect(got.shape).toEqual(want.shape);
+        expect(relErr(got, want)).toBeLessThan(1e-5);
+        tf.dispose([got, want]);
+      }
+      tf.dispose([u, us]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, filter, bias, scale, scaled]);
+    });
+  }
+
   it('refuses an input the transformed filter does not fit, naming both shapes', () => {
     const filter = tf.zeros([3, 3, 8, 8]) as tf.Tensor4D;
     const u = engine.transformFilter(filter, 4);
     const x = tf.zeros([1, 4, 4, 12]) as tf.Tensor4D;
-    expect(() => engine.conv(x, u, 4, undefined, false)).toThrow(WinogradError);
+    expect(() => engine.conv(x, u, 4, undefined, false)).toThrow(ConvEngineError);
     expect(() => engine.conv(x, u, 4, undefined, false)).toThrow(/\[1, 4, 4, 12\].*\[36, 8, 8\]/);
     expect(() => engine.conv(tf.zeros([1, 4, 4, 8]) as tf.Tensor4D, u, 2, undefined, false)).toThrow(/F\(2×2/);
-    tf.dispose([filter, u, x]);
+    const p = engine.packPointwise(tf.zeros([1, 1, 8, 16]) as tf.Tensor4D);
+    expect(() => engine.pointwise(x, p, 1, undefined, false)).toThrow(/\[1, 4, 4, 12\] with stride 1 .*\[8, 16\]/);
+    tf.dispose([filter, u, x, p]);
   });
 });
 
@@ -108,17 +149,28 @@ describe('which convs run by Winograd', () => {
     expect(tileFor([7, 7, 3, 64], 1, 'same', 1)).toBeUndefined();
   });
 
-  it('the ResNet50 runner runs its 16 3×3 convs by Winograd, none when disabled; outputs agree within 1e-4', () => {
+  it('1×1, any stride, no groups, no padding, output channels in eights', () => {
+    expect(isPointwise([1, 1, 64, 256], 'same', 1)).toBe(true);
+    expect(isPointwise([1, 1, 3, 8], 'valid', 1)).toBe(true);
+    expect(isPointwise([1, 1, 64, 256], [[0, 0], [0, 0], [0, 0], [0, 0]], 1)).toBe(true);
+    expect(isPointwise([1, 1, 64, 256], [[0, 0], [1, 1], [1, 1], [0, 0]], 1)).toBe(false);
+    expect(isPointwise([1, 1, 64, 12], 'same', 1)).toBe(false);
+    expect(isPointwise([1, 1, 8, 64], 'same', 8)).toBe(false);
+    expect(isPointwise([3, 3, 64, 64], 'same', 1)).toBe(false);
+  });
+
+  it('the ResNet50 runner runs its 16 3×3 convs by Winograd and 36 1×1 convs, none when disabled; outputs agree within 1e-4', () => {
     // Keras' ResNet50 strides its blocks' first 1×1 conv, so all 16 3×3 convs have stride 1.
     const spec = { ...imagenetResNet50Spec(), input: [64, 64, 3] as const };
     const model = buildModel(spec);
     const x = tf.randomNormal([1, 64, 64, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     const wino = createInferenceRunner(spec, model);
-    setWinogradEnabled(false);
+    setConvEngineEnabled(false);
     const direct = createInferenceRunner(spec, model);
-    setWinogradEnabled(true);
+    setConvEngineEnabled(true);
     expect(wino.stats.winograd).toBe(16);
-    expect(direct.stats.winograd).toBe(0);
+    expect(wino.stats.pointwise).toBe(36);
+    expect(direct.stats.winograd + direct.stats.pointwise).toBe(0);
     const a = wino.predict(x);
     const b = direct.predict(x);
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBeLessThan(1e-4);
@@ -136,9 +188,9 @@ describe('one job on two threads (a shared heap, as in the browser)', () => {
     await helper?.terminate();
   });
 
-  it("the helper takes its tiles; the output equals one thread's to the bit", async () => {
-    const module = new WebAssembly.Module(readFileSync(new URL('../../wasm/build/winograd-shared.wasm', import.meta.url)));
-    const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as WinogradKernels;
+  it("the helper takes its tiles or pixels; the output equals one thread's to the bit", async () => {
+    const module = new WebAssembly.Module(readFileSync(new URL('../../wasm/build/convs-shared.wasm', import.meta.url)));
+    const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ConvKernels;
     const f32 = new Float32Array(memory.buffer);
     // A bump allocator over the shared memory: the job block, scratch, x, filter, u, bias, workspace, y (twice).
     let top = 1024;
@@ -168,13 +220,13 @@ describe('one job on two threads (a shared heap, as in the browser)', () => {
     for (const [at, count] of [[x, n * h * w * c], [g, 9 * c * co], [bias, co]]) for (let i = 0; i < count; i++) f32[at / 4 + i] = rand();
     kernels.transformFilter(g, c, co, m, u, scratch, 0);
     const heap = new Int32Array(memory.buffer);
-    const fields = { m, n, h, w, c, co, u, bias, relu: true, v, mm, scratch, x } as const;
+    const fields = { kind: JOB_KIND.winograd, m, stride: 1, n, h, w, c, co, u, bias, relu: true, v, mm, scratch, x } as const;
 
     writeJob(heap, job, { ...fields, y: y1, threads: 1 });
     kernels.run(job, 0, 1);
 
     // The helper is TypeScript: tsx's loader is registered in its thread before it is imported.
-    const helperPath = fileURLToPath(new URL('../helpers/winograd-helper.ts', import.meta.url));
+    const helperPath = fileURLToPath(new URL('../helpers/conv-helper.ts', import.meta.url));
     helper = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(helperPath)});`, {
       eval: true,
       workerData: { module, memory, job, index: 1 },
@@ -192,6 +244,21 @@ describe('one job on two threads (a shared heap, as in the browser)', () => {
     expect(Array.from(two)).toEqual(Array.from(one));
     // Both halves were written: the helper's tiles (the second half) are not left at zero.
     expect(two.slice(two.length / 2).some((z) => z !== 0)).toBe(true);
+
+    // A strided 1×1 job (x as its input, g's first [c][co] as its filter): the same on one and two threads.
+    kernels.packPointwise(g, c, co, u, 0);
+    const pw = { ...fields, kind: JOB_KIND.pointwise, m: 0, stride: 2, v: 0, mm: 0 } as const;
+    const outSize = n * Math.ceil(h / 2) * Math.ceil(w / 2) * co;
+    writeJob(heap, job, { ...pw, y: y1, threads: 1 });
+    kernels.run(job, 0, 1);
+    writeJob(heap, job, { ...pw, y: y2, threads: 2 });
+    postJob(heap, job);
+    kernels.run(job, 0, 2);
+    expect(awaitHelpers(heap, job, 1, 60_000)).toBe(true);
+    const pw1 = f32.slice(y1 / 4, y1 / 4 + outSize);
+    const pw2 = f32.slice(y2 / 4, y2 / 4 + outSize);
+    expect(Array.from(pw2)).toEqual(Array.from(pw1));
+    expect(pw2.slice(pw2.length / 2).some((z, i) => z !== two[two.length / 2 + i])).toBe(true); // rewritten
     const exited = new Promise((resolve) => helper!.once('exit', resolve));
     stopHelpers(heap, job);
     await exited;

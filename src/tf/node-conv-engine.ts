@@ -1,13 +1,13 @@
 /**
- * Node: the Winograd kernels from wasm/build/ (compiled by scripts/build-wasm.mjs, which `npm ci` and every npm
+ * Node: our conv kernels from wasm/build/ (compiled by scripts/build-wasm.mjs, which `npm ci` and every npm
  * script that runs code call). Node runs tfjs-backend-wasm's single-threaded build, so the unshared build, one thread.
  */
 import { readFile } from 'node:fs/promises';
-import type { WinogradSource } from './winograd';
+import type { ConvEngineSource } from './wasm-convs';
 
-export const nodeWinogradSource: WinogradSource = {
+export const nodeConvEngineSource: ConvEngineSource = {
   async module(shared) {
-    const url = new URL(`../../wasm/build/winograd${shared ? '-shared' : ''}.wasm`, import.meta.url);
+    const url = new URL(`../../wasm/build/convs${shared ? '-shared' : ''}.wasm`, import.meta.url);
     let bytes: Uint8Array<ArrayBuffer>;
     try {
       bytes = new Uint8Array(await readFile(url));

@@ -1,11 +1,13 @@
-// 3×3 stride-1 convolutions by Winograd's minimal filtering (Lavin & Gray, "Fast Algorithms for Convolutional
-// Neural Networks", CVPR 2016, §4–5): F(2×2, 3×3) (4×4 input tiles, 16 products per tile where direct convolution
-// needs 36) and F(4×4, 3×3) (6×6 tiles, 36 products for 144). Compiled by AssemblyScript into WebAssembly SIMD.
+// Convolution kernels for the inference runner on tfjs-backend-wasm's heap, compiled by AssemblyScript into
+// WebAssembly SIMD: 3×3 stride-1 convolutions by Winograd's minimal filtering (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", CVPR 2016, §4–5), F(2×2, 3×3) (4×4 input tiles, 16 products per tile where direct
+// convolution needs 36) and F(4×4, 3×3) (6×6 tiles, 36 products for 144); and 1×1 convolutions, any stride, as one
+// matrix product. Both end in the same register-tiled product (4 rows × 8 output channels).
 //
 // The module has no data, no globals and no heap of its own: it runs on the memory it imports (tfjs-backend-wasm's
 // heap), at addresses the caller allocated there, so no tensor is copied in or out. All values are float32.
 //
-// A job (see src/tf/winograd/job.ts, which writes it) describes one convolution:
+// A job (src/tf/wasm-convs/job.ts writes it) describes one convolution. Winograd (kind 0):
 //   x  input, NHWC [n][h][w][c], 'same' padding (one row / column of zeros on each side)
 //   u  transformed filter: `positions` matrices [c][co], each packed in panels of 8 output channels: [co / 8][c][8]
 //   v  workspace [positions][tiles][c], the transformed input;  mm  workspace [positions][tiles][co], the products
@@ -13,6 +15,8 @@
 // Tile t = (image · tilesH + ty) · tilesW + tx covers output rows ty·m … ty·m + m − 1 (m = 2 or 4). Thread i of k
 // takes the tiles [T·i/k, T·(i+1)/k) through all three stages (input transform, products, output transform), so
 // threads never wait on one another within a job. c % 4 == 0 and co % 8 == 0.
+// Pointwise (kind 1): x [n][h][w][c], u the filter [c][co] packed as [co / 8][c][8], y [n][⌈h/s⌉][⌈w/s⌉][co] =
+// relu?(x[s·i][s·j] · u + bias); thread i of k takes the output pixels [P·i/k, P·(i+1)/k). co % 8 == 0.
 
 // Job fields, i32 slots (job.ts has the same list).
 const J_M: i32 = 2;
@@ -29,6 +33,9 @@ const J_RELU: i32 = 12;
 const J_V: i32 = 13;
 const J_MM: i32 = 14;
 const J_SCRATCH: i32 = 15; // 1 KiB per thread
+// 16: threads (read by the helpers only)
+const J_KIND: i32 = 17; // 0 Winograd, 1 pointwise
+const J_STRIDE: i32 = 18; // pointwise
 
 @inline function field(job: usize, i: i32): i32 {
   return load<i32>(job + (<usize>i << 2));
@@ -220,33 +227,40 @@ function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
   }
 }
 
-// Four rows of a [rows][k] times one packed panel [k][8]: 8 accumulators.
-@inline function panel4(a: usize, bp: usize, c: usize, k: i32, n: i32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  const ks = <usize>k * 4;
-  let pa = a;
+// Four rows of a (at a0 … a3, k values each) times one packed panel [k][8], plus b0 | b1, then max(0, ·) with `relu`:
+// 8 accumulators, stored at c, c + ns, c + 2·ns, c + 3·ns.
+@inline function panel4(a0: usize, a1: usize, a2: usize, a3: usize, bp: usize, c: usize, k: i32, ns: usize, b0: v128, b1: v128, relu: bool): void {
+  let c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
   let pb = bp;
-  const end = a + ks;
-  while (pa < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    const a0 = v128.load32_splat(pa);
-    const a1 = v128.load32_splat(pa + ks);
-    const a2 = v128.load32_splat(pa + 2 * ks);
-    const a3 = v128.load32_splat(pa + 3 * ks);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
-    pa += 4;
+  const end = <usize>k * 4;
+  for (let o: usize = 0; o < end; o += 4) {
+    const w0 = v128.load(pb);
+    const w1 = v128.load(pb, 16);
+    const x0 = v128.load32_splat(a0 + o);
+    const x1 = v128.load32_splat(a1 + o);
+    const x2 = v128.load32_splat(a2 + o);
+    const x3 = v128.load32_splat(a3 + o);
+    c00 = f32x4.add(c00, f32x4.mul(x0, w0));
+    c01 = f32x4.add(c01, f32x4.mul(x0, w1));
+    c10 = f32x4.add(c10, f32x4.mul(x1, w0));
+    c11 = f32x4.add(c11, f32x4.mul(x1, w1));
+    c20 = f32x4.add(c20, f32x4.mul(x2, w0));
+    c21 = f32x4.add(c21, f32x4.mul(x2, w1));
+    c30 = f32x4.add(c30, f32x4.mul(x3, w0));
+    c31 = f32x4.add(c31, f32x4.mul(x3, w1));
     pb += 32;
   }
-  const ns = <usize>n * 4;
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = f32x4.max(c00, z);
+    c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z);
+    c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z);
+    c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z);
+    c31 = f32x4.max(c31, z);
+  }
   v128.store(c, c00);
   v128.store(c, c01, 16);
   v128.store(c + ns, c10);
@@ -257,17 +271,27 @@ function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
   v128.store(c + 3 * ns, c31, 16);
 }
 
-@inline function panel1(a: usize, bp: usize, c: usize, k: i32): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
+// One row: as panel4.
+@inline function panel1(a: usize, bp: usize, c: usize, k: i32, b0: v128, b1: v128, relu: bool): void {
+  let c0 = b0, c1 = b1;
   let pb = bp;
   for (let i = 0; i < k; i++) {
-    const a0 = v128.load32_splat(a + <usize>i * 4);
-    c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(pb)));
-    c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(pb, 16)));
+    const x = v128.load32_splat(a + <usize>i * 4);
+    c0 = f32x4.add(c0, f32x4.mul(x, v128.load(pb)));
+    c1 = f32x4.add(c1, f32x4.mul(x, v128.load(pb, 16)));
     pb += 32;
+  }
+  if (relu) {
+    c0 = f32x4.max(c0, f32x4.splat(0));
+    c1 = f32x4.max(c1, f32x4.splat(0));
   }
   v128.store(c, c0);
   v128.store(c, c1, 16);
+}
+
+// Rows of a product kept together while every panel passes over them: ≈ 16 KiB of a, in fours.
+@inline function blockRows(k: i32): i32 {
+  return max(4, (4096 / k) & ~3);
 }
 
 /** mm[k][t] = v[k][t] × u[k] for every position k and tiles [t0, t1). */
@@ -284,21 +308,84 @@ function products(job: usize, t0: i32, t1: i32): void {
   const mm = <usize>field(job, J_MM);
   const uBytes = <usize>c * <usize>co * 4;
   const panelBytes = <usize>c * 32;
+  const zero = f32x4.splat(0);
+  const ks = <usize>c * 4;
+  const ns = <usize>co * 4;
+  const rb = blockRows(c);
   for (let k = 0; k < positions; k++) {
-    const a = v + <usize>k * <usize>tiles * <usize>c * 4;
-    const out = mm + <usize>k * <usize>tiles * <usize>co * 4;
+    const a = v + <usize>k * <usize>tiles * ks;
+    const out = mm + <usize>k * <usize>tiles * ns;
     const b = u + <usize>k * uBytes;
-    for (let p = 0; p < co / 8; p++) {
-      const bp = b + <usize>p * panelBytes;
-      let r = t0;
-      for (; r + 4 <= t1; r += 4) panel4(a + <usize>r * <usize>c * 4, bp, out + (<usize>r * <usize>co + <usize>p * 8) * 4, c, co);
-      for (; r < t1; r++) panel1(a + <usize>r * <usize>c * 4, bp, out + (<usize>r * <usize>co + <usize>p * 8) * 4, c);
+    for (let r0 = t0; r0 < t1; r0 += rb) {
+      const r1 = min(t1, r0 + rb);
+      for (let p = 0; p < co / 8; p++) {
+        const bp = b + <usize>p * panelBytes;
+        let r = r0;
+        for (; r + 4 <= r1; r += 4) {
+          const ar = a + <usize>r * ks;
+          panel4(ar, ar + ks, ar + 2 * ks, ar + 3 * ks, bp, out + <usize>r * ns + <usize>p * 32, c, ns, zero, zero, false);
+        }
+        for (; r < r1; r++) panel1(a + <usize>r * ks, bp, out + <usize>r * ns + <usize>p * 32, c, zero, zero, false);
+      }
     }
   }
 }
 
-/** Thread `thread` of `threads`' share of the job: its tiles through all three stages. */
+// Input address of output pixel r of a pointwise job.
+@inline function pixel(x: usize, r: i32, oh: i32, ow: i32, h: i32, w: i32, s: i32, ks: usize): usize {
+  const per = oh * ow;
+  const img = r / per;
+  const q = r % per;
+  return x + ((<usize>img * <usize>h + <usize>((q / ow) * s)) * <usize>w + <usize>((q % ow) * s)) * ks;
+}
+
+/** Output pixels [r0, r1) of a pointwise (1×1) job. */
+function pointwise(job: usize, r0: i32, r1: i32): void {
+  const x = <usize>field(job, J_X);
+  const y = <usize>field(job, J_Y);
+  const h = field(job, J_H);
+  const w = field(job, J_W);
+  const c = field(job, J_C);
+  const co = field(job, J_CO);
+  const u = <usize>field(job, J_U);
+  const bias = <usize>field(job, J_BIAS);
+  const relu = field(job, J_RELU) != 0;
+  const s = field(job, J_STRIDE);
+  const oh = (h + s - 1) / s;
+  const ow = (w + s - 1) / s;
+  const ks = <usize>c * 4;
+  const ns = <usize>co * 4;
+  const panelBytes = <usize>c * 32;
+  const rb = blockRows(c);
+  const zero = f32x4.splat(0);
+  for (let b0 = r0; b0 < r1; b0 += rb) {
+    const b1 = min(r1, b0 + rb);
+    for (let p = 0; p < co / 8; p++) {
+      const bp = u + <usize>p * panelBytes;
+      const lo = bias != 0 ? v128.load(bias + <usize>p * 32) : zero;
+      const hi = bias != 0 ? v128.load(bias + <usize>p * 32, 16) : zero;
+      let r = b0;
+      for (; r + 4 <= b1; r += 4) {
+        const a0 = pixel(x, r, oh, ow, h, w, s, ks);
+        if (s == 1) {
+          panel4(a0, a0 + ks, a0 + 2 * ks, a0 + 3 * ks, bp, y + <usize>r * ns + <usize>p * 32, c, ns, lo, hi, relu);
+        } else {
+          panel4(a0, pixel(x, r + 1, oh, ow, h, w, s, ks), pixel(x, r + 2, oh, ow, h, w, s, ks), pixel(x, r + 3, oh, ow, h, w, s, ks), bp, y + <usize>r * ns + <usize>p * 32, c, ns, lo, hi, relu);
+        }
+      }
+      for (; r < b1; r++) panel1(pixel(x, r, oh, ow, h, w, s, ks), bp, y + <usize>r * ns + <usize>p * 32, c, lo, hi, relu);
+    }
+  }
+}
+
+/** Thread `thread` of `threads`' share of the job: its pixels, or its tiles through all three stages. */
 export function run(job: usize, thread: i32, threads: i32): void {
+  if (field(job, J_KIND) == 1) {
+    const s = field(job, J_STRIDE);
+    const pixels = field(job, J_N) * ((field(job, J_H) + s - 1) / s) * ((field(job, J_W) + s - 1) / s);
+    pointwise(job, <i32>((<i64>pixels * thread) / threads), <i32>((<i64>pixels * (thread + 1)) / threads));
+    return;
+  }
   const m = field(job, J_M);
   const tiles = field(job, J_N) * ((field(job, J_H) + m - 1) / m) * ((field(job, J_W) + m - 1) / m);
   const t0 = <i32>((<i64>tiles * thread) / threads);
@@ -340,5 +427,14 @@ export function transformFilter(g: usize, c: i32, co: i32, m: i32, u: usize, scr
         for (let j = 0; j < a; j++) v128.store(dst + <usize>(i * a + j) * uBytes, f32x4.mul(k, v128.load(out + <usize>j * 16)));
       }
     }
+  }
+}
+
+/** A 1×1 filter [c][co] as [co / 8][c][8], each output channel times scale[co] when `scale` is not 0. */
+export function packPointwise(g: usize, c: i32, co: i32, u: usize, scale: usize): void {
+  for (let o = 0; o < co; o += 4) {
+    const k = scale != 0 ? v128.load(scale + <usize>o * 4) : f32x4.splat(1);
+    const dst = u + (<usize>(o >> 3) * <usize>c * 8 + <usize>(o & 7)) * 4;
+    for (let ci = 0; ci < c; ci++) v128.store(dst + <usize>ci * 32, f32x4.mul(k, v128.load(g + (<usize>ci * <usize>co + <usize>o) * 4)));
   }
 }
