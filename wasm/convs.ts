@@ -10,13 +10,13 @@
 // A job (src/tf/wasm-convs/job.ts writes it) describes one convolution. Winograd (kind 0):
 //   x  input, NHWC [n][h][w][c], 'same' padding (one row / column of zeros on each side)
 //   u  transformed filter: `positions` matrices [c][co], each packed in panels of 8 output channels: [co / 8][c][8]
-//   v  workspace [positions][tiles][c], the transformed input;  mm  workspace [positions][tiles][co], the products
+//   v  workspace [positions][tiles][c] per thread, the transformed input;  mm  workspace [positions][tiles][co]
 //   y  output, NHWC [n][h][w][co], = relu?(conv(x) + bias)
-// Tile t = (image · tilesH + ty) · tilesW + tx covers output rows ty·m … ty·m + m − 1 (m = 2 or 4). Thread i of k
-// takes the tiles [T·i/k, T·(i+1)/k) through all three stages (input transform, products, output transform), so
-// threads never wait on one another within a job. c % 4 == 0 and co % 8 == 0.
+// Tile t = (image · tilesH + ty) · tilesW + tx covers output rows ty·m … ty·m + m − 1 (m = 2 or 4). A thread takes
+// its tiles or output channels through all three stages (input transform, products, output transform), so threads
+// never wait on one another within a job (`run`). c % 4 == 0 and co % 8 == 0.
 // Pointwise (kind 1): x [n][h][w][c], u the filter [c][co] packed as [co / 8][c][8], y [n][⌈h/s⌉][⌈w/s⌉][co] =
-// relu?(x[s·i][s·j] · u + bias); thread i of k takes the output pixels [P·i/k, P·(i+1)/k). co % 8 == 0.
+// relu?(x[s·i][s·j] · u + bias); a thread takes its output pixels or channels. co % 8 == 0.
 
 // Job fields, i32 slots (job.ts has the same list).
 const J_M: i32 = 2;
@@ -115,14 +115,13 @@ const J_STRIDE: i32 = 18; // pointwise
 // ---- stages ----
 
 /** Bᵀ d B for tiles [t0, t1): an a×a tile (a = m + 2) per tile and 4 channels, written to v[k][t][c]. */
-function inputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
+function inputTransform(job: usize, t0: i32, t1: i32, scratch: usize, v: usize): void {
   const m = field(job, J_M);
   const a = m + 2;
   const x = <usize>field(job, J_X);
   const h = field(job, J_H);
   const w = field(job, J_W);
   const c = field(job, J_C);
-  const v = <usize>field(job, J_V);
   const tilesH = (h + m - 1) / m;
   const tilesW = (w + m - 1) / m;
   const per = tilesH * tilesW;
@@ -174,7 +173,7 @@ function inputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
 }
 
 /** Aᵀ M A + bias (+ ReLU) for tiles [t0, t1), from mm[k][t][co] into y, the tiles' parts inside the image. */
-function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
+function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize, g0: i32, g1: i32): void {
   const m = field(job, J_M);
   const a = m + 2;
   const y = <usize>field(job, J_Y);
@@ -199,7 +198,7 @@ function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
     const rows = min(m, h - ty * m);
     const cols = min(m, w - tx * m);
     const src = mm + <usize>t * <usize>co * 4;
-    for (let g = 0; g < co; g += 4) {
+    for (let g = g0; g < g1; g += 4) {
       const p = src + <usize>g * 4;
       // Columns: Aᵀ down each of the a columns (positions i·a + j for i < a), into scratch[row < m][col].
       for (let j = 0; j < a; j++) {
@@ -294,8 +293,8 @@ function outputTransform(job: usize, t0: i32, t1: i32, scratch: usize): void {
   return max(4, (4096 / k) & ~3);
 }
 
-/** mm[k][t] = v[k][t] × u[k] for every position k and tiles [t0, t1). */
-function products(job: usize, t0: i32, t1: i32): void {
+/** mm[k][t] = v[k][t] × u[k] for every position k, tiles [t0, t1) and output panels [p0, p1). */
+function products(job: usize, t0: i32, t1: i32, p0: i32, p1: i32, v: usize): void {
   const m = field(job, J_M);
   const positions = (m + 2) * (m + 2);
   const c = field(job, J_C);
@@ -304,7 +303,6 @@ function products(job: usize, t0: i32, t1: i32): void {
   const w = field(job, J_W);
   const tiles = field(job, J_N) * ((h + m - 1) / m) * ((w + m - 1) / m);
   const u = <usize>field(job, J_U);
-  const v = <usize>field(job, J_V);
   const mm = <usize>field(job, J_MM);
   const uBytes = <usize>c * <usize>co * 4;
   const panelBytes = <usize>c * 32;
@@ -318,7 +316,7 @@ function products(job: usize, t0: i32, t1: i32): void {
     const b = u + <usize>k * uBytes;
     for (let r0 = t0; r0 < t1; r0 += rb) {
       const r1 = min(t1, r0 + rb);
-      for (let p = 0; p < co / 8; p++) {
+      for (let p = p0; p < p1; p++) {
         const bp = b + <usize>p * panelBytes;
         let r = r0;
         for (; r + 4 <= r1; r += 4) {
@@ -339,8 +337,8 @@ function products(job: usize, t0: i32, t1: i32): void {
   return x + ((<usize>img * <usize>h + <usize>((q / ow) * s)) * <usize>w + <usize>((q % ow) * s)) * ks;
 }
 
-/** Output pixels [r0, r1) of a pointwise (1×1) job. */
-function pointwise(job: usize, r0: i32, r1: i32): void {
+/** Output pixels [r0, r1) and output panels [p0, p1) of a pointwise (1×1) job. */
+function pointwise(job: usize, r0: i32, r1: i32, p0: i32, p1: i32): void {
   const x = <usize>field(job, J_X);
   const y = <usize>field(job, J_Y);
   const h = field(job, J_H);
@@ -360,7 +358,7 @@ function pointwise(job: usize, r0: i32, r1: i32): void {
   const zero = f32x4.splat(0);
   for (let b0 = r0; b0 < r1; b0 += rb) {
     const b1 = min(r1, b0 + rb);
-    for (let p = 0; p < co / 8; p++) {
+    for (let p = p0; p < p1; p++) {
       const bp = u + <usize>p * panelBytes;
       const lo = bias != 0 ? v128.load(bias + <usize>p * 32) : zero;
       const hi = bias != 0 ? v128.load(bias + <usize>p * 32, 16) : zero;
@@ -378,23 +376,45 @@ function pointwise(job: usize, r0: i32, r1: i32): void {
   }
 }
 
-/** Thread `thread` of `threads`' share of the job: its pixels, or its tiles through all three stages. */
+@inline function share(total: i32, thread: i32, threads: i32): i32 {
+  return <i32>((<i64>total * thread) / threads);
+}
+
+/**
+ * Thread `thread` of `threads`' share of the job. Where the filter is the larger operand (few pixels or tiles, many
+ * channels: conv4 and conv5), each thread takes a range of output channels, so that each reads only its part of the
+ * filter; a Winograd thread then transforms the whole input into a copy of its own (v + thread · positions · tiles ·
+ * c floats), which costs less than reading the whole filter twice. Elsewhere each takes a range of pixels or tiles.
+ */
 export function run(job: usize, thread: i32, threads: i32): void {
+  const co = field(job, J_CO);
+  const panels = co / 8;
   if (field(job, J_KIND) == 1) {
     const s = field(job, J_STRIDE);
     const pixels = field(job, J_N) * ((field(job, J_H) + s - 1) / s) * ((field(job, J_W) + s - 1) / s);
-    pointwise(job, <i32>((<i64>pixels * thread) / threads), <i32>((<i64>pixels * (thread + 1)) / threads));
+    if (co > pixels && panels >= threads) pointwise(job, 0, pixels, share(panels, thread, threads), share(panels, thread + 1, threads));
+    else pointwise(job, share(pixels, thread, threads), share(pixels, thread + 1, threads), 0, panels);
     return;
   }
   const m = field(job, J_M);
   const tiles = field(job, J_N) * ((field(job, J_H) + m - 1) / m) * ((field(job, J_W) + m - 1) / m);
-  const t0 = <i32>((<i64>tiles * thread) / threads);
-  const t1 = <i32>((<i64>tiles * (thread + 1)) / threads);
-  if (t0 >= t1) return;
   const scratch = <usize>field(job, J_SCRATCH) + (<usize>thread << 10);
-  inputTransform(job, t0, t1, scratch);
-  products(job, t0, t1);
-  outputTransform(job, t0, t1, scratch);
+  const v = <usize>field(job, J_V);
+  if (co > 2 * tiles && panels >= threads) {
+    const p0 = share(panels, thread, threads);
+    const p1 = share(panels, thread + 1, threads);
+    const own = v + <usize>thread * <usize>((m + 2) * (m + 2)) * <usize>tiles * <usize>field(job, J_C) * 4;
+    inputTransform(job, 0, tiles, scratch, own);
+    products(job, 0, tiles, p0, p1, own);
+    outputTransform(job, 0, tiles, scratch, p0 * 8, p1 * 8);
+    return;
+  }
+  const t0 = share(tiles, thread, threads);
+  const t1 = share(tiles, thread + 1, threads);
+  if (t0 >= t1) return;
+  inputTransform(job, t0, t1, scratch, v);
+  products(job, t0, t1, 0, panels, v);
+  outputTransform(job, t0, t1, scratch, 0, co);
 }
 
 /**

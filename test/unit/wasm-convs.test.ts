@@ -181,35 +181,33 @@ describe('which convs run by Winograd', () => {
   });
 });
 
-describe('one job on two threads (a shared heap, as in the browser)', () => {
+describe('jobs on two threads (a shared heap, as in the browser)', () => {
   const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
   let helper: Worker | undefined;
   afterAll(async () => {
     await helper?.terminate();
   });
 
-  it("the helper takes its tiles or pixels; the output equals one thread's to the bit", async () => {
+  it("the helper takes its tiles, pixels or output channels; every output equals one thread's to the bit", async () => {
     const module = new WebAssembly.Module(readFileSync(new URL('../../wasm/build/convs-shared.wasm', import.meta.url)));
     const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as ConvKernels;
     const f32 = new Float32Array(memory.buffer);
-    // A bump allocator over the shared memory: the job block, scratch, x, filter, u, bias, workspace, y (twice).
+    // A bump allocator over the shared memory, large enough for every job below.
     let top = 1024;
     const alloc = (bytes: number) => {
       const at = top;
       top += Math.ceil(bytes / 64) * 64;
       return at;
     };
-    const [n, h, w, c, co, m] = [2, 11, 10, 16, 24, 4] as const;
-    const positions = (m + 2) ** 2;
-    const tiles = tilesOf(n, h, w, m);
+    const [n, h, w, c, co] = [2, 11, 10, 16, 48] as const;
     const job = alloc(JOB_BYTES);
     const scratch = alloc(SCRATCH_BYTES_PER_THREAD * 2);
     const x = alloc(n * h * w * c * 4);
     const g = alloc(9 * c * co * 4);
-    const u = alloc(positions * c * co * 4);
+    const u = alloc(36 * c * co * 4);
     const bias = alloc(co * 4);
-    const v = alloc(positions * tiles * c * 4);
-    const mm = alloc(positions * tiles * co * 4);
+    const v = alloc(2 * 36 * tilesOf(n, h, w, 2) * c * 4); // a transformed input per thread (the most: F(2×2))
+    const mm = alloc(36 * tilesOf(n, h, w, 2) * co * 4);
     const y1 = alloc(n * h * w * co * 4);
     const y2 = alloc(n * h * w * co * 4);
     let seed = 1;
@@ -218,47 +216,42 @@ describe('one job on two threads (a shared heap, as in the browser)', () => {
       return (seed / 2 ** 31) * 2 - 1;
     };
     for (const [at, count] of [[x, n * h * w * c], [g, 9 * c * co], [bias, co]]) for (let i = 0; i < count; i++) f32[at / 4 + i] = rand();
-    kernels.transformFilter(g, c, co, m, u, scratch, 0);
     const heap = new Int32Array(memory.buffer);
-    const fields = { kind: JOB_KIND.winograd, m, stride: 1, n, h, w, c, co, u, bias, relu: true, v, mm, scratch, x } as const;
-
-    writeJob(heap, job, { ...fields, y: y1, threads: 1 });
-    kernels.run(job, 0, 1);
-
-    // The helper is TypeScript: tsx's loader is registered in its thread before it is imported.
-    const helperPath = fileURLToPath(new URL('../helpers/conv-helper.ts', import.meta.url));
-    helper = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(helperPath)});`, {
-      eval: true,
-      workerData: { module, memory, job, index: 1 },
-    });
+    helper = new Worker(
+      // The helper is TypeScript: tsx's require hook is registered in its thread before it is loaded.
+      `require('tsx/cjs/api').register(); require(${JSON.stringify(fileURLToPath(new URL('../helpers/conv-helper.ts', import.meta.url)))});`,
+      { eval: true, workerData: { module, memory, job, index: 1 } },
+    );
     await new Promise<void>((resolve, reject) => {
       helper!.once('message', () => resolve());
       helper!.once('error', reject);
     });
-    writeJob(heap, job, { ...fields, y: y2, threads: 2 });
-    postJob(heap, job);
-    kernels.run(job, 0, 2);
-    expect(awaitHelpers(heap, job, 1, 60_000)).toBe(true);
-    const one = f32.slice(y1 / 4, y1 / 4 + n * h * w * co);
-    const two = f32.slice(y2 / 4, y2 / 4 + n * h * w * co);
-    expect(Array.from(two)).toEqual(Array.from(one));
-    // Both halves were written: the helper's tiles (the second half) are not left at zero.
-    expect(two.slice(two.length / 2).some((z) => z !== 0)).toBe(true);
 
-    // A strided 1×1 job (x as its input, g's first [c][co] as its filter): the same on one and two threads.
-    kernels.packPointwise(g, c, co, u, 0);
-    const pw = { ...fields, kind: JOB_KIND.pointwise, m: 0, stride: 2, v: 0, mm: 0 } as const;
-    const outSize = n * Math.ceil(h / 2) * Math.ceil(w / 2) * co;
-    writeJob(heap, job, { ...pw, y: y1, threads: 1 });
-    kernels.run(job, 0, 1);
-    writeJob(heap, job, { ...pw, y: y2, threads: 2 });
-    postJob(heap, job);
-    kernels.run(job, 0, 2);
-    expect(awaitHelpers(heap, job, 1, 60_000)).toBe(true);
-    const pw1 = f32.slice(y1 / 4, y1 / 4 + outSize);
-    const pw2 = f32.slice(y2 / 4, y2 / 4 + outSize);
-    expect(Array.from(pw2)).toEqual(Array.from(pw1));
-    expect(pw2.slice(pw2.length / 2).some((z, i) => z !== two[two.length / 2 + i])).toBe(true); // rewritten
+    const common = { n, w, c, u, bias, relu: true, v, mm, scratch, x } as const;
+    // [name, job, output floats, how the work splits (wasm/convs.ts `run`)]
+    const jobs = [
+      ['F(4×4) on 11×10, 48 channels: tiles', { ...common, kind: JOB_KIND.winograd, m: 4, stride: 1, h, co }, n * h * w * co],
+      ['F(2×2) on 2×10: output channels', { ...common, kind: JOB_KIND.winograd, m: 2, stride: 1, h: 2, co }, n * 2 * w * co],
+      ['1×1 stride 2: pixels', { ...common, kind: JOB_KIND.pointwise, m: 0, stride: 2, h, co: 24 }, n * 6 * 5 * 24],
+      ['1×1 stride 5: output channels', { ...common, kind: JOB_KIND.pointwise, m: 0, stride: 5, h, co }, n * 3 * 2 * co],
+    ] as const;
+    for (const [name, spec, size] of jobs) {
+      if (spec.kind === JOB_KIND.winograd) kernels.transformFilter(g, c, spec.co, spec.m, u, scratch, 0);
+      else kernels.packPointwise(g, c, spec.co, u, 0);
+      f32.fill(0, y1 / 4, y1 / 4 + size);
+      f32.fill(0, y2 / 4, y2 / 4 + size);
+      writeJob(heap, job, { ...spec, y: y1, threads: 1 });
+      kernels.run(job, 0, 1);
+      writeJob(heap, job, { ...spec, y: y2, threads: 2 });
+      postJob(heap, job);
+      kernels.run(job, 0, 2);
+      expect(awaitHelpers(heap, job, 1, 60_000), name).toBe(true);
+      const one = f32.slice(y1 / 4, y1 / 4 + size);
+      const two = f32.slice(y2 / 4, y2 / 4 + size);
+      expect(Array.from(two), name).toEqual(Array.from(one));
+      // Nothing was left to the zeros the outputs started from (ReLU makes some zeros: not most).
+      expect(two.filter((z) => z !== 0).length, name).toBeGreaterThan(size / 4);
+    }
     const exited = new Promise((resolve) => helper!.once('exit', resolve));
     stopHelpers(heap, job);
     await exited;

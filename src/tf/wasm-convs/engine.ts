@@ -208,7 +208,8 @@ export class ConvEngine {
     const tiles = tilesOf(n, h, w, m);
     const vBytes = positions * tiles * c * 4;
     const mBytes = positions * tiles * co * 4;
-    const ws = this.reserve(vBytes + mBytes);
+    // A transformed input per thread: where the filter is the larger operand, each thread makes its own (wasm/convs.ts `run`).
+    const ws = this.reserve(vBytes * this.threads + mBytes);
     const y = this.empty([n, h, w, co]) as tf.Tensor4D;
     const job: Job = {
       kind: JOB_KIND.winograd,
@@ -225,7 +226,7 @@ export class ConvEngine {
       bias: bias ? this.offset(bias) : 0,
       relu,
       v: ws,
-      mm: ws + vBytes,
+      mm: ws + vBytes * this.threads,
       scratch: this.scratch,
       threads: 1,
     };
