@@ -172,28 +172,7 @@ export class ConvEngine {
     }
     const [oh, ow] = [Math.ceil(h / stride), Math.ceil(w / stride)];
     const y = this.empty([n, oh, ow, co]) as tf.Tensor4D;
-    this.dispatch(
-      {
-        kind: JOB_KIND.pointwise,
-        m: 0,
-        stride,
-        x: this.offset(x),
-        y: this.offset(y),
-        n,
-        h,
-        w,
-        c,
-        co,
-        u: this.offset(u),
-        bias: bias ? this.offset(bias) : 0,
-        relu,
-        v: 0,
-        mm: 0,
-        scratch: this.scratch,
-        threads: 1,
-      },
-      n * oh * ow,
-    );
+    this.dispatch({ ...this.operands(x, y, u, bias, relu), kind: JOB_KIND.pointwise, m: 0, stride, v: 0, mm: 0 }, n * oh * ow);
     return y;
   }
 
@@ -211,31 +190,21 @@ export class ConvEngine {
     // A transformed input per thread: where the filter is the larger operand, each thread makes its own (wasm/convs.ts `run`).
     const ws = this.reserve(vBytes * this.threads + mBytes);
     const y = this.empty([n, h, w, co]) as tf.Tensor4D;
-    const job: Job = {
-      kind: JOB_KIND.winograd,
-      m,
-      stride: 1,
-      x: this.offset(x),
-      y: this.offset(y),
-      n,
-      h,
-      w,
-      c,
-      co,
-      u: this.offset(u),
-      bias: bias ? this.offset(bias) : 0,
-      relu,
-      v: ws,
-      mm: ws + vBytes * this.threads,
-      scratch: this.scratch,
-      threads: 1,
-    };
+    const job = { ...this.operands(x, y, u, bias, relu), kind: JOB_KIND.winograd, m, stride: 1, v: ws, mm: ws + vBytes * this.threads };
     this.dispatch(job, tiles);
     return y;
   }
 
-  /** Run `job` (its threads field set here) on up to `parts` threads; returns when all of them are done. */
-  private dispatch(job: Job, parts: number): void {
+  /** The fields every job has: its tensors' addresses, the input's shape and the output's channels. */
+  private operands(x: tf.Tensor4D, y: tf.Tensor4D, u: tf.Tensor, bias: tf.Tensor1D | undefined, relu: boolean) {
+    const [n, h, w, c] = x.shape;
+    const co = y.shape[3];
+    const at = (t: tf.Tensor) => this.offset(t);
+    return { x: at(x), y: at(y), n, h, w, c, co, u: at(u), bias: bias ? at(bias) : 0, relu, scratch: this.scratch };
+  }
+
+  /** Run `job` on up to `parts` threads (it says how many); returns when all of them are done. */
+  private dispatch(job: Omit<Job, 'threads'>, parts: number): void {
     const threads = Math.min(this.threads, parts);
     // A view made after every allocation: growing the heap replaces an unshared memory's buffer.
     const heap = new Int32Array(this.memory.buffer);

@@ -61,24 +61,10 @@ export interface Job {
 /** Write `job` at byte address `at` (seq and done untouched). */
 export function writeJob(heap: Int32Array, at: number, job: Job): void {
   const i = at >>> 2;
-  const s = JOB_SLOTS;
-  heap[i + s.m] = job.m;
-  heap[i + s.x] = job.x;
-  heap[i + s.y] = job.y;
-  heap[i + s.n] = job.n;
-  heap[i + s.h] = job.h;
-  heap[i + s.w] = job.w;
-  heap[i + s.c] = job.c;
-  heap[i + s.co] = job.co;
-  heap[i + s.u] = job.u;
-  heap[i + s.bias] = job.bias;
-  heap[i + s.relu] = job.relu ? 1 : 0;
-  heap[i + s.v] = job.v;
-  heap[i + s.mm] = job.mm;
-  heap[i + s.scratch] = job.scratch;
-  heap[i + s.threads] = job.threads;
-  heap[i + s.kind] = job.kind;
-  heap[i + s.stride] = job.stride;
+  for (const field of Object.keys(job) as (keyof Job)[]) {
+    const value = job[field];
+    heap[i + JOB_SLOTS[field]] = value === true ? 1 : value === false ? 0 : value;
+  }
 }
 
 /** Tiles of a job: n · ⌈h / m⌉ · ⌈w / m⌉. */
