@@ -48,6 +48,11 @@ export interface ConvHelpers {
 const LARGE_TILE_MAX_CHANNELS = 128 * 128;
 /** Helper threads this engine's scratch has room for. */
 export const MAX_THREADS = 16;
+/**
+ * Multiply-adds below which a job stays on one thread: ≈ 0.1 ms of work, what handing a share to a helper costs
+ * (a small warm-up's convs, the last stage of a small input).
+ */
+const MIN_SHARED_MACS = 2 ** 21;
 /** A helper that has not finished its share in this long is taken for dead. */
 const HELPER_TIMEOUT_MS = 30_000;
 
@@ -172,7 +177,8 @@ export class ConvEngine {
     }
     const [oh, ow] = [Math.ceil(h / stride), Math.ceil(w / stride)];
     const y = this.empty([n, oh, ow, co]) as tf.Tensor4D;
-    this.dispatch({ ...this.operands(x, y, u, bias, relu), kind: JOB_KIND.pointwise, m: 0, stride, v: 0, mm: 0 }, n * oh * ow);
+    const pixels = n * oh * ow;
+    this.dispatch({ ...this.operands(x, y, u, bias, relu), kind: JOB_KIND.pointwise, m: 0, stride, v: 0, mm: 0 }, pixels, pixels * c * co);
     return y;
   }
 
@@ -191,7 +197,7 @@ export class ConvEngine {
     const ws = this.reserve(vBytes * this.threads + mBytes);
     const y = this.empty([n, h, w, co]) as tf.Tensor4D;
     const job = { ...this.operands(x, y, u, bias, relu), kind: JOB_KIND.winograd, m, stride: 1, v: ws, mm: ws + vBytes * this.threads };
-    this.dispatch(job, tiles);
+    this.dispatch(job, tiles, tiles * positions * c * co);
     return y;
   }
 
@@ -203,9 +209,9 @@ export class ConvEngine {
     return { x: at(x), y: at(y), n, h, w, c, co, u: at(u), bias: bias ? at(bias) : 0, relu, scratch: this.scratch };
   }
 
-  /** Run `job` on up to `parts` threads (it says how many); returns when all of them are done. */
-  private dispatch(job: Omit<Job, 'threads'>, parts: number): void {
-    const threads = Math.min(this.threads, parts);
+  /** Run `job` of `macs` multiply-adds on up to `parts` threads (it says how many); returns when all are done. */
+  private dispatch(job: Omit<Job, 'threads'>, parts: number, macs: number): void {
+    const threads = macs < MIN_SHARED_MACS ? 1 : Math.min(this.threads, parts);
     // A view made after every allocation: growing the heap replaces an unshared memory's buffer.
     const heap = new Int32Array(this.memory.buffer);
     writeJob(heap, this.job, { ...job, threads });
