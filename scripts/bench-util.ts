@@ -5,6 +5,23 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/**
+ * Median wall time of `runs` calls of `f` (each output read back, then freed), after `warmUps` calls that are not
+ * timed. Takes any tensor-like output, so this file stays free of tfjs.
+ */
+export function medianMs(f: () => { dataSync(): unknown; dispose(): void }, runs: number, warmUps = 1): number {
+  for (let i = 0; i < warmUps; i++) f().dispose();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    const y = f();
+    y.dataSync();
+    t.push(performance.now() - s);
+    y.dispose();
+  }
+  return median(t);
+}
+
 export function report(name: string, value: number, unit: string, target?: string): void {
   const v = value >= 100 ? value.toFixed(0) : value.toFixed(2);
   console.log(`${name.padEnd(52)} ${v.padStart(9)} ${unit}${target ? `   (target ${target})` : ''}`);

@@ -7,25 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { initNodeBackend } from '../src/tf/node-backend';
 import { activeConvEngine, tileFor } from '../src/tf/wasm-convs';
-import { median, report } from './bench-util';
+import { medianMs, report } from './bench-util';
 
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 await initNodeBackend('wasm');
 const engine = activeConvEngine();
 if (!engine) throw new Error('no Winograd engine on the Node wasm backend');
 
-function time(f: () => tf.Tensor): number {
-  for (let i = 0; i < 2; i++) f().dispose();
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    const y = f();
-    y.dataSync();
-    t.push(performance.now() - s);
-    y.dispose();
-  }
-  return median(t);
-}
+const time = (f: () => tf.Tensor): number => medianMs(f, runs, 2);
 
 for (const [hw, c] of [
   [56, 64],

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { initNodeWasm } from '../src/tf/node-wasm';
 import { wasmTrainingKernels } from '../src/tf/wasm-train';
+import { medianMs } from './bench-util';
 
 // Keep the shipped kernels before ours replace them.
 await tf.setBackend('cpu');
@@ -16,18 +17,7 @@ await initNodeWasm();
 // Ours replaced the shipped ones before the backend started, so their wasm bindings were never set up.
 for (const k of shipped.values()) k.setupFunc?.(tf.backend());
 
-function time(f: () => tf.Tensor, reps = 5): number {
-  f().dispose();
-  const t: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    const y = f();
-    y.dataSync();
-    t.push(performance.now() - t0);
-    y.dispose();
-  }
-  return t.sort((a, b) => a - b)[Math.floor(reps / 2)];
-}
+const time = (f: () => tf.Tensor, reps = 5): number => medianMs(f, reps);
 
 function use(name: string, which: 'ours' | 'shipped'): void {
   unregisterKernel(name, 'wasm');
