@@ -216,8 +216,14 @@ function enginePrepared(w: ConvWeights, src: WeightSource, node: GraphNode | und
     }
   } finally {
     folded?.scale.dispose();
-    if (src.owned) tf.dispose([w.kernel, ...(w.bias && node ? [w.bias] : []), ...(bn ? [bn.gamma, bn.beta, bn.mean, bn.variance] : [])]);
+    // Without a BN the conv's own bias is the prepared one, so it stays.
+    freeTaken(src, { kernel: w.kernel, bias: node ? w.bias : undefined }, bn);
   }
+}
+
+/** Frees a conv's and its BN's tensors taken from an owned source once the runner has made its own from them. */
+function freeTaken(src: WeightSource, w: ConvWeights, bn: BnWeights | undefined): void {
+  if (src.owned) tf.dispose([w.kernel, ...(w.bias ? [w.bias] : []), ...(bn ? [bn.gamma, bn.beta, bn.mean, bn.variance] : [])]);
 }
 
 /** The step's weights as the runner's own tensors (folded ones new; the rest the source's own, or clones). */
@@ -237,7 +243,7 @@ function prepare(step: Step, src: WeightSource, byId: ReadonlyMap<string, GraphN
         bn = bnWeights(src, node(step.bn));
         return { kind: 'conv', ...foldBatchNorm(w, bn, step.groups) };
       } finally {
-        if (src.owned) tf.dispose([w.kernel, ...(w.bias ? [w.bias] : []), ...(bn ? [bn.gamma, bn.beta, bn.mean, bn.variance] : [])]);
+        freeTaken(src, w, bn);
       }
     }
     case 'bn': {
